@@ -1,0 +1,81 @@
+// RDS PostgreSQL in the isolated subnets: private, encrypted, SSL forced, master password generated and
+// kept by RDS in Secrets Manager (F03); deletion protection and a final snapshot where the profile says.
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import type { Settings } from "../config/settings";
+import type { Naming } from "../naming";
+
+export interface DatabaseArgs {
+    naming: Naming;
+    database: Settings["database"];
+    subnetIds: pulumi.Input<string[]>;
+    securityGroupId: pulumi.Input<string>;
+    protect: boolean;
+}
+
+export class Database extends pulumi.ComponentResource {
+    readonly address: pulumi.Output<string>;
+    readonly port: number;
+    readonly dbName: string;
+    readonly identifier: string;
+    /** ARN of the RDS-managed secret holding `username` and `password` (never the values). */
+    readonly secretArn: pulumi.Output<string>;
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("berth:database:Database", name, {}, opts);
+        const { database: db, naming } = args;
+        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { name: naming.dbSubnetGroup(), subnetIds: args.subnetIds, description: "isolated database subnets" }, { parent: this });
+        const parameters = new aws.rds.ParameterGroup(
+            `${name}-parameters`,
+            {
+                name: naming.dbParameterGroup(db.family),
+                family: db.family,
+                description: "berth: SSL required",
+                parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" }],
+            },
+            { parent: this },
+        );
+        this.identifier = naming.dbIdentifier();
+        const instance = new aws.rds.Instance(
+            `${name}-instance`,
+            {
+                identifier: this.identifier,
+                engine: "postgres",
+                engineVersion: db.engineVersion,
+                instanceClass: db.instanceClass,
+                allocatedStorage: db.allocatedStorage,
+                maxAllocatedStorage: db.maxAllocatedStorage,
+                storageType: "gp3",
+                storageEncrypted: true,
+                dbName: db.dbName,
+                username: db.username,
+                manageMasterUserPassword: true,
+                port: db.port,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: [args.securityGroupId],
+                parameterGroupName: parameters.name,
+                publiclyAccessible: false,
+                multiAz: db.multiAz,
+                backupRetentionPeriod: db.backupRetentionDays,
+                deletionProtection: db.deletionProtection,
+                skipFinalSnapshot: !db.finalSnapshot,
+                finalSnapshotIdentifier: db.finalSnapshot ? naming.finalSnapshot() : undefined,
+                copyTagsToSnapshot: true,
+                autoMinorVersionUpgrade: true,
+                enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+                performanceInsightsEnabled: db.performanceInsights,
+                applyImmediately: db.applyImmediately,
+            },
+            { parent: this, protect: args.protect },
+        );
+        this.address = instance.address;
+        this.port = db.port;
+        this.dbName = db.dbName;
+        this.secretArn = instance.masterUserSecrets.apply((secrets) => {
+            const arn = secrets?.[0]?.secretArn;
+            if (!arn) throw new Error("RDS returned no managed master user secret; manageMasterUserPassword must be true");
+            return arn;
+        });
+        this.registerOutputs({ address: this.address, secretArn: this.secretArn });
+    }
+}

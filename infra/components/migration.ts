@@ -1,0 +1,98 @@
+// The database migration as a one-off Fargate task (F02): the named service's image and the migration
+// command, database credentials from the RDS-managed secret, its own log group and security group.
+// The release driver runs it with RunTask in the private subnets, reading every identifier from outputs.
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import type { Settings } from "../config/settings";
+import type { Naming } from "../naming";
+import { ecsTaskTrust, executionPolicy } from "./service";
+import type { DatabaseLink } from "./service";
+
+export interface MigrationArgs {
+    naming: Naming;
+    migration: NonNullable<Settings["migration"]>;
+    environmentName: string;
+    region: string;
+    accountId: string;
+    image: pulumi.Input<string>;
+    repositoryArn: pulumi.Input<string>;
+    database: DatabaseLink;
+    cpu: number;
+    memory: number;
+    architecture: "x86_64" | "arm64";
+    logRetentionDays: number;
+    protectLogs: boolean;
+}
+
+export const MIGRATION_CONTAINER = "migrate";
+
+export class Migration extends pulumi.ComponentResource {
+    readonly family: string;
+    readonly containerName = MIGRATION_CONTAINER;
+    readonly taskDefinitionArn: pulumi.Output<string>;
+    readonly logGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: MigrationArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("berth:migration:Migration", name, {}, opts);
+        const { naming } = args;
+        this.family = naming.migrationFamily();
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: naming.migrationLogGroup(), retentionInDays: args.logRetentionDays },
+            { parent: this, protect: args.protectLogs },
+        );
+        this.logGroupName = logGroup.name;
+        const role = new aws.iam.Role(`${name}-execution`, { name: naming.role("migrate-exec"), assumeRolePolicy: ecsTaskTrust(args.region, args.accountId) }, { parent: this });
+        new aws.iam.RolePolicy(
+            `${name}-execution-policy`,
+            {
+                role: role.name,
+                policy: pulumi
+                    .all([args.repositoryArn, logGroup.arn, args.database.secretArn])
+                    .apply(([repositoryArn, logGroupArn, secretArn]) => JSON.stringify(executionPolicy({ repositoryArn, logGroupArn, secretArns: [secretArn], ssmArns: [] }))),
+            },
+            { parent: this },
+        );
+        const container = pulumi
+            .all([args.image, logGroup.name, args.database.address, args.database.secretArn])
+            .apply(([image, logGroupName, address, secretArn]) =>
+                JSON.stringify([
+                    {
+                        name: MIGRATION_CONTAINER,
+                        image,
+                        essential: true,
+                        command: args.migration.command,
+                        environment: [
+                            { name: "BERTH_ENVIRONMENT", value: args.environmentName },
+                            { name: "DB_HOST", value: address },
+                            { name: "DB_NAME", value: args.database.dbName },
+                            { name: "DB_PORT", value: String(args.database.port) },
+                        ],
+                        secrets: [
+                            { name: "DB_PASSWORD", valueFrom: `${secretArn}:password::` },
+                            { name: "DB_USERNAME", valueFrom: `${secretArn}:username::` },
+                        ],
+                        logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": "migrate" } },
+                        readonlyRootFilesystem: true,
+                        privileged: false,
+                    },
+                ]),
+            );
+        const taskDefinition = new aws.ecs.TaskDefinition(
+            `${name}-task-definition`,
+            {
+                family: this.family,
+                networkMode: "awsvpc",
+                requiresCompatibilities: ["FARGATE"],
+                cpu: String(args.cpu),
+                memory: String(args.memory),
+                executionRoleArn: role.arn,
+                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.architecture === "arm64" ? "ARM64" : "X86_64" },
+                containerDefinitions: container,
+            },
+            { parent: this },
+        );
+        this.taskDefinitionArn = taskDefinition.arn;
+        this.registerOutputs({ family: this.family, taskDefinitionArn: this.taskDefinitionArn, logGroupName: this.logGroupName });
+    }
+}

@@ -1,0 +1,151 @@
+// Alarms: ALB 5xx, unhealthy targets per target group, CPU and memory per service, RDS CPU and free
+// storage. They notify an SNS topic when one is configured (an e-mail creates one; a topic ARN is reused).
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import type { Settings } from "../config/settings";
+import type { Naming } from "../naming";
+
+export interface ObservabilityArgs {
+    naming: Naming;
+    alarms: Settings["alarms"];
+    loadBalancerArnSuffix: pulumi.Input<string>;
+    targetGroupArnSuffixes: Record<string, pulumi.Input<string>>;
+    clusterName: pulumi.Input<string>;
+    serviceNames: Record<string, pulumi.Input<string>>;
+    dbIdentifier: string;
+}
+
+interface AlarmSpec {
+    key: string;
+    subject: string;
+    metric: string;
+    namespace: string;
+    statistic: "Sum" | "Average" | "Maximum" | "Minimum";
+    threshold: number;
+    comparisonOperator: "GreaterThanThreshold" | "LessThanThreshold";
+    dimensions: Record<string, pulumi.Input<string>>;
+    periodSeconds: number;
+    evaluationPeriods: number;
+    description: string;
+}
+
+/** The alarms of a stack as data, so their coverage can be checked without a cloud. */
+export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">): AlarmSpec[] {
+    const specs: AlarmSpec[] = [
+        {
+            key: "alb-5xx",
+            subject: "alb",
+            metric: "HTTPCode_ELB_5XX_Count",
+            namespace: "AWS/ApplicationELB",
+            statistic: "Sum",
+            threshold: 10,
+            comparisonOperator: "GreaterThanThreshold",
+            dimensions: { LoadBalancer: args.loadBalancerArnSuffix },
+            periodSeconds: 60,
+            evaluationPeriods: 3,
+            description: "the load balancer answers 5xx itself (no healthy target, timeouts)",
+        },
+    ];
+    for (const [service, tg] of Object.entries(args.targetGroupArnSuffixes)) {
+        specs.push({
+            key: `${service}-unhealthy`,
+            subject: service,
+            metric: "UnHealthyHostCount",
+            namespace: "AWS/ApplicationELB",
+            statistic: "Maximum",
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            dimensions: { TargetGroup: tg, LoadBalancer: args.loadBalancerArnSuffix },
+            periodSeconds: 60,
+            evaluationPeriods: 5,
+            description: `${service} has unhealthy targets`,
+        });
+    }
+    for (const [service, serviceName] of Object.entries(args.serviceNames)) {
+        for (const metric of ["CPUUtilization", "MemoryUtilization"]) {
+            specs.push({
+                key: `${service}-${metric === "CPUUtilization" ? "cpu" : "memory"}`,
+                subject: service,
+                metric,
+                namespace: "AWS/ECS",
+                statistic: "Average",
+                threshold: 85,
+                comparisonOperator: "GreaterThanThreshold",
+                dimensions: { ClusterName: args.clusterName, ServiceName: serviceName },
+                periodSeconds: 300,
+                evaluationPeriods: 2,
+                description: `${service} ${metric} above 85%`,
+            });
+        }
+    }
+    specs.push(
+        {
+            key: "db-cpu",
+            subject: "db",
+            metric: "CPUUtilization",
+            namespace: "AWS/RDS",
+            statistic: "Average",
+            threshold: 80,
+            comparisonOperator: "GreaterThanThreshold",
+            dimensions: { DBInstanceIdentifier: args.dbIdentifier },
+            periodSeconds: 300,
+            evaluationPeriods: 2,
+            description: "database CPU above 80%",
+        },
+        {
+            key: "db-free-storage",
+            subject: "db",
+            metric: "FreeStorageSpace",
+            namespace: "AWS/RDS",
+            statistic: "Minimum",
+            threshold: 2 * 1024 ** 3,
+            comparisonOperator: "LessThanThreshold",
+            dimensions: { DBInstanceIdentifier: args.dbIdentifier },
+            periodSeconds: 300,
+            evaluationPeriods: 1,
+            description: "database free storage below 2 GiB",
+        },
+    );
+    return specs;
+}
+
+export class Observability extends pulumi.ComponentResource {
+    readonly topicArn?: pulumi.Output<string>;
+
+    constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("berth:observability:Observability", name, {}, opts);
+        this.topicArn = this.createTopic(name, args);
+        const actions = this.topicArn ? [this.topicArn] : [];
+        for (const spec of planAlarms(args)) {
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-${spec.key}`,
+                {
+                    name: args.naming.alarm(spec.subject, spec.metric.toLowerCase()),
+                    alarmDescription: spec.description,
+                    namespace: spec.namespace,
+                    metricName: spec.metric,
+                    statistic: spec.statistic,
+                    threshold: spec.threshold,
+                    comparisonOperator: spec.comparisonOperator,
+                    dimensions: spec.dimensions,
+                    period: spec.periodSeconds,
+                    evaluationPeriods: spec.evaluationPeriods,
+                    treatMissingData: "notBreaching",
+                    alarmActions: actions,
+                    okActions: actions,
+                },
+                { parent: this },
+            );
+        }
+        this.registerOutputs({ topicArn: this.topicArn });
+    }
+
+    private createTopic(name: string, args: ObservabilityArgs): pulumi.Output<string> | undefined {
+        if (args.alarms.topicArn) return pulumi.output(args.alarms.topicArn);
+        if (!args.alarms.email) return undefined;
+        // No aws/sns encryption: CloudWatch cannot publish to a topic under that AWS-managed key.
+        const topic = new aws.sns.Topic(`${name}-topic`, { name: args.naming.topic() }, { parent: this });
+        new aws.sns.TopicSubscription(`${name}-email`, { topic: topic.arn, protocol: "email", endpoint: args.alarms.email }, { parent: this });
+        return topic.arn;
+    }
+}

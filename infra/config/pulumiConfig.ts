@@ -1,0 +1,25 @@
+// Reads the running stack's configuration from the Pulumi runtime into the loader's plain input.
+import * as pulumi from "@pulumi/pulumi";
+import type { ConfigInput } from "./load";
+
+// The SDK tracks secret keys internally; this reads that list (stable across 3.x, pinned in package.json).
+const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+
+/** Config values arrive as strings; structured values are JSON. */
+export function parseConfigValue(raw: string): unknown {
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return raw;
+    }
+}
+
+export function readPulumiConfig(): ConfigInput {
+    const values: Record<string, unknown> = {};
+    const secretKeys: string[] = [];
+    for (const [key, raw] of Object.entries(pulumi.runtime.allConfig())) {
+        values[key] = parseConfigValue(raw);
+        if (runtimeConfig.isConfigSecret(key)) secretKeys.push(key);
+    }
+    return { project: pulumi.getProject(), stack: pulumi.getStack(), values, secretKeys };
+}

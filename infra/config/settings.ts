@@ -1,0 +1,106 @@
+// The validated, defaulted settings every component receives: plain data, no Pulumi types, no AWS calls.
+import type { Environment } from "./profiles";
+import type { SubnetLayout } from "./cidr";
+import type { ListenerRulePlan } from "./routes";
+
+export type SecretRef =
+    | { name: string; source: "secretsManager"; arn: string; jsonKey?: string }
+    | { name: string; source: "ssm"; parameter: string };
+
+export interface ContainerHealthCheck {
+    /** Full ECS command: ["CMD", ...] (exec form) or ["CMD-SHELL", "..."] only when the image has a shell. */
+    command: string[];
+    intervalSeconds: number;
+    timeoutSeconds: number;
+    retries: number;
+    startPeriodSeconds: number;
+}
+
+export interface ServiceSettings {
+    name: string;
+    build: { context: string; dockerfile: string; target?: string; args: Record<string, string> };
+    port: number;
+    cpu: number;
+    memory: number;
+    desiredCount: number;
+    priority?: number;
+    /** Services this one calls: security-group edges and rollout order (F10, F11). */
+    dependsOn: string[];
+    /** Services whose rollout must finish first: dependsOn plus priority-derived edges (F11). */
+    waitsFor: string[];
+    routes: string[];
+    healthCheck: {
+        path: string;
+        gracePeriodSeconds: number;
+        intervalSeconds: number;
+        timeoutSeconds: number;
+        healthyThreshold: number;
+        unhealthyThreshold: number;
+        matcher: string;
+        container?: ContainerHealthCheck;
+    };
+    environment: Record<string, string>;
+    secrets: SecretRef[];
+    database: boolean;
+    bucket: "none" | "read" | "readwrite";
+    spot: boolean;
+    autoscaling?: { min: number; max: number; targetCpu: number };
+    websocket: boolean;
+    longRequests: boolean;
+    deregistrationDelaySeconds: number;
+    stopTimeoutSeconds: number;
+    readonlyRootFilesystem: boolean;
+    user?: string;
+    architecture: "x86_64" | "arm64";
+}
+
+export interface Settings {
+    project: string;
+    stack: string;
+    environment: Environment;
+    network: {
+        cidr: string;
+        availabilityZones: number;
+        natGateways: "single" | "onePerAz";
+        interfaceEndpoints: boolean;
+        flowLogs: boolean;
+        subnets: SubnetLayout;
+    };
+    database: {
+        engineVersion: string;
+        /** Parameter group family, e.g. postgres16. */
+        family: string;
+        instanceClass: string;
+        allocatedStorage: number;
+        maxAllocatedStorage: number;
+        backupRetentionDays: number;
+        multiAz: boolean;
+        deletionProtection: boolean;
+        finalSnapshot: boolean;
+        performanceInsights: boolean;
+        applyImmediately: boolean;
+        dbName: string;
+        username: string;
+        port: number;
+    };
+    loadBalancer: {
+        certificateArn?: string;
+        /** The name users reach the ALB by (a CNAME/alias you manage); the ALB's DNS name when absent. */
+        domainName?: string;
+        accessLogs: boolean;
+        deletionProtection: boolean;
+        idleTimeoutSeconds: number;
+        rules: ListenerRulePlan[];
+    };
+    alarms: { email?: string; topicArn?: string };
+    logs: { retentionDays: number };
+    registry: { keepImages: number; untaggedExpiryDays: number; forceDelete: boolean };
+    storage: { versioning: boolean; forceDestroy: boolean };
+    protectData: boolean;
+    services: ServiceSettings[];
+    migration?: { service: string; command: string[]; timeoutSeconds: number };
+    /** Image digests set by the release driver for the update in flight (`berth:images`). */
+    images: Record<string, string>;
+    /** Rollout levels of the catalogue, level 0 first (F11). */
+    rolloutLevels: string[][];
+}

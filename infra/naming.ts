@@ -1,0 +1,158 @@
+// Every physical name berth gives an AWS resource comes from here (F04): lower-case, length-limited and
+// valid per the owning service's rules, so no other module concatenates names and the driver never has to.
+import { createHash } from "crypto";
+
+/** Tag prefix the release driver adds to every image it releases; the ECR lifecycle policy keeps these. */
+export const RELEASED_TAG_PREFIX = "rel-";
+
+/** AWS naming rules berth relies on, with the service's limit. */
+export const NAME_LIMITS = {
+    albName: 32, // ELBv2: 1-32 alphanumerics or hyphens, no leading/trailing hyphen, not "internal-"
+    targetGroupName: 32, // same character rules as the ALB
+    rdsIdentifier: 63, // letter first, lower-case alphanumerics and hyphens, no "--", no trailing hyphen
+    s3Bucket: 63, // 3-63 lower-case letters, digits, hyphens; letter or digit at both ends
+    iamRoleName: 64,
+    ecrRepository: 256,
+    ecsName: 255, // cluster, service, task family: letters, digits, hyphens, underscores
+    logGroupName: 512,
+    securityGroupName: 255,
+} as const;
+
+/** Lower-cases and replaces anything outside [a-z0-9-] with a hyphen; collapses and trims hyphens. */
+export function slug(value: string): string {
+    return value
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/-{2,}/g, "-")
+        .replace(/^-+|-+$/g, "");
+}
+
+function shortHash(value: string, length = 6): string {
+    return createHash("sha256").update(value).digest("hex").slice(0, length);
+}
+
+/**
+ * Fits `name` into `max` characters. A name that is too long keeps its head and gains a hash of the whole,
+ * so two long names that share a prefix never collide after truncation.
+ */
+export function fit(name: string, max: number): string {
+    if (name.length <= max) return name;
+    const hash = shortHash(name);
+    const head = name.slice(0, max - hash.length - 1).replace(/-+$/, "");
+    return `${head}-${hash}`;
+}
+
+/** The physical names of one stack (project + stack), e.g. `berth-dev-orders`. */
+export class Naming {
+    readonly project: string;
+    readonly stack: string;
+    /** `<project>-<stack>`: the prefix of every name in this stack. */
+    readonly prefix: string;
+
+    constructor(project: string, stack: string) {
+        this.project = slug(project);
+        this.stack = slug(stack);
+        if (!this.project || !this.stack) {
+            throw new Error(`project "${project}" and stack "${stack}" must contain letters or digits`);
+        }
+        if (!/^[a-z]/.test(this.project)) {
+            throw new Error(`project "${project}" must start with a letter (RDS and ALB names start with the project)`);
+        }
+        this.prefix = `${this.project}-${this.stack}`;
+    }
+
+    private join(...parts: string[]): string {
+        return slug([this.prefix, ...parts].join("-"));
+    }
+
+    cluster(): string {
+        return fit(this.join("cluster"), NAME_LIMITS.ecsName);
+    }
+    service(service: string): string {
+        return fit(this.join(service), NAME_LIMITS.ecsName);
+    }
+    taskFamily(service: string): string {
+        return fit(this.join(service), NAME_LIMITS.ecsName);
+    }
+    migrationFamily(): string {
+        return fit(this.join("migrate"), NAME_LIMITS.ecsName);
+    }
+    containerName(service: string): string {
+        return slug(service);
+    }
+    repository(service: string): string {
+        return fit(`${this.project}/${this.stack}/${slug(service)}`, NAME_LIMITS.ecrRepository);
+    }
+    logGroup(service: string): string {
+        return fit(`/${this.project}/${this.stack}/${slug(service)}`, NAME_LIMITS.logGroupName);
+    }
+    migrationLogGroup(): string {
+        return this.logGroup("migrate");
+    }
+    flowLogGroup(): string {
+        return fit(`/${this.project}/${this.stack}/vpc-flow-logs`, NAME_LIMITS.logGroupName);
+    }
+    role(purpose: string): string {
+        return fit(this.join(purpose), NAME_LIMITS.iamRoleName);
+    }
+    securityGroup(purpose: string): string {
+        return fit(this.join(purpose), NAME_LIMITS.securityGroupName);
+    }
+    loadBalancer(): string {
+        return fit(this.join("alb"), NAME_LIMITS.albName);
+    }
+    targetGroup(service: string): string {
+        return fit(this.join(service), NAME_LIMITS.targetGroupName);
+    }
+    dbIdentifier(): string {
+        return fit(this.join("db"), NAME_LIMITS.rdsIdentifier);
+    }
+    dbSubnetGroup(): string {
+        return fit(this.join("db"), NAME_LIMITS.ecsName);
+    }
+    dbParameterGroup(family: string): string {
+        return fit(this.join("db", family), NAME_LIMITS.ecsName);
+    }
+    finalSnapshot(): string {
+        return fit(this.join("db-final"), NAME_LIMITS.rdsIdentifier);
+    }
+    /** S3 names are global: the account and region make them unique to this stack. */
+    bucket(purpose: string, accountId: string, region: string): string {
+        return fit(this.join(purpose, accountId, region), NAME_LIMITS.s3Bucket);
+    }
+    /** Cloud Map private DNS namespace: services resolve as `<service>.<stack>.internal` (F10). */
+    namespace(): string {
+        return `${this.stack}.internal`;
+    }
+    discoveryHost(service: string): string {
+        return `${slug(service)}.${this.namespace()}`;
+    }
+    /** SSM parameter holding the released image set; written by the driver after a verified release. */
+    releasedImagesParameter(): string {
+        return `${this.releaseParameterPath()}/released-images`;
+    }
+    /** The SSM path the program lists (non-recursively) to find the released image set. */
+    releaseParameterPath(): string {
+        return `/${this.project}/${this.stack}`;
+    }
+    alarm(subject: string, metric: string): string {
+        return fit(this.join(subject, metric), 255);
+    }
+    topic(): string {
+        return fit(this.join("alarms"), 256);
+    }
+}
+
+/** Validity checks per AWS service, used by tests and the policy module ("name validity"). */
+export const NAME_RULES: Record<string, (name: string) => boolean> = {
+    albName: (n) => /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/.test(n) && !n.startsWith("internal-"),
+    targetGroupName: (n) => /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/.test(n),
+    rdsIdentifier: (n) => /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(n) && !n.includes("--"),
+    s3Bucket: (n) => /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(n) && !n.includes(".."),
+    iamRoleName: (n) => /^[\w+=,.@-]{1,64}$/.test(n),
+    ecrRepository: (n) => /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(n) && n.length >= 2 && n.length <= 256,
+    ecsName: (n) => /^[a-zA-Z0-9_-]{1,255}$/.test(n) && n === n.toLowerCase(),
+    logGroupName: (n) => /^[.\-_/#A-Za-z0-9]{1,512}$/.test(n),
+    securityGroupName: (n) => n.length <= 255 && !n.startsWith("sg-") && n === n.toLowerCase(),
+    dnsLabel: (n) => /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(n),
+};

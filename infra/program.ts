@@ -1,0 +1,221 @@
+// The whole environment of one stack: load config once, look up the account, compose the components,
+// export every identifier the release driver needs (F04, F18). index.ts hands this to the engine.
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { loadSettings } from "./config/load";
+import { readPulumiConfig } from "./config/pulumiConfig";
+import type { Settings } from "./config/settings";
+import { Naming } from "./naming";
+import { Network } from "./components/network";
+import { Firewall } from "./components/firewall";
+import { Registry } from "./components/registry";
+import { Storage } from "./components/storage";
+import { Database } from "./components/database";
+import { LoadBalancer } from "./components/loadBalancer";
+import { Cluster } from "./components/cluster";
+import { Discovery } from "./components/discovery";
+import { Images, ImageChoice, chooseImages, readReleasedImages } from "./components/images";
+import { Service } from "./components/service";
+import { Migration, MIGRATION_CONTAINER } from "./components/migration";
+import { Observability } from "./components/observability";
+
+export interface ProgramOptions {
+    /** Directory that build contexts are relative to (where Pulumi.yaml is). */
+    projectDir?: string;
+}
+
+/** The first path of a service's routes, without wildcards: where smoke checks reach it. */
+export function routeBase(routes: readonly string[]): string | undefined {
+    if (routes.length === 0) return undefined;
+    const literal = routes[0].replace(/[*?].*$/, "");
+    return literal.endsWith("/") ? literal : `${literal}/`;
+}
+
+/** Runs inside the Pulumi engine (real or mock): reads config, declares everything, returns outputs. */
+export async function berth(options: ProgramOptions = {}) {
+    const settings = loadSettings(readPulumiConfig());
+    return declareEnvironment(settings, options);
+}
+
+export async function declareEnvironment(settings: Settings, options: ProgramOptions = {}) {
+    const projectDir = options.projectDir ?? process.cwd();
+    const naming = new Naming(settings.project, settings.stack);
+    const provider = new aws.Provider("aws", {
+        region: aws.config.region,
+        defaultTags: { tags: { project: naming.project, stack: naming.stack, environment: settings.environment, "managed-by": "berth" } },
+    });
+    const invoke = { provider };
+    const region = (await aws.getRegion({}, invoke)).region;
+    const accountId = (await aws.getCallerIdentity({}, invoke)).accountId;
+    const zones = (await aws.getAvailabilityZones({ state: "available" }, invoke)).names;
+    if (zones.length < settings.network.availabilityZones) {
+        throw new Error(`${region} has ${zones.length} available AZs; set berth:network.availabilityZones to ${zones.length} or less`);
+    }
+    const released = await readReleasedImages(naming.releaseParameterPath(), naming.releasedImagesParameter(), provider);
+    const serviceNames = settings.services.map((s) => s.name);
+    const choices: ImageChoice[] = chooseImages(serviceNames, settings.images, released);
+    const elbAccount = settings.loadBalancer.accessLogs ? (await aws.elb.getServiceAccount({}, invoke)).arn : undefined;
+
+    const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
+    const network = new Network("network", { naming, network: settings.network, availabilityZones: zones.slice(0, settings.network.availabilityZones), region, logRetentionDays: settings.logs.retentionDays }, opts);
+    const firewall = new Firewall("firewall", { naming, vpcId: network.vpcId, settings }, opts);
+    const registry = new Registry("registry", { naming, services: serviceNames, registry: settings.registry, protect: settings.protectData }, opts);
+    const storage = new Storage(
+        "storage",
+        { naming, accountId, region, storage: settings.storage, accessLogs: settings.loadBalancer.accessLogs, elbServiceAccountArn: elbAccount, protect: settings.protectData },
+        opts,
+    );
+    const database = new Database(
+        "database",
+        { naming, database: settings.database, subnetIds: network.isolatedSubnetIds, securityGroupId: firewall.dbSecurityGroupId, protect: settings.protectData },
+        opts,
+    );
+    const loadBalancer = new LoadBalancer(
+        "edge",
+        {
+            naming,
+            loadBalancer: settings.loadBalancer,
+            services: settings.services,
+            vpcId: network.vpcId,
+            subnetIds: network.publicSubnetIds,
+            securityGroupId: firewall.albSecurityGroupId,
+            accessLogsBucket: storage.accessLogsBucketName,
+        },
+        opts,
+    );
+    const cluster = new Cluster("cluster", { naming }, opts);
+    const discovery = new Discovery("discovery", { naming, vpcId: network.vpcId, services: serviceNames, forceDestroy: !settings.protectData }, opts);
+    const images = new Images("images", { projectDir, services: settings.services, choices, repositories: registry.repositories, provider }, opts);
+    const databaseLink = { address: database.address, port: database.port, dbName: database.dbName, secretArn: database.secretArn };
+
+    // Declared level by level so each service can name the ECS services it waits for (F11).
+    const services: Record<string, Service> = {};
+    for (const level of settings.rolloutLevels) {
+        for (const serviceName of level) {
+            const s = settings.services.find((x) => x.name === serviceName)!;
+            const dependencyUrls = Object.fromEntries(
+                s.dependsOn.map((dep) => [dep, `http://${naming.discoveryHost(dep)}:${settings.services.find((x) => x.name === dep)!.port}`]),
+            );
+            services[s.name] = new Service(
+                `svc-${s.name}`,
+                {
+                    naming,
+                    service: s,
+                    environmentName: settings.environment,
+                    region,
+                    accountId,
+                    clusterName: cluster.name,
+                    subnetIds: network.privateSubnetIds,
+                    securityGroupId: firewall.serviceSecurityGroupIds[s.name],
+                    repositoryArn: registry.repositories[s.name].arn,
+                    image: images.refs[s.name],
+                    logRetentionDays: settings.logs.retentionDays,
+                    discoveryServiceArn: discovery.serviceArns[s.name],
+                    publicUrl: loadBalancer.url,
+                    dependencyUrls,
+                    targetGroupArn: loadBalancer.targetGroups[s.name]?.arn,
+                    listenerRules: loadBalancer.listenerRules[s.name] ?? [],
+                    database: s.database ? databaseLink : undefined,
+                    bucket: s.bucket !== "none" ? { name: storage.uploadsBucketName, arn: storage.uploadsBucketArn } : undefined,
+                    waitsFor: s.waitsFor.map((dep) => services[dep].ecsService),
+                    protectLogs: settings.protectData,
+                },
+                opts,
+            );
+        }
+    }
+
+    let migration: Migration | undefined;
+    if (settings.migration) {
+        const owner = settings.services.find((s) => s.name === settings.migration!.service)!;
+        migration = new Migration(
+            "migration",
+            {
+                naming,
+                migration: settings.migration,
+                environmentName: settings.environment,
+                region,
+                accountId,
+                image: images.refs[owner.name],
+                repositoryArn: registry.repositories[owner.name].arn,
+                database: databaseLink,
+                cpu: owner.cpu,
+                memory: owner.memory,
+                architecture: owner.architecture,
+                logRetentionDays: settings.logs.retentionDays,
+                protectLogs: settings.protectData,
+            },
+            opts,
+        );
+    }
+
+    new Observability(
+        "observability",
+        {
+            naming,
+            alarms: settings.alarms,
+            loadBalancerArnSuffix: loadBalancer.arnSuffix,
+            targetGroupArnSuffixes: Object.fromEntries(Object.entries(loadBalancer.targetGroups).map(([k, tg]) => [k, tg.arnSuffix])),
+            clusterName: cluster.name,
+            serviceNames: Object.fromEntries(Object.entries(services).map(([k, svc]) => [k, svc.serviceName])),
+            dbIdentifier: database.identifier,
+        },
+        opts,
+    );
+
+    return {
+        environment: settings.environment,
+        region,
+        accountId,
+        clusterName: cluster.name,
+        publicUrl: loadBalancer.url,
+        loadBalancer: { arn: loadBalancer.arn, dnsName: loadBalancer.dnsName, url: loadBalancer.url },
+        network: { vpcId: network.vpcId, publicSubnetIds: network.publicSubnetIds, privateSubnetIds: network.privateSubnetIds, isolatedSubnetIds: network.isolatedSubnetIds },
+        discoveryNamespace: discovery.namespaceName,
+        database: { identifier: database.identifier, address: database.address, port: database.port, name: database.dbName, secretArn: database.secretArn },
+        releasedImagesParameter: naming.releasedImagesParameter(),
+        rolloutLevels: settings.rolloutLevels,
+        repositoryUrls: Object.fromEntries(Object.entries(registry.repositories).map(([k, r]) => [k, r.repositoryUrl])),
+        services: Object.fromEntries(
+            settings.services.map((s) => {
+                const svc = services[s.name];
+                const base = routeBase(s.routes);
+                const choice = choices.find((c) => c.service === s.name)!;
+                return [
+                    s.name,
+                    {
+                        serviceName: svc.serviceName,
+                        taskDefinitionFamily: svc.family,
+                        taskDefinitionArn: svc.taskDefinitionArn,
+                        containerName: naming.containerName(s.name),
+                        port: s.port,
+                        logGroupName: svc.logGroupName,
+                        repositoryUrl: registry.repositories[s.name].repositoryUrl,
+                        image: images.refs[s.name],
+                        imageSource: choice.source,
+                        targetGroupArn: loadBalancer.targetGroups[s.name]?.arn,
+                        url: base ? pulumi.interpolate`${loadBalancer.url}${base}` : undefined,
+                        healthCheckPath: s.healthCheck.path,
+                        waitsFor: s.waitsFor,
+                        buildContext: path.posix.normalize(s.build.context),
+                    },
+                ];
+            }),
+        ),
+        migration: migration
+            ? {
+                  taskDefinitionFamily: migration.family,
+                  taskDefinitionArn: migration.taskDefinitionArn,
+                  containerName: MIGRATION_CONTAINER,
+                  service: settings.migration!.service,
+                  clusterName: cluster.name,
+                  subnetIds: network.privateSubnetIds,
+                  securityGroupIds: [firewall.migrationSecurityGroupId],
+                  logGroupName: migration.logGroupName,
+                  logStreamPrefix: "migrate",
+                  timeoutSeconds: settings.migration!.timeoutSeconds,
+              }
+            : undefined,
+    };
+}

@@ -1,0 +1,253 @@
+// The offline engine: runs the real program under Pulumi's mock monitor and records every registered
+// resource with its inputs, parent, explicit dependsOn and protect flag. Used by `npm run synth` and tests.
+import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+
+/** One resource as the engine would see it. */
+export interface SynthResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent?: string;
+    custom: boolean;
+    inputs: Record<string, unknown>;
+    /** Outputs the mock engine answered (inputs plus computed ids, ARNs, DNS names). */
+    state: Record<string, unknown>;
+    /** Dotted paths of inputs that arrived as Pulumi secrets. */
+    secretPaths: string[];
+    protect: boolean;
+    /** URNs named in the `dependsOn` resource option (not the implicit dependencies of inputs). */
+    dependsOn: string[];
+}
+
+export interface MockWorld {
+    region: string;
+    accountId: string;
+    /** The released image set the driver would have written to SSM; undefined = none yet. */
+    releasedImages?: string;
+}
+
+// Pulumi's wire marker for secret values (sdk/nodejs/runtime/rpc.ts).
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** Replaces wrapped secrets with their values and reports where they were. */
+export function unwrapSecrets(value: unknown, path = "", found: string[] = []): unknown {
+    if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${path}[${i}]`, found));
+    if (value && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SIG_KEY] === SECRET_SIG) {
+            found.push(path || "(root)");
+            return unwrapSecrets(obj.value, path, []);
+        }
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(obj)) out[k] = unwrapSecrets(v, path ? `${path}.${k}` : k, found);
+        return out;
+    }
+    return value;
+}
+
+function hash(value: string, length = 8): string {
+    return createHash("sha256").update(value).digest("hex").slice(0, length);
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProtect(): boolean | undefined;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+/** A MockMonitor that also records the resource options the stock one drops. */
+class RecordingMonitor extends MockMonitor {
+    readonly registrations: { urn: string; parent?: string; protect: boolean; dependsOn: string[]; type: string; name: string }[] = [];
+
+    registerResource(req: RegisterRequest, callback: (err: unknown, resp: unknown) => void): Promise<void> {
+        const propertyDeps = new Set<string>();
+        req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => propertyDeps.add(u)));
+        const parent = req.getParent() || undefined;
+        const urn = (this as unknown as { newUrn(p: string, t: string, n: string): string }).newUrn(parent ?? "", req.getType(), req.getName());
+        this.registrations.push({
+            urn,
+            parent,
+            protect: req.getProtect() ?? false,
+            dependsOn: req.getDependenciesList().filter((u) => !propertyDeps.has(u)),
+            type: req.getType(),
+            name: req.getName(),
+        });
+        return (MockMonitor.prototype.registerResource as (this: MockMonitor, r: unknown, cb: unknown) => Promise<void>).call(this, req, callback);
+    }
+}
+
+/** Computed outputs a real provider would return, so the program's references resolve realistically. */
+function computeState(type: string, name: string, inputs: Record<string, unknown>, world: MockWorld): { id: string; state: Record<string, unknown> } {
+    const { region, accountId: acct } = world;
+    const physical = (inputs.name ?? inputs.bucket ?? inputs.identifier ?? inputs.family ?? inputs.clusterName) as string | undefined;
+    const id = physical ?? `${name}-${hash(type + name)}`;
+    const base: Record<string, unknown> = { ...inputs };
+    const svc = type.split(":")[1]?.split("/")[0] ?? "unknown";
+    const arn = (resource: string) => `arn:aws:${svc}:${region}:${acct}:${resource}`;
+    switch (type) {
+        case "awsx:ec2:Vpc": {
+            const specs = (inputs.subnetSpecs as { type: string; cidrBlocks?: string[] }[] | undefined) ?? [];
+            const ids = (kind: string) => (specs.find((s) => s.type === kind)?.cidrBlocks ?? []).map((_, i) => `subnet-${kind.toLowerCase()}-${i}`);
+            const routeTables = specs.flatMap((s) => (s.cidrBlocks ?? []).map((_, i) => ({ id: `rtb-${s.type.toLowerCase()}-${i}` })));
+            return { id: "", state: { vpcId: "vpc-0berth", publicSubnetIds: ids("Public"), privateSubnetIds: ids("Private"), isolatedSubnetIds: ids("Isolated"), routeTables } };
+        }
+        case "aws:ec2/securityGroup:SecurityGroup":
+            return { id: `sg-${hash(name, 12)}`, state: { ...base, arn: arn(`security-group/sg-${hash(name, 12)}`) } };
+        case "aws:ecs/taskDefinition:TaskDefinition":
+            return { id, state: { ...base, arn: arn(`task-definition/${inputs.family}:1`), revision: 1, arnWithoutRevision: arn(`task-definition/${inputs.family}`) } };
+        case "aws:lb/targetGroup:TargetGroup":
+        case "aws:lb/loadBalancer:LoadBalancer": {
+            const kind = type.endsWith("TargetGroup") ? "targetgroup" : "loadbalancer/app";
+            const suffix = `${kind === "targetgroup" ? "targetgroup" : "app"}/${inputs.name}/${hash(name, 16)}`;
+            const lbArn = `arn:aws:elasticloadbalancing:${region}:${acct}:${kind === "targetgroup" ? suffix : `loadbalancer/${suffix}`}`;
+            return { id: lbArn, state: { ...base, arn: lbArn, arnSuffix: suffix, dnsName: `${inputs.name}-${hash(name, 10)}.${region}.elb.amazonaws.com`, zoneId: "Z32O12XQLNTSW2" } };
+        }
+        case "aws:lb/listener:Listener":
+            return { id: `${name}-arn`, state: { ...base, arn: `arn:aws:elasticloadbalancing:${region}:${acct}:listener/app/${hash(name, 16)}` } };
+        case "aws:ecr/repository:Repository":
+            return { id, state: { ...base, arn: arn(`repository/${inputs.name}`), registryId: acct, repositoryUrl: `${acct}.dkr.ecr.${region}.amazonaws.com/${inputs.name}` } };
+        case "aws:rds/instance:Instance":
+            return {
+                id,
+                state: {
+                    ...base,
+                    arn: arn(`db:${inputs.identifier}`),
+                    address: `${inputs.identifier}.c0berth.${region}.rds.amazonaws.com`,
+                    endpoint: `${inputs.identifier}.c0berth.${region}.rds.amazonaws.com:5432`,
+                    port: 5432,
+                    masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:${region}:${acct}:secret:rds!db-${hash(name, 8)}-AbCdEf`, secretStatus: "active", kmsKeyId: "" }],
+                },
+            };
+        case "aws:iam/role:Role":
+            return { id, state: { ...base, arn: `arn:aws:iam::${acct}:role/${inputs.name}` } };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { id, state: { ...base, arn: `arn:aws:logs:${region}:${acct}:log-group:${inputs.name}` } };
+        case "aws:s3/bucket:Bucket":
+            return { id, state: { ...base, arn: `arn:aws:s3:::${inputs.bucket}`, bucketRegionalDomainName: `${inputs.bucket}.s3.${region}.amazonaws.com` } };
+        case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
+            return { id: `ns-${hash(name, 16)}`, state: { ...base, arn: arn(`namespace/ns-${hash(name, 16)}`), hostedZone: `Z${hash(name, 12).toUpperCase()}` } };
+        case "aws:servicediscovery/service:Service":
+            return { id: `srv-${hash(name, 16)}`, state: { ...base, arn: arn(`service/srv-${hash(name, 16)}`) } };
+        case "aws:sns/topic:Topic":
+            return { id: arn(String(inputs.name)), state: { ...base, arn: arn(String(inputs.name)) } };
+        case "docker:index/image:Image": {
+            const imageName = String(inputs.imageName);
+            const repo = imageName.replace(/:[^/:]+$/, "");
+            return { id: `${imageName}-id`, state: { ...base, repoDigest: `${repo}@sha256:${hash(imageName, 64).padEnd(64, "0")}` } };
+        }
+        default:
+            return { id, state: { ...base, arn: arn(`${type.split(":").pop()!.toLowerCase()}/${id}`) } };
+    }
+}
+
+/** Answers the data-source invokes the program makes; anything else is a bug in the program or here. */
+function answerInvoke(token: string, args: Record<string, unknown>, world: MockWorld): Record<string, unknown> {
+    const { region, accountId } = world;
+    switch (token) {
+        case "aws:index/getRegion:getRegion":
+            return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId, arn: `arn:aws:iam::${accountId}:user/synth`, userId: "AIDASYNTH", id: accountId };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+            const names = ["a", "b", "c", "d", "e", "f"].map((l) => `${region}${l}`);
+            return { names, zoneIds: names.map((_, i) => `use1-az${i + 1}`), id: region };
+        }
+        case "aws:ssm/getParametersByPath:getParametersByPath": {
+            const found = world.releasedImages !== undefined;
+            const name = `${String(args.path)}/released-images`;
+            return { path: args.path, names: found ? [name] : [], values: found ? [world.releasedImages] : [], types: found ? ["String"] : [], arns: found ? [`arn:aws:ssm:${region}:${accountId}:parameter${name}`] : [], id: String(args.path) };
+        }
+        case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+            return { userName: "AWS", password: "synth-token", proxyEndpoint: `https://${accountId}.dkr.ecr.${region}.amazonaws.com`, authorizationToken: "c3ludGg=", expiresAt: "2099-01-01T00:00:00Z", id: accountId };
+        case "aws:elb/getServiceAccount:getServiceAccount":
+            return { arn: "arn:aws:iam::127311923021:root", id: "127311923021" };
+        default:
+            throw new Error(`synth: the mock engine has no answer for invoke ${token}; add one in infra/synth/mockEngine.ts`);
+    }
+}
+
+const runtime = pulumi.runtime as unknown as {
+    setMockOptions(monitor: unknown, project: string, stack: string, preview: boolean): void;
+    waitForRPCs(): Promise<void>;
+};
+
+export interface EngineRun<T> {
+    result: T;
+    resources: SynthResource[];
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `program` under the mock engine with the given config and returns its result and every resource
+ * it registered. Runs are serialised: the Pulumi runtime is process-global.
+ */
+export function runUnderMocks<T>(opts: {
+    project: string;
+    stack: string;
+    config: Record<string, string>;
+    secretKeys?: string[];
+    world: MockWorld;
+    program: () => Promise<T>;
+}): Promise<EngineRun<T>> {
+    const run = queue.then(() => execute(opts));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+async function execute<T>(opts: Parameters<typeof runUnderMocks<T>>[0]): Promise<EngineRun<T>> {
+    const states = new Map<string, { type: string; name: string; custom: boolean; inputs: Record<string, unknown>; secretPaths: string[]; state: Record<string, unknown> }>();
+    const mocks: pulumi.runtime.Mocks = {
+        newResource(args) {
+            const secretPaths: string[] = [];
+            const inputs = unwrapSecrets(args.inputs, "", secretPaths) as Record<string, unknown>;
+            const { id, state } = computeState(args.type, args.name, inputs, opts.world);
+            const key = `${args.type}::${args.name}::${states.size}`;
+            states.set(key, { type: args.type, name: args.name, custom: args.custom ?? true, inputs, secretPaths, state });
+            return { id, state };
+        },
+        call(args) {
+            return answerInvoke(args.token, unwrapSecrets(args.inputs) as Record<string, unknown>, opts.world);
+        },
+    };
+    await pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false);
+    const monitor = new RecordingMonitor(mocks);
+    runtime.setMockOptions(monitor, opts.project, opts.stack, false);
+    pulumi.runtime.setAllConfig(opts.config, opts.secretKeys ?? []);
+
+    const result = await opts.program();
+    await runtime.waitForRPCs();
+
+    const resources: SynthResource[] = [];
+    const seen = new Set<string>();
+    const pending = [...states.values()];
+    for (const o of monitor.registrations) {
+        const urn = o.urn;
+        const idx = pending.findIndex((s) => s.type === o.type && s.name === o.name);
+        const s = idx === -1 ? undefined : pending.splice(idx, 1)[0];
+        if (seen.has(urn)) throw new Error(`synth: two resources share the URN ${urn}; the Pulumi engine rejects duplicate names`);
+        seen.add(urn);
+        resources.push({
+            urn,
+            type: o.type,
+            name: o.name,
+            parent: o.parent,
+            custom: s?.custom ?? false,
+            inputs: s?.inputs ?? {},
+            state: s?.state ?? {},
+            secretPaths: s?.secretPaths ?? [],
+            protect: o.protect,
+            dependsOn: o.dependsOn,
+        });
+    }
+    return { result, resources };
+}
