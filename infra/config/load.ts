@@ -67,7 +67,7 @@ export function loadSettings(input: ConfigInput): Settings {
     const raw = collectRaw(input, problems);
     if (problems.length > 0) throw new ConfigError(problems);
     const parsed = configSchema.safeParse(raw);
-    if (!parsed.success) throw new ConfigError(parsed.error.issues.map(describeIssue));
+    if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, raw)));
     const settings = resolveSettings(input, parsed.data, problems);
     if (problems.length > 0) throw new ConfigError(problems);
     return settings;
@@ -135,11 +135,15 @@ export function keyOf(path: readonly PropertyKey[]): string {
     return out;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): ConfigProblem {
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+    return path.reduce<unknown>((v, p) => (v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[p] : undefined), root);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem {
     const key = keyOf(issue.path);
     switch (issue.code) {
         case "invalid_type": {
-            const received = (issue as { input?: unknown }).input;
+            const received = valueAt(raw, issue.path);
             if (received === undefined) return { key, message: `is required (${issue.expected})` };
             return { key, message: `must be ${article(issue.expected)}, not ${JSON.stringify(received)}` };
         }
@@ -182,7 +186,9 @@ function resolveSettings(input: ConfigInput, raw: RawConfig, problems: ConfigPro
     const services = raw.services.map((s, i) => resolveService(s, i, raw, profile, add));
     checkCatalogue(raw.services, services, add);
 
-    const edges = rolloutEdges(services.map((s) => ({ name: s.name, dependsOn: s.dependsOn, priority: s.priority })));
+    // Unknown and self references are reported above; the graph only carries real edges.
+    const known = new Set(services.map((s) => s.name));
+    const edges = rolloutEdges(services.map((s) => ({ name: s.name, dependsOn: s.dependsOn.filter((d) => d !== s.name && known.has(d)), priority: s.priority })));
     const cycle = findCycle(edges);
     if (cycle) {
         add("services", `dependency cycle ${cycle.join(" → ")} (dependsOn and priority together); remove one of these edges (F11)`);

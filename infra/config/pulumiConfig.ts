@@ -2,8 +2,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConfigInput } from "./load";
 
-// The SDK tracks secret keys internally; this reads that list (stable across 3.x, pinned in package.json).
-const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+import * as sdkConfig from "@pulumi/pulumi/runtime/config";
+
+// The SDK tracks secret keys internally and leaves this reader out of its typings (pinned in package.json).
+const runtimeConfig = sdkConfig as unknown as { isConfigSecret(key: string): boolean };
 
 /** Config values arrive as strings; structured values are JSON. */
 export function parseConfigValue(raw: string): unknown {

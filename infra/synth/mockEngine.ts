@@ -3,6 +3,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import * as sdkState from "@pulumi/pulumi/runtime/state";
 
 /** One resource as the engine would see it. */
 export interface SynthResource {
@@ -62,25 +63,38 @@ interface RegisterRequest {
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
 }
 
-/** A MockMonitor that also records the resource options the stock one drops. */
-class RecordingMonitor extends MockMonitor {
-    readonly registrations: { urn: string; parent?: string; protect: boolean; dependsOn: string[]; type: string; name: string }[] = [];
+interface Registration {
+    urn: string;
+    parent?: string;
+    protect: boolean;
+    dependsOn: string[];
+    type: string;
+    name: string;
+}
 
-    registerResource(req: RegisterRequest, callback: (err: unknown, resp: unknown) => void): Promise<void> {
+/**
+ * Wraps the MockMonitor that `setMocks` installed so it also records the resource options the stock one
+ * drops. Wrapping (not replacing) keeps the feature flags setMocks set: secrets, resource references.
+ */
+function recordRegistrations(monitor: MockMonitor): Registration[] {
+    const registrations: Registration[] = [];
+    const original = (monitor as unknown as { registerResource(req: RegisterRequest, cb: unknown): Promise<void> }).registerResource.bind(monitor);
+    const newUrn = (monitor as unknown as { newUrn(p: string, t: string, n: string): string }).newUrn.bind(monitor);
+    (monitor as unknown as { registerResource(req: RegisterRequest, cb: unknown): Promise<void> }).registerResource = (req, callback) => {
         const propertyDeps = new Set<string>();
         req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => propertyDeps.add(u)));
         const parent = req.getParent() || undefined;
-        const urn = (this as unknown as { newUrn(p: string, t: string, n: string): string }).newUrn(parent ?? "", req.getType(), req.getName());
-        this.registrations.push({
-            urn,
+        registrations.push({
+            urn: newUrn(parent ?? "", req.getType(), req.getName()),
             parent,
             protect: req.getProtect() ?? false,
             dependsOn: req.getDependenciesList().filter((u) => !propertyDeps.has(u)),
             type: req.getType(),
             name: req.getName(),
         });
-        return (MockMonitor.prototype.registerResource as (this: MockMonitor, r: unknown, cb: unknown) => Promise<void>).call(this, req, callback);
-    }
+        return original(req, callback);
+    };
+    return registrations;
 }
 
 /** Computed outputs a real provider would return, so the program's references resolve realistically. */
@@ -175,10 +189,9 @@ function answerInvoke(token: string, args: Record<string, unknown>, world: MockW
     }
 }
 
-const runtime = pulumi.runtime as unknown as {
-    setMockOptions(monitor: unknown, project: string, stack: string, preview: boolean): void;
-    waitForRPCs(): Promise<void>;
-};
+const runtime = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
+// The process-wide runtime state, where setMocks put its monitor (SDK internals, pinned in package.json).
+const state = sdkState as unknown as { getStore(): { settings: { monitor: unknown } } };
 
 export interface EngineRun<T> {
     result: T;
@@ -205,6 +218,8 @@ export function runUnderMocks<T>(opts: {
 }
 
 async function execute<T>(opts: Parameters<typeof runUnderMocks<T>>[0]): Promise<EngineRun<T>> {
+    // The SDK drops a failed invoke's message on its way to the program: keep it to report it.
+    const invokeErrors: Error[] = [];
     const states = new Map<string, { type: string; name: string; custom: boolean; inputs: Record<string, unknown>; secretPaths: string[]; state: Record<string, unknown> }>();
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
@@ -216,21 +231,30 @@ async function execute<T>(opts: Parameters<typeof runUnderMocks<T>>[0]): Promise
             return { id, state };
         },
         call(args) {
-            return answerInvoke(args.token, unwrapSecrets(args.inputs) as Record<string, unknown>, opts.world);
+            try {
+                return answerInvoke(args.token, unwrapSecrets(args.inputs) as Record<string, unknown>, opts.world);
+            } catch (e) {
+                invokeErrors.push(e as Error);
+                throw e;
+            }
         },
     };
     await pulumi.runtime.setMocks(mocks, opts.project, opts.stack, false);
-    const monitor = new RecordingMonitor(mocks);
-    runtime.setMockOptions(monitor, opts.project, opts.stack, false);
+    const registrations = recordRegistrations(state.getStore().settings.monitor as MockMonitor);
     pulumi.runtime.setAllConfig(opts.config, opts.secretKeys ?? []);
 
-    const result = await opts.program();
-    await runtime.waitForRPCs();
+    let result: T;
+    try {
+        result = await opts.program();
+        await runtime.waitForRPCs();
+    } catch (e) {
+        throw invokeErrors[0] ?? e;
+    }
 
     const resources: SynthResource[] = [];
     const seen = new Set<string>();
     const pending = [...states.values()];
-    for (const o of monitor.registrations) {
+    for (const o of registrations) {
         const urn = o.urn;
         const idx = pending.findIndex((s) => s.type === o.type && s.name === o.name);
         const s = idx === -1 ? undefined : pending.splice(idx, 1)[0];

@@ -1,0 +1,70 @@
+// `npm run synth -- --stack dev`: the environment a `pulumi up` would declare, offline. Argument parsing,
+// output and exit codes only; the work is in synthesize.ts, render.ts and the policy module.
+import * as path from "path";
+import { Command, InvalidArgumentError } from "commander";
+import { ConfigError } from "../config/load";
+import { evaluatePolicies, Severity } from "../policy";
+import { SEVERITIES } from "../policy/types";
+import { StackFileError } from "./stackFiles";
+import { synthesizeStack } from "./synthesize";
+import { renderJson, renderText } from "./render";
+import * as fs from "fs";
+
+export const EXIT = { ok: 0, findings: 1, bug: 2, badInput: 3 } as const;
+
+function severity(value: string): Severity {
+    if (!(SEVERITIES as readonly string[]).includes(value)) throw new InvalidArgumentError(`use one of ${SEVERITIES.join(", ")}`);
+    return value as Severity;
+}
+
+export function buildCommand(): Command {
+    return new Command("synth")
+        .description("Run berth's Pulumi program offline under the mock engine (no Pulumi CLI, no AWS) and print the resource inventory by component, the rollout order and the security-policy findings.")
+        .requiredOption("-s, --stack <name>", "stack to synthesize: reads Pulumi.yaml and Pulumi.<name>.yaml")
+        .option("--json", "print the synthesis as JSON on stdout (resources with secrets redacted, outputs, policy)")
+        .option("--fail-on <severity>", `exit ${EXIT.findings} when a finding is at least this severe (${SEVERITIES.join(", ")})`, severity)
+        .option("--released-images <file>", "synthesize as if this released image set (JSON, as the driver writes to SSM) were recorded")
+        .option("-C, --project-dir <dir>", "directory holding Pulumi.yaml", ".")
+        .addHelpText(
+            "after",
+            `\nExit codes:\n  ${EXIT.ok}  synthesized\n  ${EXIT.findings}  policy findings at or above --fail-on\n  ${EXIT.bug}  unexpected error (a bug: the stack trace is printed)\n  ${EXIT.badInput}  bad configuration, stack file or flags\n\nSecrets (secure: values) are never decrypted: they stay opaque placeholders.`,
+        )
+        .exitOverride();
+}
+
+export async function main(argv: string[]): Promise<number> {
+    const command = buildCommand();
+    try {
+        command.parse(argv, { from: "user" });
+    } catch (e) {
+        const code = (e as { exitCode?: number }).exitCode;
+        return code === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    const opts = command.opts<{ stack: string; json?: boolean; failOn?: Severity; releasedImages?: string; projectDir: string }>();
+    try {
+        const releasedImages = opts.releasedImages ? fs.readFileSync(opts.releasedImages, "utf8") : undefined;
+        const s = await synthesizeStack(path.resolve(opts.projectDir), opts.stack, releasedImages ? { releasedImages } : undefined);
+        const policy = evaluatePolicies(s.resources, { environment: s.settings.environment });
+        process.stdout.write(`${opts.json ? renderJson(s, policy) : renderText(s, policy)}\n`);
+        if (opts.failOn) {
+            const limit = SEVERITIES.indexOf(opts.failOn);
+            if (policy.findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit)) return EXIT.findings;
+        }
+        return EXIT.ok;
+    } catch (e) {
+        if (e instanceof ConfigError || e instanceof StackFileError) {
+            process.stderr.write(`${e.message}\n`);
+            return EXIT.badInput;
+        }
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+            process.stderr.write(`${(e as Error).message}\n`);
+            return EXIT.badInput;
+        }
+        process.stderr.write(`berth synth failed unexpectedly (a bug):\n${(e as Error).stack ?? e}\n`);
+        return EXIT.bug;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code));
+}

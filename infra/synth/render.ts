@@ -1,0 +1,100 @@
+// Turns a synthesis into what a person reads (inventory by component, rollout order, images, policy) and
+// what a machine reads (JSON). Pure; secrets are redacted by the paths the engine reported.
+import type { Synthesis } from "./synthesize";
+import type { SynthResource } from "./mockEngine";
+import type { PolicyReport } from "../policy";
+import { SECRET_PLACEHOLDER } from "./stackFiles";
+
+export interface ComponentGroup {
+    urn: string;
+    name: string;
+    type: string;
+    resources: SynthResource[];
+}
+
+/** Groups every resource under its outermost berth component; resources outside one form their own group. */
+export function groupByComponent(resources: readonly SynthResource[]): ComponentGroup[] {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const rootOf = (r: SynthResource): SynthResource => {
+        let current = r;
+        while (current.parent && byUrn.has(current.parent)) current = byUrn.get(current.parent)!;
+        return current;
+    };
+    const groups = new Map<string, ComponentGroup>();
+    for (const r of resources) {
+        if (!r.custom && r.type.startsWith("berth:") && !r.parent) {
+            groups.set(r.urn, { urn: r.urn, name: r.name, type: r.type, resources: [] });
+        }
+    }
+    const loose: ComponentGroup = { urn: "", name: "(stack)", type: "", resources: [] };
+    for (const r of resources) {
+        if (groups.has(r.urn)) continue;
+        const root = rootOf(r);
+        (groups.get(root.urn) ?? loose).resources.push(r);
+    }
+    return [...groups.values(), ...(loose.resources.length ? [loose] : [])];
+}
+
+function redact(value: unknown, paths: readonly string[], prefix = ""): unknown {
+    if (paths.includes(prefix || "(root)")) return SECRET_PLACEHOLDER;
+    if (Array.isArray(value)) return value.map((v, i) => redact(v, paths, `${prefix}[${i}]`));
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, paths, prefix ? `${prefix}.${k}` : k)]));
+    }
+    return value;
+}
+
+/** A resource's inputs with every secret input replaced by a placeholder. */
+export function redactedInputs(r: SynthResource): Record<string, unknown> {
+    return redact(r.inputs, r.secretPaths) as Record<string, unknown>;
+}
+
+export function renderJson(s: Synthesis, policy: PolicyReport): string {
+    return JSON.stringify(
+        {
+            project: s.project,
+            stack: s.stack,
+            environment: s.settings.environment,
+            resourceCount: s.resources.length,
+            components: groupByComponent(s.resources).map((g) => ({ name: g.name, type: g.type, resources: g.resources.length })),
+            rolloutLevels: s.settings.rolloutLevels,
+            policy,
+            outputs: s.outputs,
+            resources: s.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, protect: r.protect, dependsOn: r.dependsOn, inputs: redactedInputs(r) })),
+        },
+        null,
+        2,
+    );
+}
+
+function shortType(type: string): string {
+    const [pkg, mod, name] = type.split(":");
+    return name ? `${pkg}.${mod.split("/")[0]}.${name}` : type;
+}
+
+export function renderText(s: Synthesis, policy: PolicyReport): string {
+    const lines: string[] = [];
+    const out = s.outputs as { region?: string; services?: Record<string, { imageSource: string; image: string }>; publicUrl?: string; clusterName?: string };
+    lines.push(`berth synth: stack ${s.stack} of project ${s.project} (profile ${s.settings.environment}, region ${out.region ?? "?"}) — offline, mock engine`);
+    const groups = groupByComponent(s.resources);
+    lines.push("", `Resources: ${s.resources.length} in ${groups.length} components`);
+    for (const g of groups) {
+        const counts = new Map<string, number>();
+        for (const r of g.resources) counts.set(shortType(r.type), (counts.get(shortType(r.type)) ?? 0) + 1);
+        const protectedCount = g.resources.filter((r) => r.protect).length;
+        lines.push(`  ${g.name} (${g.type || "no component"}): ${g.resources.length}${protectedCount ? `, ${protectedCount} protected` : ""}`);
+        lines.push(`    ${[...counts].map(([t, n]) => (n > 1 ? `${t} ×${n}` : t)).join(", ")}`);
+    }
+    lines.push("", "Rollout order (dependency levels; a level starts when the one before is stable, F11):");
+    s.settings.rolloutLevels.forEach((level, i) => lines.push(`  ${i + 1}. ${level.join(", ")}`));
+    lines.push("", "Images:");
+    for (const [name, svc] of Object.entries(out.services ?? {})) {
+        const how = svc.imageSource === "build" ? "built here (bootstrap: no release recorded)" : svc.imageSource === "released" ? "released image set" : "berth:images (release in flight)";
+        lines.push(`  ${name.padEnd(20)} ${how}`);
+    }
+    lines.push("", `Policy: ${policy.rulesEvaluated} rules evaluated for ${s.settings.environment}, ${policy.findings.length} finding(s), ${policy.waived.length} waived`);
+    for (const f of policy.findings) lines.push(`  ${f.severity.toUpperCase().padEnd(8)} ${f.rule.padEnd(26)} ${f.resource.split("::").pop()}: ${f.message}`);
+    for (const f of policy.waived) lines.push(`  waived   ${f.rule.padEnd(26)} ${f.resource.split("::").pop()}: ${f.message}`);
+    lines.push("", `Entry point: ${out.publicUrl ?? "?"}   cluster: ${out.clusterName ?? "?"}`);
+    return lines.join("\n");
+}
