@@ -196,6 +196,8 @@ import_base_images() {
       - "$BUILD_IMAGE" >/dev/null
   fi
   rm -rf "$work"
+  # Earlier runs' service images, superseded by the tag each run rewrites.
+  docker image prune --force >/dev/null
 }
 
 write_env_file() {

@@ -38,9 +38,22 @@ stop registry docker-registry TERM
 stop postgres postgres INT # SIGINT is PostgreSQL's "fast" shutdown
 stop dockerd dockerd TERM  # dockerd stops its containers and its own containerd
 
+# Mount points the stopped engine left under our own directories (dockerd keeps its netns bind mount).
+unmount_under() {
+  local dir="$1" target
+  [[ -n "$dir" && -d "$dir" ]] || return 0
+  for target in $(findmnt -rn -o TARGET | grep -F "$dir/" | sort -r); do
+    umount "$target" 2>/dev/null || umount -l "$target"
+  done
+}
+
 if $PURGE; then
   RUN_DIR="$(cat "$STATE_DIR/run-dir" 2>/dev/null || true)"
   log "removing $STATE_DIR${RUN_DIR:+ and $RUN_DIR}"
-  [[ -n "$RUN_DIR" && "$RUN_DIR" == /tmp/berth-it-* ]] && rm -rf "$RUN_DIR"
+  if [[ -n "$RUN_DIR" && "$RUN_DIR" == /tmp/berth-it-* ]]; then
+    unmount_under "$RUN_DIR"
+    rm -rf "$RUN_DIR"
+  fi
+  unmount_under "$STATE_DIR"
   rm -rf "$STATE_DIR"
 fi
