@@ -84,7 +84,7 @@ export const PROFILES: Record<Environment, Profile> = {
             multiAz: false,
             deletionProtection: false,
             finalSnapshot: true,
-            performanceInsights: true,
+            performanceInsights: false,
             applyImmediately: true,
         },
         loadBalancer: { accessLogs: true, deletionProtection: false },

@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { chooseImages, parseReleasedImages } from "../../infra/components/images";
-import { hashBuildContext } from "../../infra/buildContext";
+import { contextFiles, hashBuildContext } from "../../infra/buildContext";
+import * as fs from "fs";
+import * as os from "os";
 import { baseConfig, FIXTURE_CONTEXT, PROJECT_DIR, containers, ofType, one, synth, T } from "../helpers/synth";
 import * as path from "path";
 
@@ -56,10 +58,21 @@ describe("images: config over the released set over a bootstrap build (F06, F07)
         expect(() => parseReleasedImages("/p", JSON.stringify({ images: { a: "latest" } }))).to.throw("(a has no sha256 digest)");
     });
 
-    it("the build-context digest changes with content and ignores node_modules", () => {
-        const dir = path.join(PROJECT_DIR, FIXTURE_CONTEXT);
-        expect(hashBuildContext(dir)).to.equal(hashBuildContext(dir));
-        expect(hashBuildContext(dir)).to.not.equal(hashBuildContext(dir, "Other.Dockerfile"));
+    it("the build-context digest covers what Docker receives: .dockerignore'd files do not count, the Dockerfile does", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-ctx-"));
+        fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM scratch\n");
+        fs.writeFileSync(path.join(dir, ".dockerignore"), "*.md\nnode_modules\nDockerfile\n");
+        fs.writeFileSync(path.join(dir, "app.js"), "1");
+        const before = hashBuildContext(dir);
+        expect(contextFiles(dir)).to.deep.equal([".dockerignore", "app.js"]);
+        fs.writeFileSync(path.join(dir, "README.md"), "docs");
+        fs.mkdirSync(path.join(dir, "node_modules"));
+        fs.writeFileSync(path.join(dir, "node_modules", "x.js"), "x");
+        expect(hashBuildContext(dir)).to.equal(before);
+        fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM scratch\nCOPY app.js /\n");
+        expect(hashBuildContext(dir)).to.not.equal(before);
+        fs.writeFileSync(path.join(dir, "app.js"), "2");
+        expect(hashBuildContext(dir, "Dockerfile")).to.not.equal(before);
         expect(() => hashBuildContext(path.join(dir, "missing"))).to.throw("does not exist");
     });
 });
