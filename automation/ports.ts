@@ -1,0 +1,237 @@
+// The small interfaces the release stages need. Adapters (automation/adapters/) implement them over the
+// Automation API, AWS SDK v3, the docker CLI and fetch; tests use faithful fakes. No SDK type leaks here.
+
+/** Time, injectable so waits and timeouts are testable without real sleeps. */
+export interface Clock {
+    now(): number;
+    /** Resolves after `ms`, or rejects with an AbortError when `signal` aborts first. */
+    sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Pulumi stack (Automation API)
+
+/** The subset of Pulumi's engine events berth reads (shape of @pulumi/pulumi/automation EngineEvent). */
+export interface EngineEvent {
+    sequence: number;
+    timestamp: number;
+    resourcePreEvent?: { metadata: StepMetadata };
+    resOutputsEvent?: { metadata: StepMetadata };
+    resOpFailedEvent?: { metadata: StepMetadata; status: number; steps: number };
+    diagnosticEvent?: { urn?: string; message: string; severity: "debug" | "info" | "info#err" | "warning" | "error"; ephemeral?: boolean };
+    summaryEvent?: { maybeCorrupt: boolean; durationSeconds: number; resourceChanges: Record<string, number> };
+    cancelEvent?: Record<string, never>;
+}
+
+export interface StepMetadata {
+    op: "same" | "create" | "update" | "delete" | "replace" | "create-replacement" | "delete-replaced" | "read" | "refresh" | "import" | string;
+    urn: string;
+    type: string;
+    old?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+    new?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+    diffs?: string[];
+    detailedDiff?: Record<string, { kind: string; inputDiff: boolean }>;
+}
+
+export interface UpdateResult {
+    /** "succeeded" or "failed" as the engine reports it; "no changes" is a success. */
+    result: "succeeded" | "failed";
+    /** Update id / version from the stack's history, when the backend gives one. */
+    updateId?: string;
+    resourceChanges: Record<string, number>;
+}
+
+export interface StackUpdateOptions {
+    onEvent?: (event: EngineEvent) => void;
+    /** Aborting asks the engine to stop gracefully (never a forced `cancel`). */
+    signal?: AbortSignal;
+    /** Bound on concurrent resource operations (`--parallel`). */
+    parallel?: number;
+    message?: string;
+}
+
+export interface StackHistoryEntry {
+    version: number;
+    kind: string;
+    result: string;
+    startTime: string;
+    endTime?: string;
+    message?: string;
+}
+
+export interface StackPort {
+    readonly name: string;
+    /** Raw stack outputs (values of secret outputs are never requested in plaintext). */
+    outputs(): Promise<Record<string, unknown>>;
+    /** Sets `berth:images` (service → sha256 digest) for the next update. */
+    setImages(images: Record<string, string>): Promise<void>;
+    up(options: StackUpdateOptions): Promise<UpdateResult>;
+    preview(options: StackUpdateOptions): Promise<UpdateResult>;
+    history(limit: number): Promise<StackHistoryEntry[]>;
+}
+
+/** Errors the stack adapter maps Automation API failures to (one function, by class). */
+export class StackLockedError extends Error {
+    readonly kind = "locked";
+}
+export class StackNotFoundError extends Error {
+    readonly kind = "not-found";
+}
+export class PulumiCliMissingError extends Error {
+    readonly kind = "cli-missing";
+}
+
+// ---------------------------------------------------------------------------------------------------
+// ECS, load balancer, logs
+
+export interface RunTaskRequest {
+    cluster: string;
+    taskDefinition: string;
+    subnets: string[];
+    securityGroups: string[];
+    /** Who started it, e.g. `berth/<release id>`. */
+    startedBy: string;
+}
+
+export type RunTaskResult = { taskArn: string } | { failures: string[] };
+
+export interface TaskStatus {
+    taskArn: string;
+    lastStatus: string;
+    stopCode?: string;
+    stoppedReason?: string;
+    containers: { name: string; exitCode?: number; reason?: string; lastStatus?: string }[];
+}
+
+export interface Deployment {
+    id: string;
+    status: "PRIMARY" | "ACTIVE" | "INACTIVE" | string;
+    rolloutState?: "IN_PROGRESS" | "COMPLETED" | "FAILED" | string;
+    rolloutStateReason?: string;
+    taskDefinition: string;
+    desiredCount: number;
+    runningCount: number;
+    failedTasks: number;
+}
+
+export interface ServiceStatus {
+    serviceName: string;
+    status: string;
+    desiredCount: number;
+    runningCount: number;
+    pendingCount: number;
+    taskDefinition: string;
+    deployments: Deployment[];
+}
+
+export interface EcsPort {
+    runTask(request: RunTaskRequest): Promise<RunTaskResult>;
+    describeTask(cluster: string, taskArn: string): Promise<TaskStatus | undefined>;
+    /** Any number of services: the adapter batches by ECS's limit of 10 per call. */
+    describeServices(cluster: string, serviceNames: string[]): Promise<ServiceStatus[]>;
+}
+
+export interface TargetHealth {
+    targetId: string;
+    port?: number;
+    state: "initial" | "healthy" | "unhealthy" | "unused" | "draining" | "unavailable" | string;
+    reason?: string;
+    description?: string;
+}
+
+export interface LoadBalancerPort {
+    targetHealth(targetGroupArn: string): Promise<TargetHealth[]>;
+}
+
+export interface LogPage {
+    lines: { timestamp: number; message: string }[];
+    /** Pass back to continue after the last line; unchanged when there is nothing new. */
+    nextToken?: string;
+}
+
+export interface LogsPort {
+    /** Reads a log stream forward from `nextToken` (the start when absent). */
+    read(logGroupName: string, logStreamName: string, nextToken?: string): Promise<LogPage>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Images
+
+export interface RegistryCredentials {
+    server: string;
+    username: string;
+    password: string;
+}
+
+export interface RegistryPort {
+    /** Short-lived credentials (ECR GetAuthorizationToken). */
+    credentials(): Promise<RegistryCredentials>;
+    /** The digest behind `tag` in the repository, or undefined when the tag does not exist. */
+    digestOf(repositoryName: string, tag: string): Promise<string | undefined>;
+    /** Adds `tag` to the image with `digest` (immutable repositories accept new tags on old images). */
+    addTag(repositoryName: string, digest: string, tag: string): Promise<void>;
+}
+
+export interface BuildRequest {
+    context: string;
+    dockerfile: string;
+    /** Full image reference to tag the build with: `<repository url>:<tag>`. */
+    imageRef: string;
+    buildArgs: Record<string, string>;
+    platform: string;
+    target?: string;
+}
+
+export interface ImageBuilderPort {
+    login(credentials: RegistryCredentials): Promise<void>;
+    /** Builds; on failure rejects with an error carrying the tail of the build log. */
+    build(request: BuildRequest, signal?: AbortSignal): Promise<void>;
+    /** Pushes and returns the pushed manifest digest (sha256:…). */
+    push(imageRef: string, signal?: AbortSignal): Promise<string>;
+}
+
+export class BuildFailedError extends Error {
+    constructor(
+        message: string,
+        readonly logTail: string[],
+    ) {
+        super(message);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// HTTP, release records, source
+
+export interface HttpResponse {
+    status: number;
+    body: string;
+}
+
+export interface HttpPort {
+    get(url: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpResponse>;
+}
+
+/** The released image set the program reads (infra/components/images.ts) and the driver writes. */
+export interface ReleasedSet {
+    version: 1;
+    releaseId: string;
+    sha: string;
+    releasedAt: string;
+    /** service → sha256 digest. */
+    images: Record<string, string>;
+    /** service → build-context digest (infra/buildContext.ts) of the released image. */
+    contexts: Record<string, string>;
+}
+
+export interface ReleaseStorePort {
+    readReleased(): Promise<ReleasedSet | undefined>;
+    /** Overwrites the released set (one SSM parameter, so the write is atomic). */
+    writeReleased(set: ReleasedSet): Promise<void>;
+}
+
+export interface SourcePort {
+    /** The commit being released. */
+    headSha(): Promise<string>;
+    /** Paths with uncommitted changes (empty when clean). */
+    dirtyPaths(): Promise<string[]>;
+}
