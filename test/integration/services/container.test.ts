@@ -1,8 +1,8 @@
 // The example service image on a real engine: shell-less runtime, Docker health check, /health, SIGTERM drain.
 import { expect } from "chai";
 import http from "node:http";
-import { docker, freePort, httpGet, useIntegrationEnv, waitFor, type IntegrationEnv } from "../helpers/integrationEnv";
-import { buildServiceImage, inspect, removeContainer, startContainer, type ServiceImage } from "./serviceImage";
+import { docker, freePort, httpGet, waitFor, type IntegrationEnv } from "../helpers/integrationEnv";
+import { useServiceImage, inspect, removeContainer, startContainer, type ServiceImage } from "./serviceImage";
 
 // Check every second instead of every 15 s; the command itself stays the image's own HEALTHCHECK.
 const FAST_HEALTH = ["--health-interval", "1s", "--health-timeout", "5s", "--health-retries", "2", "--health-start-period", "1ms"];
@@ -20,13 +20,13 @@ function healthStatus(env: IntegrationEnv, name: string, wanted: string) {
 }
 
 describe("service image on a real Docker engine", function () {
+  const ctx = useServiceImage();
   let env: IntegrationEnv;
   let image: ServiceImage;
 
-  before(async function () {
-    env = await useIntegrationEnv(this);
-    this.timeout(600_000);
-    image = await buildServiceImage(env);
+  before(() => {
+    env = ctx.env();
+    image = ctx.image();
   });
 
   it("F01: the runtime image has no shell, runs as a non-root user and declares an exec-form health check", async () => {

@@ -1,7 +1,7 @@
 // Pushing the service image to a registry and reading back its digest, as the release driver will (F06).
 import { expect } from "chai";
-import { dockerOk, httpGet, useIntegrationEnv, type IntegrationEnv } from "../helpers/integrationEnv";
-import { buildServiceImage, inspect, type ServiceImage } from "./serviceImage";
+import { dockerOk, httpGet, type IntegrationEnv } from "../helpers/integrationEnv";
+import { useServiceImage, inspect, type ServiceImage } from "./serviceImage";
 
 const DIGEST = /digest: (sha256:[0-9a-f]{64})/;
 const MANIFEST_TYPES = [
@@ -10,13 +10,13 @@ const MANIFEST_TYPES = [
 ].join(", ");
 
 describe("service image in a registry", function () {
+  const ctx = useServiceImage();
   let env: IntegrationEnv;
   let image: ServiceImage;
 
-  before(async function () {
-    env = await useIntegrationEnv(this);
-    this.timeout(600_000);
-    image = await buildServiceImage(env);
+  before(() => {
+    env = ctx.env();
+    image = ctx.image();
   });
 
   it("F06: is pushed under its git SHA and its digest reads back the same from the engine and the registry", async () => {

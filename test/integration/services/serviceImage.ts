@@ -1,7 +1,7 @@
 // Builds services/app once per test process on the real engine, and runs containers of it.
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { REPO_ROOT, docker, dockerOk, type IntegrationEnv } from "../helpers/integrationEnv";
+import { REPO_ROOT, docker, dockerOk, type IntegrationEnv, useIntegrationEnv } from "../helpers/integrationEnv";
 
 export const SERVICE_CONTEXT = path.join(REPO_ROOT, "services", "app");
 
@@ -77,3 +77,26 @@ export async function removeContainer(env: IntegrationEnv, name: string | undefi
 export async function inspect<T>(env: IntegrationEnv, target: string, format: string): Promise<T> {
   return JSON.parse(await dockerOk(env, ["inspect", "--format", `{{json ${format}}}`, target])) as T;
 }
+
+/**
+ * Registers a `before` hook that resolves the integration environment and builds the service image once,
+ * and returns accessors for both: `const ctx = useServiceImage(); … ctx.env(), ctx.image()`.
+ */
+export function useServiceImage(): { env: () => IntegrationEnv; image: () => ServiceImage } {
+  let env: IntegrationEnv | undefined;
+  let image: ServiceImage | undefined;
+  before(async function () {
+    env = await useIntegrationEnv(this);
+    this.timeout(600_000);
+    image = await buildServiceImage(env);
+  });
+  return {
+    env: () => env ?? fail("integration environment"),
+    image: () => image ?? fail("service image"),
+  };
+}
+
+function fail(what: string): never {
+  throw new Error(`${what} is not ready: the before hook did not run or failed`);
+}
+

@@ -1,16 +1,16 @@
 // Startup validation inside the real image: one message listing every missing variable, exit code 1.
 import { expect } from "chai";
-import { useIntegrationEnv, type IntegrationEnv } from "../helpers/integrationEnv";
-import { buildServiceImage, runToCompletion, type ServiceImage } from "./serviceImage";
+import { type IntegrationEnv } from "../helpers/integrationEnv";
+import { useServiceImage, runToCompletion, type ServiceImage } from "./serviceImage";
 
 describe("service startup validation in the image", function () {
+  const ctx = useServiceImage();
   let env: IntegrationEnv;
   let image: ServiceImage;
 
-  before(async function () {
-    env = await useIntegrationEnv(this);
-    this.timeout(600_000);
-    image = await buildServiceImage(env);
+  before(() => {
+    env = ctx.env();
+    image = ctx.image();
   });
 
   it("F14: exits 1 with one message listing every missing variable and secret", async () => {
