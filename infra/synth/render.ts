@@ -74,7 +74,7 @@ function shortType(type: string): string {
 
 export function renderText(s: Synthesis, policy: PolicyReport): string {
     const lines: string[] = [];
-    const out = s.outputs as { region?: string; services?: Record<string, { imageSource: string; image: string }>; publicUrl?: string; clusterName?: string };
+    const out = s.outputs as { region?: string; services?: Record<string, { imageSource: string; image: string; buildContext: string }>; publicUrl?: string; clusterName?: string };
     lines.push(`berth synth: stack ${s.stack} of project ${s.project} (profile ${s.settings.environment}, region ${out.region ?? "?"}) — offline, mock engine`);
     const groups = groupByComponent(s.resources);
     lines.push("", `Resources: ${s.resources.length} in ${groups.length} components`);
@@ -89,7 +89,12 @@ export function renderText(s: Synthesis, policy: PolicyReport): string {
     s.settings.rolloutLevels.forEach((level, i) => lines.push(`  ${i + 1}. ${level.join(", ")}`));
     lines.push("", "Images:");
     for (const [name, svc] of Object.entries(out.services ?? {})) {
-        const how = svc.imageSource === "build" ? "built here (bootstrap: no release recorded)" : svc.imageSource === "released" ? "released image set" : "berth:images (release in flight)";
+        const how =
+            svc.imageSource === "build"
+                ? `built here from ${svc.buildContext} (bootstrap: no release recorded)`
+                : svc.imageSource === "released"
+                  ? "released image set"
+                  : "berth:images (release in flight)";
         lines.push(`  ${name.padEnd(20)} ${how}`);
     }
     lines.push("", `Policy: ${policy.rulesEvaluated} rules evaluated for ${s.settings.environment}, ${policy.findings.length} finding(s), ${policy.waived.length} waived`);

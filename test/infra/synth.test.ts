@@ -122,6 +122,7 @@ describe("npm run synth (the CLI)", () => {
         expect(r.out).to.contain("  1. config-server\n  2. discovery-server\n  3. accounts, catalog, inventory, notifications, payments\n  4. orders, reviews, search\n  5. shipping\n  6. api-gateway");
         expect(r.out).to.match(/Policy: \d+ rules evaluated for dev, 0 finding\(s\), 0 waived/);
         expect(r.out).to.contain("svc-api-gateway (berth:service:Service): 8");
+        expect(r.out).to.contain("  orders               built here from services/app (bootstrap: no release recorded)");
     });
 
     it("--json gives the same for machines, with secret inputs redacted", async () => {
