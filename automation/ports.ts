@@ -30,7 +30,8 @@ export interface StepMetadata {
     old?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
     new?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
     diffs?: string[];
-    detailedDiff?: Record<string, { kind: string; inputDiff: boolean }>;
+    /** Property path → how it changes ("add", "update", "delete", and their "-replace" forms). */
+    detailedDiff?: Record<string, { diffKind: string; inputDiff: boolean }>;
 }
 
 export interface UpdateResult {
