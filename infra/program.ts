@@ -19,6 +19,7 @@ import { Images, ImageChoice, chooseImages, readReleasedImages } from "./compone
 import { Service } from "./components/service";
 import { Migration, MIGRATION_CONTAINER } from "./components/migration";
 import { Observability } from "./components/observability";
+import { CiAccess } from "./components/ciAccess";
 
 export interface ProgramOptions {
     /** Directory that build contexts are relative to (where Pulumi.yaml is). */
@@ -164,6 +165,8 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
         opts,
     );
 
+    const ci = settings.ci ? new CiAccess("ci", { naming, ci: settings.ci, region, accountId, provider }, opts) : undefined;
+
     return {
         environment: settings.environment,
         region,
@@ -175,6 +178,7 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
         discoveryNamespace: discovery.namespaceName,
         database: { identifier: database.identifier, address: database.address, port: database.port, name: database.dbName, secretArn: database.secretArn },
         releasedImagesParameter: naming.releasedImagesParameter(),
+        ci: ci ? { deployRoleArn: ci.deployRoleArn, previewRoleArn: ci.previewRoleArn } : undefined,
         rolloutLevels: settings.rolloutLevels,
         repositoryUrls: Object.fromEntries(Object.entries(registry.repositories).map(([k, r]) => [k, r.repositoryUrl])),
         services: Object.fromEntries(

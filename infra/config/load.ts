@@ -232,6 +232,7 @@ function resolveSettings(input: ConfigInput, raw: RawConfig, problems: ConfigPro
         services,
         migration,
         images,
+        ci: raw.ci ? { githubRepository: raw.ci.githubRepository, branches: raw.ci.branches ?? ["main"], createOidcProvider: raw.ci.createOidcProvider ?? true } : undefined,
         rolloutLevels: cycle ? [] : rolloutLevels(edges),
     };
 }

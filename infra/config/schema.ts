@@ -109,6 +109,13 @@ export const configSchema = z.strictObject({
         })
         .optional(),
     images: z.record(z.string(), z.string()).optional(),
+    ci: z
+        .strictObject({
+            githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repository" as on GitHub'),
+            branches: z.array(z.string().regex(/^[A-Za-z0-9_.\/*-]+$/, "must be a branch name or pattern such as release/*")).min(1).optional(),
+            createOidcProvider: z.boolean().optional(),
+        })
+        .optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -101,6 +101,8 @@ export interface Settings {
     migration?: { service: string; command: string[]; timeoutSeconds: number };
     /** Image digests set by the release driver for the update in flight (`berth:images`). */
     images: Record<string, string>;
+    /** GitHub Actions access by OIDC (F18): no stored AWS keys. */
+    ci?: { githubRepository: string; branches: string[]; createOidcProvider: boolean };
     /** Rollout levels of the catalogue, level 0 first (F11). */
     rolloutLevels: string[][];
 }

@@ -182,6 +182,8 @@ function answerInvoke(token: string, args: Record<string, unknown>, world: MockW
         }
         case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
             return { userName: "AWS", password: "synth-token", proxyEndpoint: `https://${accountId}.dkr.ecr.${region}.amazonaws.com`, authorizationToken: "c3ludGg=", expiresAt: "2099-01-01T00:00:00Z", id: accountId };
+        case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
+            return { arn: `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com`, url: args.url, clientIdLists: ["sts.amazonaws.com"], thumbprintLists: [], id: "oidc" };
         case "aws:elb/getServiceAccount:getServiceAccount":
             return { arn: "arn:aws:iam::127311923021:root", id: "127311923021" };
         default:
