@@ -62,7 +62,7 @@ export interface StackHistoryEntry {
 
 export interface StackPort {
     readonly name: string;
-    /** Raw stack outputs (values of secret outputs are never requested in plaintext). */
+    /** Raw stack outputs; secret values are never returned in plaintext (the adapter masks them). */
     outputs(): Promise<Record<string, unknown>>;
     /** Sets `berth:images` (service → sha256 digest) for the next update. */
     setImages(images: Record<string, string>): Promise<void>;

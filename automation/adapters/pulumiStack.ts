@@ -1,0 +1,221 @@
+// StackPort over @pulumi/pulumi/automation (a local-source LocalWorkspace driving the `pulumi` CLI), and the one
+// function that maps Automation API failures to berth's errors, exit codes and hints.
+import {
+    CommandError,
+    ConcurrentUpdateError,
+    EngineEvent as SdkEngineEvent,
+    LocalWorkspace,
+    PulumiCommand,
+    Stack,
+    StackNotFoundError as SdkStackNotFoundError,
+} from "@pulumi/pulumi/automation";
+import {
+    EngineEvent,
+    PulumiCliMissingError,
+    StackHistoryEntry,
+    StackLockedError,
+    StackNotFoundError,
+    StackPort,
+    StackUpdateOptions,
+    UpdateResult,
+} from "../ports";
+
+/** What `outputs()` returns in place of a secret output's value (the CLI's own mask). */
+export const SECRET_OUTPUT = "[secret]";
+
+export const INSTALL_URL = "https://www.pulumi.com/docs/install/";
+
+export interface PulumiStackOptions {
+    stackName: string;
+    /** The directory holding Pulumi.yaml. */
+    projectDir: string;
+    /** An install root holding `bin/pulumi`; by default the `pulumi` found on PATH. */
+    pulumiRoot?: string;
+    /** Extra environment for every CLI invocation. */
+    envVars?: Record<string, string>;
+}
+
+/** Selects an existing stack (never creates one: a typo in --stack must not make a new environment). */
+export async function openPulumiStack(options: PulumiStackOptions): Promise<PulumiStack> {
+    try {
+        const pulumiCommand = await PulumiCommand.get(options.pulumiRoot === undefined ? undefined : { root: options.pulumiRoot });
+        const stack = await LocalWorkspace.selectStack(
+            { stackName: options.stackName, workDir: options.projectDir },
+            { pulumiCommand, envVars: options.envVars },
+        );
+        return new PulumiStack(stack);
+    } catch (error) {
+        throw mapStackError(error, options.stackName).error;
+    }
+}
+
+export class PulumiStack implements StackPort {
+    readonly name: string;
+
+    constructor(private readonly stack: Stack) {
+        this.name = stack.name;
+    }
+
+    /**
+     * Plain output values; a secret output keeps its key with the value SECRET_OUTPUT. The SDK reads outputs with
+     * `--show-secrets` (and does so after every `up`), so the plaintext passes through this process but never out.
+     */
+    async outputs(): Promise<Record<string, unknown>> {
+        const outputs = await this.call(() => this.stack.outputs());
+        return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.secret ? SECRET_OUTPUT : output.value]));
+    }
+
+    /** One plaintext value replacing the whole map: services dropped from the set do not linger as stale keys. */
+    async setImages(images: Record<string, string>): Promise<void> {
+        await this.call(() => this.stack.setConfig("berth:images", { value: JSON.stringify(images), secret: false }));
+    }
+
+    async up(options: StackUpdateOptions): Promise<UpdateResult> {
+        return this.update("up", options);
+    }
+
+    async preview(options: StackUpdateOptions): Promise<UpdateResult> {
+        return this.update("preview", options);
+    }
+
+    async history(limit: number): Promise<StackHistoryEntry[]> {
+        // showSecrets defaults to true in the SDK; berth never needs decrypted config from history.
+        const entries = await this.call(() => this.stack.history(limit, 1, false));
+        return entries.map((entry) => ({
+            version: entry.version,
+            kind: entry.kind,
+            result: entry.result,
+            startTime: isoTime(entry.startTime),
+            ...(entry.endTime === undefined ? {} : { endTime: isoTime(entry.endTime) }),
+            ...(entry.message ? { message: entry.message } : {}),
+        }));
+    }
+
+    private async update(kind: "up" | "preview", options: StackUpdateOptions): Promise<UpdateResult> {
+        const { signal } = options;
+        if (signal?.aborted) throw interrupted(this.name, kind);
+        let summary: SdkEngineEvent["summaryEvent"];
+        const onEvent = (event: SdkEngineEvent) => {
+            if (event.summaryEvent) summary = event.summaryEvent;
+            // ports.EngineEvent is the subset of the SDK's shape that berth reads.
+            options.onEvent?.(event as unknown as EngineEvent);
+        };
+        const sdkOptions = { onEvent, signal, parallel: options.parallel, message: options.message, color: "never" as const };
+        try {
+            if (kind === "preview") {
+                const result = await this.stack.preview(sdkOptions);
+                return { result: "succeeded", resourceChanges: numbers(result.changeSummary) };
+            }
+            // Without an explicit false the SDK reads the post-update history entry with --show-secrets.
+            const result = await this.stack.up({ ...sdkOptions, showSecrets: false });
+            return {
+                result: result.summary.result === "succeeded" ? "succeeded" : "failed",
+                updateId: String(result.summary.version),
+                resourceChanges: numbers(result.summary.resourceChanges ?? summary?.resourceChanges),
+            };
+        } catch (error) {
+            // SIGINT made the engine stop after the operations in flight; the CLI then exits non-zero.
+            if (signal?.aborted) throw interrupted(this.name, kind);
+            // The engine ran to its summary and reported failure (a resource failed): an outcome, not a crash.
+            if (summary && error instanceof CommandError && !(error instanceof ConcurrentUpdateError)) {
+                const latest = kind === "up" ? await this.history(1).catch(() => []) : [];
+                return { result: "failed", ...(latest[0] ? { updateId: String(latest[0].version) } : {}), resourceChanges: numbers(summary.resourceChanges) };
+            }
+            throw mapStackError(error, this.name).error;
+        }
+    }
+
+    private async call<T>(operation: () => Promise<T>): Promise<T> {
+        try {
+            return await operation();
+        } catch (error) {
+            throw mapStackError(error, this.name).error;
+        }
+    }
+}
+
+export interface MappedStackError {
+    /** A ports.ts error for the expected failures; the original error otherwise (a bug: print its stack). */
+    error: Error;
+    /** berth's exit code: 3 for a precondition the user must fix (nothing was changed), 2 otherwise. */
+    exitCode: number;
+    hint: string;
+    /** False for anything unexpected: the CLI prints the stack, not only the message. */
+    expected: boolean;
+}
+
+/**
+ * Maps an Automation API failure (or one already mapped by this adapter) by class. A lock met before the release
+ * changed anything is a precondition (exit 3); a stage that meets one mid-release reports NEEDS_ATTENTION itself.
+ */
+export function mapStackError(error: unknown, stackName = "<stack>"): MappedStackError {
+    const history = `\`pulumi stack history --stack ${stackName}\``;
+    if (error instanceof StackLockedError || error instanceof ConcurrentUpdateError) {
+        return {
+            error: error instanceof StackLockedError ? error : new StackLockedError(`stack ${stackName} is locked: another update is in progress`),
+            exitCode: 3,
+            hint: `another update is running on stack ${stackName}; wait for it to finish, or check ${history}`,
+            expected: true,
+        };
+    }
+    if (error instanceof StackNotFoundError || error instanceof SdkStackNotFoundError) {
+        return {
+            error: error instanceof StackNotFoundError ? error : new StackNotFoundError(`no stack named ${stackName}`),
+            exitCode: 3,
+            hint: `check the stack name and \`pulumi whoami\` (the right backend and organisation?); create it with \`pulumi stack init ${stackName}\``,
+            expected: true,
+        };
+    }
+    const cli = cliProblem(error);
+    if (cli !== undefined) {
+        return {
+            error: error instanceof PulumiCliMissingError ? error : new PulumiCliMissingError(cli),
+            exitCode: 3,
+            hint: `install the Pulumi CLI: ${INSTALL_URL}`,
+            expected: true,
+        };
+    }
+    if (isAbortError(error)) {
+        return {
+            error,
+            exitCode: 2,
+            hint: `the update stopped after finishing the operations in flight; check ${history} and run \`pulumi refresh --stack ${stackName}\` if it reports pending operations`,
+            expected: true,
+        };
+    }
+    return {
+        error: error instanceof Error ? error : new Error(String(error)),
+        exitCode: 2,
+        hint: "unexpected failure from the Pulumi CLI or berth itself; the stack trace follows",
+        expected: false,
+    };
+}
+
+/** Why the CLI cannot be used (not found, too old), or undefined when the error is about something else. */
+function cliProblem(error: unknown): string | undefined {
+    if (error instanceof PulumiCliMissingError) return error.message;
+    if (!(error instanceof Error)) return undefined;
+    // PulumiCommand.get() runs `pulumi version`: a missing binary surfaces as CommandError "spawn pulumi ENOENT".
+    const spawn = /spawn (\S+) ENOENT/.exec(error.message);
+    if (spawn) return `the Pulumi CLI was not found (${spawn[1]} is not on PATH)`;
+    const version = /(Minimum version requirement failed|Major version mismatch)[^\n]*/.exec(error.message);
+    if (version) return `the Pulumi CLI cannot be used: ${version[0]}`;
+    return undefined;
+}
+
+function isAbortError(error: unknown): error is Error {
+    return error instanceof Error && error.name === "AbortError";
+}
+
+function interrupted(stackName: string, kind: string): Error {
+    return new DOMException(`pulumi ${kind} on stack ${stackName} was interrupted and stopped gracefully (no forced cancel)`, "AbortError");
+}
+
+function numbers(changes: Record<string, number> | undefined): Record<string, number> {
+    return { ...(changes ?? {}) };
+}
+
+function isoTime(value: Date | string): string {
+    const date = value instanceof Date ? value : new Date(value);
+    return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
+}

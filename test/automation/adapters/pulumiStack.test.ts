@@ -1,0 +1,236 @@
+// Runs the real @pulumi/pulumi/automation code path against the scripted CLI in test/fixtures/fake-pulumi.
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { mapStackError, openPulumiStack, SECRET_OUTPUT } from "../../../automation/adapters/pulumiStack";
+import { EngineEvent, PulumiCliMissingError, StackLockedError, StackNotFoundError } from "../../../automation/ports";
+import { parseConfigValue } from "../../../infra/config/pulumiConfig";
+
+const FAKE_DIR = path.resolve(__dirname, "../../fixtures/fake-pulumi");
+const DIGEST_A = `sha256:${"a".repeat(64)}`;
+const DIGEST_B = `sha256:${"b".repeat(64)}`;
+
+const urn = (name: string) => `urn:pulumi:dev::berth::aws:ecs/service:Service::${name}`;
+const meta = (op: string, name: string) => ({ op, urn: urn(name), type: "aws:ecs/service:Service" });
+const pre = (op: string, name: string) => ({ resourcePreEvent: { metadata: meta(op, name) } });
+const done = (op: string, name: string) => ({ resOutputsEvent: { metadata: meta(op, name) } });
+
+describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", function () {
+    this.timeout(20_000);
+    const saved = { PATH: process.env.PATH, state: process.env.FAKE_PULUMI_STATE, scenario: process.env.FAKE_PULUMI_SCENARIO };
+    let root: string;
+    let projectDir: string;
+    let stateDir: string;
+
+    function scenario(value: object) {
+        const file = path.join(root, "scenario.json");
+        fs.writeFileSync(file, JSON.stringify(value));
+        process.env.FAKE_PULUMI_SCENARIO = file;
+    }
+    function invocations(): string[][] {
+        const file = path.join(stateDir, "invocations.jsonl");
+        return fs.readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line)).filter((e) => e.argv).map((e) => e.argv);
+    }
+    function signals(): string[] {
+        const file = path.join(stateDir, "invocations.jsonl");
+        return fs.readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line)).filter((e) => e.signal).map((e) => e.signal);
+    }
+    const open = () => openPulumiStack({ stackName: "dev", projectDir });
+
+    beforeEach(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "berth-fake-pulumi-"));
+        projectDir = path.join(root, "project");
+        stateDir = path.join(root, "state");
+        fs.mkdirSync(projectDir);
+        fs.mkdirSync(stateDir);
+        fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), "name: berth\nruntime: nodejs\n");
+        process.env.PATH = `${FAKE_DIR}${path.delimiter}${saved.PATH}`;
+        process.env.FAKE_PULUMI_STATE = stateDir;
+        scenario({});
+    });
+    afterEach(() => {
+        process.env.PATH = saved.PATH;
+        for (const [key, value] of [["FAKE_PULUMI_STATE", saved.state], ["FAKE_PULUMI_SCENARIO", saved.scenario]] as const) {
+            if (value === undefined) delete process.env[key];
+            else process.env[key] = value;
+        }
+        fs.rmSync(root, { recursive: true, force: true });
+    });
+
+    it("locates `pulumi` on PATH, checks its version and selects the stack without creating it", async () => {
+        const stack = await open();
+        expect(stack.name).to.equal("dev");
+        expect(invocations()).to.deep.equal([["version"], ["stack", "select", "--stack", "dev", "--non-interactive"]]);
+    });
+
+    it("reads outputs as plain values and masks secret outputs", async () => {
+        scenario({ outputs: { clusterName: "berth-dev", subnetIds: ["subnet-1", "subnet-2"], dbPassword: { secret: "hunter2" } } });
+        const outputs = await (await open()).outputs();
+        expect(outputs).to.deep.equal({ clusterName: "berth-dev", subnetIds: ["subnet-1", "subnet-2"], dbPassword: SECRET_OUTPUT });
+    });
+
+    it("sets berth:images as one plaintext JSON value that the program's config reader parses back", async () => {
+        const stack = await open();
+        const images = { "api-gateway": DIGEST_A, accounts: DIGEST_B };
+        await stack.setImages(images);
+        await stack.setImages({ accounts: DIGEST_B }); // replaces the map: api-gateway does not linger
+        const state = JSON.parse(fs.readFileSync(path.join(stateDir, "state.json"), "utf8"));
+        expect(parseConfigValue(state.stacks.dev.config["berth:images"].value)).to.deep.equal({ accounts: DIGEST_B });
+        expect(invocations().filter((a) => a[0] === "config")).to.deep.equal([
+            ["config", "set", "berth:images", "--stack", "dev", "--plaintext", "--non-interactive", "--", JSON.stringify(images)],
+            ["config", "set", "berth:images", "--stack", "dev", "--plaintext", "--non-interactive", "--", JSON.stringify({ accounts: DIGEST_B })],
+        ]);
+    });
+
+    for (const [transport, version] of [["gRPC event stream (CLI > 3.205)", "v3.248.0"], ["JSON-lines event log file (CLI <= 3.205)", "v3.205.0"]]) {
+        it(`up streams the scripted engine events in order over the ${transport} and returns the summary`, async () => {
+            const events = [pre("update", "accounts"), done("update", "accounts"), pre("update", "api-gateway"), done("update", "api-gateway")];
+            scenario({ version, up: { events } });
+            const seen: EngineEvent[] = [];
+            const result = await (await open()).up({ onEvent: (e) => seen.push(e), parallel: 4, message: "berth release r1" });
+            expect(result).to.deep.equal({ result: "succeeded", updateId: "1", resourceChanges: { update: 2 } });
+            expect(seen.map((e) => e.sequence)).to.deep.equal([0, 1, 2, 3, 4, 5]);
+            expect(seen.slice(1, 5).map((e) => e.resourcePreEvent?.metadata.urn ?? `done ${e.resOutputsEvent?.metadata.urn}`)).to.deep.equal([
+                urn("accounts"), `done ${urn("accounts")}`, urn("api-gateway"), `done ${urn("api-gateway")}`,
+            ]);
+            expect(seen[5].summaryEvent?.resourceChanges).to.deep.equal({ update: 2 });
+            const up = invocations().find((a) => a[0] === "up")!;
+            const eventLog = up[up.indexOf("--event-log") + 1];
+            expect(eventLog).to.match(version === "v3.248.0" ? /^tcp:\/\/127\.0\.0\.1:\d+$/ : /eventlog\.txt$/);
+            expect(up).to.deep.equal(["up", "--yes", "--skip-preview", "--message", "berth release r1", "--parallel", "4", "--color", "never",
+                "--exec-kind", "auto.local", "--event-log", eventLog, "--stack", "dev", "--non-interactive"]);
+            // After the update the SDK reads outputs (masked, then with --show-secrets) and the latest history entry.
+            expect(invocations().slice(-3)).to.deep.equal([
+                ["stack", "output", "--json", "--stack", "dev", "--non-interactive"],
+                ["stack", "output", "--json", "--show-secrets", "--stack", "dev", "--non-interactive"],
+                ["stack", "history", "--json", "--page-size", "1", "--page", "1", "--stack", "dev", "--non-interactive"],
+            ]);
+        });
+    }
+
+    it('"no changes" is a success', async () => {
+        scenario({ up: { events: [pre("same", "accounts"), done("same", "accounts"), pre("same", "orders"), done("same", "orders")] } });
+        const result = await (await open()).up({});
+        expect(result).to.deep.equal({ result: "succeeded", updateId: "1", resourceChanges: { same: 2 } });
+    });
+
+    it("an update whose resource fails is a failed result with its update id, not a thrown error", async () => {
+        const failed = { resOpFailedEvent: { metadata: meta("update", "orders"), status: 1, steps: 1 } };
+        const diag = { diagnosticEvent: { urn: urn("orders"), message: "ECS service did not stabilise", severity: "error" } };
+        scenario({ history: { dev: [{ version: 6, kind: "update", startTime: "2026-05-01T10:00:00Z", message: "", environment: {}, config: {}, result: "succeeded", endTime: "2026-05-01T10:05:00Z", resourceChanges: { update: 1 } }] },
+            up: { events: [pre("update", "orders"), failed, diag], exitCode: 255, stderr: "error: update failed\n", resourceChanges: { same: 4, update: 1 } } });
+        const seen: EngineEvent[] = [];
+        const result = await (await open()).up({ onEvent: (e) => seen.push(e) });
+        expect(result).to.deep.equal({ result: "failed", updateId: "7", resourceChanges: { same: 4, update: 1 } });
+        expect(seen.some((e) => e.diagnosticEvent?.message === "ECS service did not stabilise")).to.equal(true);
+    });
+
+    it("F12: a concurrent update (409) becomes StackLockedError with its hint and exit code", async () => {
+        scenario({ fail: { up: { stderr: "error: [409] Conflict: Another update is currently in progress.\n" } } });
+        const stack = await open();
+        const error = await stack.up({}).then(() => undefined, (e: unknown) => e);
+        expect(error).to.be.instanceOf(StackLockedError);
+        expect((error as Error).message).to.equal("stack dev is locked: another update is in progress");
+        const mapped = mapStackError(error, "dev");
+        expect(mapped.error).to.equal(error);
+        expect(mapped.exitCode).to.equal(3);
+        expect(mapped.hint).to.equal("another update is running on stack dev; wait for it to finish, or check `pulumi stack history --stack dev`");
+    });
+
+    it("F12: a locked DIY backend stack is StackLockedError too", async () => {
+        scenario({ fail: { preview: { stderr: "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n" } } });
+        const error = await (await open()).preview({}).then(() => undefined, (e: unknown) => e);
+        expect(error).to.be.instanceOf(StackLockedError);
+    });
+
+    it("an unknown stack is StackNotFoundError with a hint to create it or check the login", async () => {
+        const error = await openPulumiStack({ stackName: "prod", projectDir }).then(() => undefined, (e: unknown) => e);
+        expect(error).to.be.instanceOf(StackNotFoundError);
+        expect((error as Error).message).to.equal("no stack named prod");
+        const mapped = mapStackError(error, "prod");
+        expect(mapped.exitCode).to.equal(3);
+        expect(mapped.hint).to.equal("check the stack name and `pulumi whoami` (the right backend and organisation?); create it with `pulumi stack init prod`");
+        expect(invocations()).to.deep.equal([["version"], ["stack", "select", "--stack", "prod", "--non-interactive"]]);
+    });
+
+    it("no pulumi on PATH is PulumiCliMissingError with the install hint", async () => {
+        const empty = path.join(root, "empty-bin");
+        fs.mkdirSync(empty);
+        process.env.PATH = empty;
+        const error = await open().then(() => undefined, (e: unknown) => e);
+        expect(error).to.be.instanceOf(PulumiCliMissingError);
+        expect((error as Error).message).to.equal("the Pulumi CLI was not found (pulumi is not on PATH)");
+        const mapped = mapStackError(error, "dev");
+        expect([mapped.exitCode, mapped.hint]).to.deep.equal([3, "install the Pulumi CLI: https://www.pulumi.com/docs/install/"]);
+    });
+
+    it("a CLI older than the SDK's minimum is PulumiCliMissingError too", async () => {
+        scenario({ version: "v3.1.0" });
+        const error = await open().then(() => undefined, (e: unknown) => e);
+        expect(error).to.be.instanceOf(PulumiCliMissingError);
+        expect((error as Error).message).to.match(/^the Pulumi CLI cannot be used: Minimum version requirement failed/);
+    });
+
+    it("F13: aborting the signal mid-up stops the engine gracefully (SIGINT) and never runs `pulumi cancel`", async () => {
+        const events = [pre("update", "accounts"), done("update", "accounts"), pre("update", "orders"), done("update", "orders"), pre("update", "api-gateway"), done("update", "api-gateway")];
+        scenario({ up: { events, delayMs: 80 } });
+        const stack = await open();
+        const controller = new AbortController();
+        const seen: EngineEvent[] = [];
+        const onEvent = (e: EngineEvent) => {
+            seen.push(e);
+            if (e.resourcePreEvent?.metadata.urn === urn("orders")) controller.abort();
+        };
+        const error = await stack.up({ onEvent, signal: controller.signal }).then(() => undefined, (e: unknown) => e);
+        expect((error as Error).name).to.equal("AbortError");
+        expect(signals()).to.deep.equal(["SIGINT"]);
+        expect(invocations().some((a) => a[0] === "cancel")).to.equal(false);
+        // The engine finished the operation it had started (orders), then stopped before api-gateway.
+        const urns = seen.filter((e) => e.resOutputsEvent).map((e) => e.resOutputsEvent!.metadata.urn);
+        expect(urns).to.deep.equal([urn("accounts"), urn("orders")]);
+        expect(seen.some((e) => e.cancelEvent)).to.equal(true);
+        expect((await stack.history(1)).map((h) => [h.version, h.result])).to.deep.equal([[1, "failed"]]);
+        const mapped = mapStackError(error, "dev");
+        expect(mapped.exitCode).to.equal(2);
+        expect(mapped.hint).to.equal("the update stopped after finishing the operations in flight; check `pulumi stack history --stack dev` and run `pulumi refresh --stack dev` if it reports pending operations");
+    });
+
+    it("an already aborted signal starts no update", async () => {
+        const stack = await open();
+        const error = await stack.up({ signal: AbortSignal.abort() }).then(() => undefined, (e: unknown) => e);
+        expect((error as Error).name).to.equal("AbortError");
+        expect(invocations().some((a) => a[0] === "up")).to.equal(false);
+    });
+
+    it("preview returns the change summary and changes no history", async () => {
+        scenario({ preview: { events: [pre("update", "accounts"), done("update", "accounts"), pre("same", "orders"), done("same", "orders")] } });
+        const stack = await open();
+        expect(await stack.preview({ parallel: 2 })).to.deep.equal({ result: "succeeded", resourceChanges: { update: 1, same: 1 } });
+        expect(await stack.history(5)).to.deep.equal([]);
+        const preview = invocations().find((a) => a[0] === "preview")!;
+        expect(preview.slice(0, 5)).to.deep.equal(["preview", "--parallel", "2", "--color", "never"]);
+        expect(preview).to.not.include("--yes");
+    });
+
+    it("history maps the CLI's entries to StackHistoryEntry without asking for secrets", async () => {
+        const entry = (version: number, result: string, message: string) => ({
+            version, kind: "update", startTime: `2026-05-0${version}T10:00:00Z`, message, environment: { "exec.kind": "auto.local" },
+            config: {}, result, endTime: `2026-05-0${version}T10:04:30Z`, resourceChanges: { update: 1 },
+        });
+        scenario({ history: { dev: [entry(3, "succeeded", "berth release r3"), entry(2, "failed", ""), entry(1, "succeeded", "first")] } });
+        const history = await (await open()).history(2);
+        expect(history).to.deep.equal([
+            { version: 3, kind: "update", result: "succeeded", startTime: "2026-05-03T10:00:00.000Z", endTime: "2026-05-03T10:04:30.000Z", message: "berth release r3" },
+            { version: 2, kind: "update", result: "failed", startTime: "2026-05-02T10:00:00.000Z", endTime: "2026-05-02T10:04:30.000Z" },
+        ]);
+        expect(invocations().at(-1)).to.deep.equal(["stack", "history", "--json", "--page-size", "2", "--page", "1", "--stack", "dev", "--non-interactive"]);
+    });
+
+    it("anything else passes through unchanged as a bug", () => {
+        const bug = new TypeError("cannot read properties of undefined");
+        const mapped = mapStackError(bug, "dev");
+        expect(mapped.error).to.equal(bug);
+        expect([mapped.exitCode, mapped.expected]).to.deep.equal([2, false]);
+    });
+});
