@@ -1,0 +1,146 @@
+// Engine events → human progress lines and per-service rollout state (waiting/rolling/stable/failed).
+// Pure: the stage feeds it events and clock times. Engine event timestamps are Unix seconds.
+import type { EngineEvent, StepMetadata } from "../ports";
+
+const SERVICE_TYPE = "aws:ecs/service:Service";
+const TASK_DEF_TYPE = "aws:ecs/taskDefinition:TaskDefinition";
+
+export interface ResourceRef {
+    kind: "service" | "task definition";
+    /** Catalogue name, or "migration" for the migration task definition. */
+    name: string;
+}
+
+/** Maps a URN to the catalogue service it belongs to via the program's names (`svc-<name>-service`). */
+export function resourceOf(urn: string): ResourceRef | undefined {
+    // urn:pulumi:<stack>::<project>::<parent type>$<type>::<name>
+    const parts = urn.split("::");
+    if (parts.length < 4) return undefined;
+    const type = parts[2].split("$").pop();
+    const name = parts.slice(3).join("::");
+    if (type === SERVICE_TYPE) {
+        const m = /^svc-(.+)-service$/.exec(name);
+        return m ? { kind: "service", name: m[1] } : undefined;
+    }
+    if (type === TASK_DEF_TYPE) {
+        if (name === "migration-task-definition") return { kind: "task definition", name: "migration" };
+        const m = /^svc-(.+)-task-definition$/.exec(name);
+        return m ? { kind: "task definition", name: m[1] } : undefined;
+    }
+    return undefined;
+}
+
+/** 102 → "1m42s", 42 → "42s", 3723 → "1h2m3s". */
+export function formatDuration(seconds: number): string {
+    const total = Math.max(0, Math.round(seconds));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    if (h > 0) return `${h}h${m}m${s}s`;
+    if (m > 0) return `${m}m${s}s`;
+    return `${s}s`;
+}
+
+const DONE: Record<string, string> = {
+    create: "Created",
+    update: "Updated",
+    replace: "Replaced",
+    "create-replacement": "Created replacement",
+    "delete-replaced": "Deleted old",
+    delete: "Deleted",
+};
+const DOING: Record<string, string> = {
+    create: "Creating",
+    update: "Updating",
+    replace: "Replacing",
+    "create-replacement": "Creating replacement",
+    "delete-replaced": "Deleting old",
+    delete: "Deleting",
+};
+
+export interface FormatContext {
+    /** When the resource's step started (Unix seconds), for the elapsed time of its outcome. */
+    startedAt?: number;
+}
+
+function subject(meta: StepMetadata): [ResourceRef, string] | undefined {
+    const ref = resourceOf(meta.urn);
+    return ref ? [ref, `${ref.kind} → ${ref.name}`] : undefined;
+}
+
+/** One human line per event about an ECS service or task definition (or the update summary); else undefined. */
+export function formatEvent(event: EngineEvent, ctx: FormatContext = {}): string | undefined {
+    const elapsed = ctx.startedAt === undefined ? "" : ` (${formatDuration(event.timestamp - ctx.startedAt)})`;
+    if (event.resourcePreEvent) {
+        const s = subject(event.resourcePreEvent.metadata);
+        const op = event.resourcePreEvent.metadata.op;
+        if (!s || op === "same" || !DOING[op]) return undefined;
+        return `${DOING[op]} ${s[1]}…`;
+    }
+    if (event.resOutputsEvent) {
+        const s = subject(event.resOutputsEvent.metadata);
+        if (!s) return undefined;
+        const op = event.resOutputsEvent.metadata.op;
+        if (op === "same") return `No changes to ${s[1]}`;
+        return DONE[op] ? `${DONE[op]} ${s[1]}${elapsed}` : undefined;
+    }
+    if (event.resOpFailedEvent) {
+        const s = subject(event.resOpFailedEvent.metadata);
+        return s ? `Failed to ${event.resOpFailedEvent.metadata.op} ${s[1]}${elapsed}` : undefined;
+    }
+    if (event.diagnosticEvent?.urn && event.diagnosticEvent.severity === "error") {
+        const ref = resourceOf(event.diagnosticEvent.urn);
+        return ref ? `Error on ${ref.kind} → ${ref.name}: ${event.diagnosticEvent.message.trim()}` : undefined;
+    }
+    if (event.summaryEvent) {
+        const changes = Object.entries(event.summaryEvent.resourceChanges)
+            .filter(([, n]) => n > 0)
+            .map(([op, n]) => `${n} ${op}`)
+            .join(", ");
+        return `Update finished in ${formatDuration(event.summaryEvent.durationSeconds)}: ${changes || "no changes"}`;
+    }
+    if (event.cancelEvent) return "Update cancelled";
+    return undefined;
+}
+
+export type RolloutState = "waiting" | "rolling" | "stable" | "failed";
+
+export interface ServiceProgress {
+    service: string;
+    state: RolloutState;
+    /** Seconds in `rolling`, or the whole rollout once stable/failed; 0 while waiting. */
+    elapsedSeconds: number;
+}
+
+/** Per-service rollout state from ECS service events; the task definition precedes its service's rollout. */
+export class ProgressTracker {
+    private readonly state = new Map<string, { state: RolloutState; start?: number; end?: number }>();
+    private readonly urnStart = new Map<string, number>();
+
+    constructor(services: readonly string[]) {
+        for (const s of services) this.state.set(s, { state: "waiting" });
+    }
+
+    /** Consumes one event; returns the human line for it, if any. */
+    consume(event: EngineEvent): string | undefined {
+        const meta = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
+        const startedAt = meta ? this.urnStart.get(meta.urn) : undefined;
+        if (event.resourcePreEvent) this.urnStart.set(event.resourcePreEvent.metadata.urn, event.timestamp);
+        const ref = meta ? resourceOf(meta.urn) : undefined;
+        const entry = ref?.kind === "service" ? this.state.get(ref.name) : undefined;
+        if (entry && meta) {
+            if (event.resourcePreEvent && meta.op !== "same") Object.assign(entry, { state: "rolling", start: event.timestamp, end: undefined });
+            else if (event.resOutputsEvent) Object.assign(entry, { state: "stable", start: entry.start ?? event.timestamp, end: event.timestamp });
+            else if (event.resOpFailedEvent) Object.assign(entry, { state: "failed", start: entry.start ?? event.timestamp, end: event.timestamp });
+        }
+        return formatEvent(event, { startedAt });
+    }
+
+    snapshot(nowSeconds: number): ServiceProgress[] {
+        return [...this.state.entries()].map(([service, e]) => ({
+            service,
+            state: e.state,
+            elapsedSeconds: e.start === undefined ? 0 : (e.end ?? nowSeconds) - e.start,
+        }));
+    }
+}

@@ -1,0 +1,68 @@
+import { expect } from "chai";
+import { formatDuration, formatEvent, ProgressTracker, resourceOf } from "../../../automation/plan/events";
+import type { EngineEvent } from "../../../automation/ports";
+
+const SVC = (n: string) => `urn:pulumi:dev::berth::berth:service:Service$aws:ecs/service:Service::svc-${n}-service`;
+const TDEF = (n: string) => `urn:pulumi:dev::berth::berth:service:Service$aws:ecs/taskDefinition:TaskDefinition::svc-${n}-task-definition`;
+const meta = (urn: string, op: string) => ({ op, urn, type: urn.split("::")[2].split("$").pop()! });
+const pre = (urn: string, op: string, t: number): EngineEvent => ({ sequence: t, timestamp: t, resourcePreEvent: { metadata: meta(urn, op) } });
+const out = (urn: string, op: string, t: number): EngineEvent => ({ sequence: t, timestamp: t, resOutputsEvent: { metadata: meta(urn, op) } });
+const fail = (urn: string, op: string, t: number): EngineEvent => ({ sequence: t, timestamp: t, resOpFailedEvent: { metadata: meta(urn, op), status: 1, steps: 0 } });
+
+describe("plan/events", () => {
+    const refs: [string, ReturnType<typeof resourceOf>][] = [
+        [SVC("api-gateway"), { kind: "service", name: "api-gateway" }],
+        [TDEF("orders"), { kind: "task definition", name: "orders" }],
+        ["urn:pulumi:dev::berth::berth:migration:Migration$aws:ecs/taskDefinition:TaskDefinition::migration-task-definition", { kind: "task definition", name: "migration" }],
+        ["urn:pulumi:dev::berth::berth:service:Service$aws:cloudwatch/logGroup:LogGroup::svc-api-logs", undefined],
+    ];
+    for (const [urn, ref] of refs) it(`maps ${urn.split("::").pop()} to ${ref ? ref.name : "nothing"}`, () => expect(resourceOf(urn)).to.deep.equal(ref));
+
+    const lines: [string, EngineEvent, number | undefined, string | undefined][] = [
+        ["updating", pre(SVC("api-gateway"), "update", 100), undefined, "Updating service → api-gateway…"],
+        ["F11: updated with elapsed time", out(SVC("api-gateway"), "update", 202), 100, "Updated service → api-gateway (1m42s)"],
+        ["no changes is a success line", out(SVC("api"), "same", 5), undefined, "No changes to service → api"],
+        ["a same step is not announced", pre(SVC("api"), "same", 5), undefined, undefined],
+        ["replaced task definition", out(TDEF("orders"), "replace", 12), 10, "Replaced task definition → orders (2s)"],
+        ["F13: failed update", fail(SVC("orders"), "update", 400), 100, "Failed to update service → orders (5m0s)"],
+        ["other resources are silent", out("urn:pulumi:dev::berth::aws:s3/bucket:Bucket::uploads", "update", 1), undefined, undefined],
+        [
+            "summary",
+            { sequence: 9, timestamp: 9, summaryEvent: { maybeCorrupt: false, durationSeconds: 185, resourceChanges: { update: 4, same: 60, create: 0 } } },
+            undefined,
+            "Update finished in 3m5s: 4 update, 60 same",
+        ],
+        ["error diagnostic", { sequence: 1, timestamp: 1, diagnosticEvent: { urn: SVC("api"), message: "ServiceNotStable\n", severity: "error" } }, undefined, "Error on service → api: ServiceNotStable"],
+    ];
+    for (const [title, event, startedAt, line] of lines) it(`formatEvent: ${title}`, () => expect(formatEvent(event, { startedAt })).to.equal(line));
+
+    it("formats durations", () => {
+        expect([0, 42, 102, 3723].map(formatDuration)).to.deep.equal(["0s", "42s", "1m42s", "1h2m3s"]);
+    });
+
+    it("F11: tracks waiting → rolling → stable/failed with elapsed time", () => {
+        const t = new ProgressTracker(["config-server", "api", "orders"]);
+        expect(t.consume(pre(SVC("config-server"), "update", 100))).to.equal("Updating service → config-server…");
+        expect(t.snapshot(130)).to.deep.equal([
+            { service: "config-server", state: "rolling", elapsedSeconds: 30 },
+            { service: "api", state: "waiting", elapsedSeconds: 0 },
+            { service: "orders", state: "waiting", elapsedSeconds: 0 },
+        ]);
+        expect(t.consume(out(SVC("config-server"), "update", 170))).to.equal("Updated service → config-server (1m10s)");
+        t.consume(pre(SVC("api"), "update", 170));
+        t.consume(pre(SVC("orders"), "update", 171));
+        expect(t.consume(fail(SVC("orders"), "update", 300))).to.equal("Failed to update service → orders (2m9s)");
+        expect(t.snapshot(400)).to.deep.equal([
+            { service: "config-server", state: "stable", elapsedSeconds: 70 },
+            { service: "api", state: "rolling", elapsedSeconds: 230 },
+            { service: "orders", state: "failed", elapsedSeconds: 129 },
+        ]);
+    });
+
+    it("an unchanged service becomes stable without rolling", () => {
+        const t = new ProgressTracker(["api"]);
+        t.consume(pre(SVC("api"), "same", 50));
+        t.consume(out(SVC("api"), "same", 50));
+        expect(t.snapshot(60)).to.deep.equal([{ service: "api", state: "stable", elapsedSeconds: 0 }]);
+    });
+});

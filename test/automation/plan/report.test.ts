@@ -1,0 +1,87 @@
+import { expect } from "chai";
+import { EXIT_BAD_INPUT, exitCodeFor, ReleaseRecord, ReleaseState, renderJson, renderMarkdown } from "../../../automation/plan/report";
+import { digest, SHA } from "./fixtures";
+
+const record = (o: Partial<ReleaseRecord> = {}): ReleaseRecord => ({
+    version: 1,
+    id: "20260314-091502-1a2b3c4",
+    sha: SHA,
+    stack: "dev",
+    startedAt: "2026-03-14T09:15:02.000Z",
+    finishedAt: "2026-03-14T09:19:10.000Z",
+    state: "RELEASED",
+    stages: [
+        { name: "build", outcome: "ok", durationMs: 61_000 },
+        { name: "rollout", outcome: "ok", durationMs: 102_000 },
+    ],
+    services: [
+        { name: "api", changed: true, reason: "context changed", action: "build", digest: digest("d"), previousDigest: digest("b"), taskDefinitionRevision: "berth-dev-api:7", rolloutMs: 102_000, verification: { service: "api", ok: true, checks: [] } },
+        { name: "worker", changed: false, reason: "unchanged", action: "none", digest: digest("c") },
+    ],
+    migration: { outcome: "succeeded", exitCode: 0, durationMs: 20_000 },
+    pulumiUpdates: { rollout: "42" },
+    imagesNow: { api: digest("d"), worker: digest("c") },
+    ...o,
+});
+
+describe("plan/report", () => {
+    const codes: [ReleaseState, number][] = [["RELEASED", 0], ["NOTHING_TO_DO", 0], ["ROLLED_BACK", 1], ["FAILED_BEFORE_CHANGE", 1], ["NEEDS_ATTENTION", 2], ["INTERRUPTED", 2]];
+    for (const [state, code] of codes) it(`exit code of ${state} is ${code}`, () => expect(exitCodeFor(state)).to.equal(code));
+    it("bad input exits 3", () => expect(EXIT_BAD_INPUT).to.equal(3));
+
+    it("renders a released record as a compact table, what runs now and the next command", () => {
+        expect(renderMarkdown(record())).to.equal(
+            [
+                "### berth release 20260314-091502-1a2b3c4 — RELEASED (exit 0)",
+                "",
+                "stack `dev` · sha `1a2b3c4d5e6f` · 2026-03-14T09:15:02.000Z → 2026-03-14T09:19:10.000Z",
+                "",
+                "| service | change | image | task definition | rollout | verify |",
+                "|---|---|---|---|---|---|",
+                "| api | context changed, build | dddddddddddd | berth-dev-api:7 | 1m42s | ok |",
+                "",
+                "Unchanged: worker.",
+                "",
+                "Migration: succeeded (exit 0)",
+                "Stages: build ok 1m1s · rollout ok 1m42s",
+                "",
+                "What runs now:",
+                "- api dddddddddddd",
+                "- worker cccccccccccc",
+                "",
+                "Next: `npm run status -- --stack dev`",
+                "",
+            ].join("\n"),
+        );
+    });
+
+    it("F13: a rolled-back record shows the failed check and the restored image", () => {
+        const md = renderMarkdown(
+            record({
+                state: "ROLLED_BACK",
+                summary: "api failed verification — ECS rolled back; previous images restored",
+                services: [
+                    {
+                        name: "api", changed: true, reason: "context changed", action: "build", digest: digest("d"), previousDigest: digest("b"), rollback: "restored",
+                        verification: { service: "api", ok: false, checks: [{ name: "smoke", ok: false, detail: "http://alb/api/ 503" }] },
+                    },
+                ],
+                imagesNow: { api: digest("b") },
+            }),
+        );
+        expect(md).to.contain("### berth release 20260314-091502-1a2b3c4 — ROLLED_BACK (exit 1)");
+        expect(md).to.contain("| api | context changed, build | dddddddddddd → bbbbbbbbbbbb | — | — | smoke: http://alb/api/ 503 |");
+        expect(md).to.contain("Next: `fix the failure above, then npm run deploy -- --stack dev`");
+    });
+
+    it("nothing to do says so in one line", () => {
+        expect(renderMarkdown(record({ state: "NOTHING_TO_DO" }))).to.contain("No service changed: 0 builds, 0 rollouts.");
+    });
+
+    it("renders JSON with the exit code", () => {
+        const parsed = JSON.parse(renderJson(record({ state: "NEEDS_ATTENTION" })));
+        expect(parsed.exitCode).to.equal(2);
+        expect(parsed.pulumiUpdates).to.deep.equal({ rollout: "42" });
+        expect(parsed.services[0].taskDefinitionRevision).to.equal("berth-dev-api:7");
+    });
+});

@@ -1,0 +1,56 @@
+import { expect } from "chai";
+import { criticalPath, fixedBatches, Job, lowerBound, rolloutDuration, seededRandom, slidingWindow } from "../../../automation/plan/schedule";
+
+// a(10) → b(50), c(10) → d(10); e(30) independent.  Levels: [a, e], [b, c], [d].
+const jobs: Job[] = [
+    { name: "a", duration: 10, waitsFor: [] },
+    { name: "e", duration: 30, waitsFor: [] },
+    { name: "b", duration: 50, waitsFor: ["a"] },
+    { name: "c", duration: 10, waitsFor: ["a"] },
+    { name: "d", duration: 10, waitsFor: ["c"] },
+];
+const levels = [["a", "e"], ["b", "c"], ["d"]];
+
+describe("plan/schedule", () => {
+    it("F17: the sliding window starts a job as soon as its dependencies are done", () => {
+        const s = slidingWindow(jobs, 4);
+        expect(s.spans).to.deep.equal({ a: [0, 10], e: [0, 30], b: [10, 60], c: [10, 20], d: [20, 30] });
+        expect(s.makespan).to.equal(60);
+    });
+
+    it("F17: parallel bounds the window", () => {
+        expect(slidingWindow(jobs, 1).makespan).to.equal(110);
+        expect(slidingWindow(jobs, 2).spans).to.deep.equal({ a: [0, 10], e: [0, 30], b: [10, 60], c: [30, 40], d: [40, 50] });
+    });
+
+    it("F17: fixed batches wait for their slowest member", () => {
+        expect(fixedBatches(jobs, levels, 4).makespan).to.equal(30 + 50 + 10);
+        expect(fixedBatches(jobs, levels, 1).makespan).to.equal(110);
+    });
+
+    it("critical path and lower bound", () => {
+        expect(criticalPath(jobs)).to.deep.equal({ length: 60, path: ["a", "b"] });
+        expect(lowerBound(jobs, 1)).to.equal(110);
+        expect(lowerBound(jobs, 4)).to.equal(60);
+    });
+
+    it("rejects cycles and unknown dependencies", () => {
+        expect(() => slidingWindow([{ name: "x", duration: 1, waitsFor: ["y"] }], 1)).to.throw("x waits for unknown y");
+        expect(() => slidingWindow([{ name: "x", duration: 1, waitsFor: ["y"] }, { name: "y", duration: 1, waitsFor: ["x"] }], 1)).to.throw("dependency cycle among jobs");
+    });
+
+    const durations: [string, Parameters<typeof rolloutDuration>[0], number][] = [
+        ["routed, fast health checks", { routes: ["/api/*"], deregistrationDelaySeconds: 10, stopTimeoutSeconds: 10, healthCheck: { intervalSeconds: 5, healthyThreshold: 2 } }, 15 + 40 + 10 + 10 + 5],
+        ["F17: AWS defaults (5 × 30 s, 300 s drain)", { routes: ["/*"], deregistrationDelaySeconds: 300, stopTimeoutSeconds: 30, healthCheck: { intervalSeconds: 30, healthyThreshold: 5 } }, 15 + 40 + 150 + 300 + 5],
+        ["unrouted with a container check", { routes: [], deregistrationDelaySeconds: 10, stopTimeoutSeconds: 2, healthCheck: { intervalSeconds: 5, healthyThreshold: 2, container: { intervalSeconds: 10 } } }, 15 + 40 + 10 + 0 + 2],
+    ];
+    for (const [title, s, expected] of durations) it(`rolloutDuration: ${title}`, () => expect(rolloutDuration(s)).to.equal(expected));
+
+    it("the seeded PRNG repeats", () => {
+        const a = seededRandom(7);
+        const b = seededRandom(7);
+        const xs = [a(), a(), a()];
+        expect([b(), b(), b()]).to.deep.equal(xs);
+        expect(xs.every((x) => x >= 0 && x < 1)).to.equal(true);
+    });
+});
