@@ -112,7 +112,7 @@ export const configSchema = z.strictObject({
     ci: z
         .strictObject({
             githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repository" as on GitHub'),
-            branches: z.array(z.string().regex(/^[A-Za-z0-9_.\/*-]+$/, "must be a branch name or pattern such as release/*")).min(1).optional(),
+            branches: z.array(z.string().regex(/^[A-Za-z0-9_./*-]+$/, "must be a branch name or pattern such as release/*")).min(1).optional(),
             createOidcProvider: z.boolean().optional(),
         })
         .optional(),
