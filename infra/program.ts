@@ -49,7 +49,8 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
     const invoke = { provider };
     const region = (await aws.getRegion({}, invoke)).region;
     const accountId = (await aws.getCallerIdentity({}, invoke)).accountId;
-    const zones = (await aws.getAvailabilityZones({ state: "available" }, invoke)).names;
+    // Regular AZs only: opted-in Local and Wavelength Zones cannot host ALB or RDS subnets.
+    const zones = (await aws.getAvailabilityZones({ state: "available", filters: [{ name: "zone-type", values: ["availability-zone"] }] }, invoke)).names;
     if (zones.length < settings.network.availabilityZones) {
         throw new Error(`${region} has ${zones.length} available AZs; set berth:network.availabilityZones to ${zones.length} or less`);
     }
