@@ -1,0 +1,544 @@
+// The release orchestrator (issue 3, "The run" 1-9): resolve → plan → build → prepare + migrate → rollout →
+// verify → rollback or record. Stages depend on ports.ts only; planning and rendering stay pure in plan/.
+import { RELEASED_TAG_PREFIX } from "../infra/naming";
+import type { EnvironmentOutputs } from "./plan/outputs";
+import { repositoryName } from "./plan/outputs";
+import { makeReleaseId, ReleasePlan, releasedSetAfter, withDigests } from "./plan/release";
+import { planRollback, RollbackPlan } from "./plan/rollback";
+import { MigrationRecord, nextCommand, ReleaseRecord, ReleaseState, ServiceRecord, StageName, StageRecord } from "./plan/report";
+import { ServiceVerdict, taskDefinitionLabel } from "./plan/verify";
+import type { ReleasedSet } from "./ports";
+import { StackLockedError } from "./ports";
+import { buildImages, buildRequest } from "./stages/build";
+import { migrationRequest, runMigration } from "./stages/migrate";
+import { planLines, previewStack, readOutputs, resolveRelease } from "./stages/resolve";
+import { describeAll, StatusReport, whatRunsNow } from "./stages/status";
+import { ReleaseDeps, ReleaseInputError, StageContext, supportsTargets, Timing } from "./stages/types";
+import { stackUpdate, UpdateOutcome } from "./stages/update";
+import { isAbort, message, withRetry } from "./stages/util";
+import { verifyServices } from "./stages/verify";
+
+export { ReleaseInputError } from "./stages/types";
+export type { ReleaseDeps, TargetedUpdates } from "./stages/types";
+export type { StatusReport, ServiceStatusReport } from "./stages/status";
+
+export interface ReleaseOptions {
+    projectDir: string;
+    stackName: string;
+    services?: string[];
+    parallel: number;
+    skipMigration: boolean;
+    allowDirty: boolean;
+    dryRun: boolean;
+    signal?: AbortSignal;
+    timeouts?: Partial<{ migrationSeconds: number; verifySeconds: number; pollSeconds: number; buildParallel: number }>;
+}
+
+function timingOf(timeouts: ReleaseOptions["timeouts"] = {}): Timing {
+    return {
+        pollMs: (timeouts.pollSeconds ?? 5) * 1000,
+        verifyMs: (timeouts.verifySeconds ?? 600) * 1000,
+        migrationMs: timeouts.migrationSeconds === undefined ? undefined : timeouts.migrationSeconds * 1000,
+        buildParallel: timeouts.buildParallel ?? 4,
+        checkRetries: 3,
+    };
+}
+
+/** Accumulates stage timings and per-service facts into the ReleaseRecord. */
+class Run {
+    readonly stages: StageRecord[] = [];
+    readonly pulumiUpdates: ReleaseRecord["pulumiUpdates"] = {};
+    migration: MigrationRecord = { outcome: "not-needed" };
+    readonly services = new Map<string, ServiceRecord>();
+    private mark: number;
+    readonly startedAt: number;
+
+    constructor(
+        private readonly deps: ReleaseDeps,
+        readonly stack: string,
+        public plan: ReleasePlan | undefined,
+    ) {
+        this.startedAt = deps.clock.now();
+        this.mark = this.startedAt;
+    }
+
+    stage(name: StageName, outcome: StageRecord["outcome"], detail?: string): void {
+        const now = this.deps.clock.now();
+        this.stages.push({ name, outcome, durationMs: now - this.mark, ...(detail ? { detail } : {}) });
+        this.mark = now;
+    }
+
+    service(name: string): ServiceRecord {
+        return this.services.get(name)!;
+    }
+
+    finish(state: ReleaseState, imagesNow: Record<string, string>, summary?: string): ReleaseRecord {
+        const plan = this.plan!;
+        const record: ReleaseRecord = {
+            version: 1,
+            id: plan.releaseId,
+            sha: plan.sha,
+            stack: this.stack,
+            startedAt: new Date(this.startedAt).toISOString(),
+            finishedAt: new Date(this.deps.clock.now()).toISOString(),
+            state,
+            ...(summary ? { summary } : {}),
+            stages: this.stages,
+            services: plan.services.map((s) => this.services.get(s.name)!),
+            migration: this.migration,
+            pulumiUpdates: this.pulumiUpdates,
+            imagesNow,
+        };
+        this.deps.progress(`${state}${summary ? `: ${summary}` : ""}`);
+        this.deps.progress(`next: ${nextCommand(record)}`);
+        return record;
+    }
+}
+
+/** berth:images before this release: the rollout map with every changed service back on its previous digest. */
+function imagesBefore(plan: ReleasePlan): Record<string, string> {
+    const images = { ...plan.imagesAfter };
+    for (const s of plan.services) {
+        if (!s.changed) continue;
+        if (s.previousDigest) images[s.name] = s.previousDigest;
+        else delete images[s.name];
+    }
+    return images;
+}
+
+function expectedTaskDefinitions(outputs: EnvironmentOutputs, services: string[]): Record<string, string> {
+    return Object.fromEntries(services.map((s) => [s, outputs.services[s].taskDefinitionArn]));
+}
+
+function failedChecks(verdicts: ServiceVerdict[]): string {
+    return verdicts
+        .filter((v) => !v.ok)
+        .map((v) => `${v.service} (${v.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join("; ")})`)
+        .join(", ");
+}
+
+export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Promise<ReleaseRecord> {
+    const ctx: StageContext = { deps, timing: timingOf(options.timeouts), signal: options.signal, log: deps.progress };
+    const run = new Run(deps, options.stackName, undefined);
+    const { outputs, released, plan: planned } = await resolveRelease(ctx, options);
+    let plan = planned;
+    run.plan = plan;
+    for (const s of plan.services) {
+        run.services.set(s.name, { name: s.name, changed: s.changed, reason: s.reason, action: s.action, ...(s.digest ? { digest: s.digest } : {}), ...(s.previousDigest ? { previousDigest: s.previousDigest } : {}) });
+    }
+    run.migration = plan.migration.runs ? { outcome: "not-needed" } : { outcome: plan.migration.why === "--skip-migration" ? "skipped" : "not-needed", detail: plan.migration.why };
+    for (const line of planLines(plan)) deps.progress(line);
+    const before = imagesBefore(plan);
+    if (plan.nothingToDo) {
+        run.stage("plan", "ok", "no service changed");
+        if (options.dryRun) deps.progress("DRY RUN OK");
+        return run.finish("NOTHING_TO_DO", before, "no service changed: 0 builds, 0 updates");
+    }
+
+    // A second release on the same stack fails here, before anything is built (StackLockedError → exit 3).
+    let migrationUrn: string | undefined;
+    try {
+        ({ migrationUrn } = await previewStack(ctx));
+    } catch (error) {
+        if (isAbort(error, ctx.signal)) {
+            run.stage("plan", "interrupted");
+            return run.finish("INTERRUPTED", before, "interrupted during the preflight preview; nothing was built or changed");
+        }
+        throw error;
+    }
+    const targeted = supportsTargets(deps.stack) && migrationUrn !== undefined;
+    run.stage("plan", "ok");
+
+    if (options.dryRun) return dryRun(ctx, run, plan, outputs, released, options, targeted ? migrationUrn : undefined);
+
+    // ---- build
+    const built = await buildImages(ctx, plan, outputs, options.projectDir);
+    if (!built.ok) {
+        run.stage("build", built.interrupted ? "interrupted" : "failed", `${built.service}: ${built.reason}`);
+        if (built.interrupted) return run.finish("INTERRUPTED", before, "interrupted while building; nothing was changed (pushed images stay in ECR under the sha tag and will be reused)");
+        for (const line of built.logTail) deps.progress(`  build ${built.service} | ${line}`);
+        return run.finish(
+            "FAILED_BEFORE_CHANGE",
+            before,
+            `build of ${built.service} failed: ${built.reason}${built.logTail.length > 0 ? ` — see the ${built.logTail.length} build log lines above` : ""}; no stack update ran, no service was changed`,
+        );
+    }
+    plan = withDigests(plan, built.digests);
+    run.plan = plan;
+    for (const s of plan.services) if (s.changed) run.service(s.name).digest = s.digest;
+    run.stage("build", "ok", `${Object.keys(built.digests).length} built, ${plan.counts.reused} reused`);
+
+    // ---- prepare + migrate (F02)
+    let ownerRolled: string | undefined;
+    if (plan.migration.runs) {
+        const owner = plan.migration.service!;
+        const prepImages = { ...before, [owner]: plan.imagesAfter[owner] };
+        if (!targeted) {
+            deps.progress(
+                `warning: the stack cannot run a targeted update, and the program gives ${owner} and the migration one image, so ${owner} rolls together with the migration task definition (migration owner first)`,
+            );
+        }
+        const prep = await stackUpdate(ctx, {
+            images: prepImages,
+            services: targeted ? [] : [owner],
+            parallel: options.parallel,
+            message: `berth ${plan.releaseId}: migration task definition`,
+            ...(targeted ? { targets: [migrationUrn!] } : {}),
+        });
+        if (prep.kind === "done") run.pulumiUpdates.prepare = prep.result.updateId;
+        if (!targeted) ownerRolled = owner;
+        if (prep.kind !== "done" || prep.result.result !== "succeeded") {
+            run.stage("prepare", prep.kind === "interrupted" ? "interrupted" : "failed", describeUpdate(prep));
+            if (!targeted && prep.kind !== "locked") return rollbackAfterFailure(ctx, run, plan, released, [owner], prepImages, `the update of ${owner} and the migration task definition ${describeUpdate(prep)}`);
+            await deps.stack.setImages(before).catch((e) => deps.progress(`could not restore berth:images: ${message(e)}`));
+            if (prep.kind === "interrupted") return run.finish("INTERRUPTED", before, `interrupted during the migration task definition update; no service image was changed — ${await whatRunsNow(deps.clock, deps.ecs, outputs, plan.toRoll)}`);
+            return run.finish("FAILED_BEFORE_CHANGE", before, `the stack update registering the migration task definition ${describeUpdate(prep)}; no service was changed`);
+        }
+        run.stage("prepare", "ok", targeted ? "migration task definition only" : `${owner} and the migration task definition`);
+        const prepared = await readOutputs(ctx);
+        const request = migrationRequest(prepared.migration!, prepared.migration!.taskDefinitionArn, plan.releaseId);
+        const migration = await runMigration(ctx, prepared.migration!, request);
+        const { interrupted, logLines, ...record } = migration;
+        run.migration = record;
+        if (interrupted) {
+            run.stage("migrate", "interrupted");
+            if (targeted) await deps.stack.setImages(before).catch(() => undefined);
+            return run.finish("INTERRUPTED", targeted ? before : prepImages, `interrupted while the migration ran (${record.taskArn}); it keeps running; no service image was changed${ownerRolled ? ` except ${ownerRolled}` : ""}`);
+        }
+        if (record.outcome !== "succeeded") {
+            run.stage("migrate", "failed", record.detail);
+            const what =
+                record.outcome === "could-not-start"
+                    ? `migration could not start (${record.detail})`
+                    : record.outcome === "timed-out"
+                      ? `migration timed out: ${record.detail}`
+                      : `migration failed (${record.detail}) — see the ${logLines.length} log lines above`;
+            if (!targeted) return rollbackAfterFailure(ctx, run, plan, released, [owner], prepImages, what);
+            // Put berth:images back so the next `pulumi up` from a laptop does not roll the owner.
+            await deps.stack.setImages(before).catch((e) => deps.progress(`could not restore berth:images: ${message(e)}`));
+            return run.finish("FAILED_BEFORE_CHANGE", before, `${what}; no service was changed`);
+        }
+        run.stage("migrate", "ok", `exit 0 in ${Math.round((record.durationMs ?? 0) / 1000)}s`);
+    } else {
+        run.stage("migrate", "skipped", plan.migration.why);
+    }
+
+    // ---- rollout (F05, F11): one update; the program's dependsOn graph orders it, --parallel bounds it
+    const rollout = await stackUpdate(ctx, { images: plan.imagesAfter, services: plan.toRoll, parallel: options.parallel, message: `berth ${plan.releaseId}` });
+    if (rollout.kind === "done" || rollout.kind === "interrupted") {
+        for (const p of rollout.tracker.snapshot(deps.clock.now() / 1000)) if (p.elapsedSeconds > 0) run.service(p.service).rolloutMs = p.elapsedSeconds * 1000;
+    }
+    if (rollout.kind === "done") run.pulumiUpdates.rollout = rollout.result.updateId;
+    if (rollout.kind === "interrupted") {
+        run.stage("rollout", "interrupted");
+        const snap = rollout.tracker.snapshot(deps.clock.now() / 1000);
+        const now: Record<string, string> = { ...before };
+        for (const p of snap) if (p.state === "stable" || p.state === "rolling") now[p.service] = plan.imagesAfter[p.service];
+        const rolling = snap.filter((p) => p.state !== "waiting").map((p) => `${p.service} ${p.state}`).join(", ") || "none had started";
+        return run.finish(
+            "INTERRUPTED",
+            now,
+            `interrupted mid-rollout; the engine finished the operations it had started (${rolling}). What runs now: ${await whatRunsNow(deps.clock, deps.ecs, outputs, plan.toRoll)}`,
+        );
+    }
+    if (rollout.kind === "locked") {
+        run.stage("rollout", "failed", "stack locked");
+        if (ownerRolled) return run.finish("NEEDS_ATTENTION", { ...before, [ownerRolled]: plan.imagesAfter[ownerRolled] }, `${rollout.error.message} after ${ownerRolled} already rolled; nothing else changed`);
+        await deps.stack.setImages(before).catch(() => undefined);
+        return run.finish("FAILED_BEFORE_CHANGE", before, `${rollout.error.message}: the rollout did not start; no service was changed (the migration already ran)`);
+    }
+    if (rollout.kind === "error" || rollout.result.result !== "succeeded") {
+        run.stage("rollout", "failed", describeUpdate(rollout));
+        return rollbackAfterFailure(ctx, run, plan, released, plan.toRoll, plan.imagesAfter, `the rollout update ${describeUpdate(rollout)}`);
+    }
+    const after = await readOutputs(ctx);
+    for (const s of plan.toRoll) run.service(s).taskDefinitionRevision = taskDefinitionLabel(after.services[s].taskDefinitionArn);
+    run.stage("rollout", "ok");
+
+    // ---- verify (F07, F12)
+    let verdicts: ServiceVerdict[];
+    try {
+        verdicts = await verifyServices(ctx, { outputs: after, services: plan.toRoll, expected: expectedTaskDefinitions(after, plan.toRoll), sha: plan.sha, checkVersion: true });
+    } catch (error) {
+        if (!isAbort(error, ctx.signal)) throw error;
+        run.stage("verify", "interrupted");
+        return run.finish("INTERRUPTED", plan.imagesAfter, `interrupted while verifying; the rollout update had finished. What runs now: ${await whatRunsNow(deps.clock, deps.ecs, after, plan.toRoll)}`);
+    }
+    for (const v of verdicts) run.service(v.service).verification = v;
+    if (verdicts.some((v) => !v.ok)) {
+        run.stage("verify", "failed", failedChecks(verdicts));
+        return rollbackAfterFailure(ctx, run, plan, released, plan.toRoll, plan.imagesAfter, `verification failed: ${failedChecks(verdicts)}`);
+    }
+    run.stage("verify", "ok", `${verdicts.length} verified`);
+
+    // ---- record (F06, issue step 8): tags first (bookkeeping), then the released set the program reads
+    const warnings: string[] = [];
+    for (const t of plan.releaseTags) {
+        if (!t.digest) continue;
+        const digest = t.digest;
+        try {
+            await withRetry(deps.clock, `ECR tag ${t.repositoryName}:${t.tag}`, () => deps.registry.addTag(t.repositoryName, digest, t.tag), { log: deps.progress });
+        } catch (error) {
+            warnings.push(`could not tag ${t.service} ${t.tag}: ${message(error)}`);
+        }
+    }
+    try {
+        await withRetry(deps.clock, "released set", () => deps.store.writeReleased(releasedSetAfter(plan, released, deps.clock.now())), { log: deps.progress });
+    } catch (error) {
+        run.stage("record", "failed", message(error));
+        return run.finish(
+            "NEEDS_ATTENTION",
+            plan.imagesAfter,
+            `every service is verified, but the released image set could not be written (${message(error)}): the next \`pulumi up\` would return to the previous images; rerun the release (the images are reused)`,
+        );
+    }
+    run.stage("record", warnings.length > 0 ? "failed" : "ok", warnings.join("; ") || undefined);
+    return run.finish("RELEASED", plan.imagesAfter, warnings.length > 0 ? `released; ${warnings.join("; ")}` : undefined);
+}
+
+function describeUpdate(outcome: UpdateOutcome): string {
+    switch (outcome.kind) {
+        case "done":
+            return outcome.result.result === "succeeded" ? "succeeded" : `failed${outcome.failedServices.length > 0 ? ` on ${outcome.failedServices.join(", ")}` : ""}`;
+        case "interrupted":
+            return "was interrupted";
+        case "locked":
+            return `could not start: ${outcome.error.message}`;
+        case "error":
+            return `failed: ${outcome.error.message}`;
+    }
+}
+
+/** F13: restore the previous digests of exactly `scope`, update again, verify again. */
+async function rollbackAfterFailure(
+    ctx: StageContext,
+    run: Run,
+    plan: ReleasePlan,
+    released: ReleasedSet | undefined,
+    scope: string[],
+    imagesNow: Record<string, string>,
+    why: string,
+): Promise<ReleaseRecord> {
+    const { deps } = ctx;
+    const rb: RollbackPlan = planRollback({ ...plan, toRoll: scope, imagesAfter: imagesNow }, released);
+    deps.progress(`${why}; rolling back ${Object.keys(rb.restore).join(", ") || "nothing restorable"}`);
+    for (const i of rb.impossible) {
+        run.service(i.service).rollback = "impossible";
+        deps.progress(`cannot roll back ${i.service}: ${i.why}`);
+    }
+    const restored = Object.keys(rb.restore);
+    const attention = async (reason: string, images: Record<string, string>) => {
+        for (const s of restored) run.service(s).rollback = "failed";
+        run.stage("rollback", "failed", reason);
+        const outputs = await readOutputs(ctx).catch(() => undefined);
+        const now = outputs ? await whatRunsNow(deps.clock, deps.ecs, outputs, scope) : "could not read the stack outputs";
+        await deps.stack.setImages(images).catch(() => undefined);
+        return run.finish("NEEDS_ATTENTION", images, `${why}; the rollback ${reason}. What runs now: ${now}`);
+    };
+    if (restored.length === 0) {
+        run.stage("rollback", "skipped", "nothing restorable");
+        return run.finish("NEEDS_ATTENTION", imagesNow, `${why}; no service could be rolled back (${rb.impossible.map((i) => i.service).join(", ")} never released)`);
+    }
+    const up = await stackUpdate(ctx, { images: rb.images, services: restored, message: `berth ${plan.releaseId}: rollback` });
+    if (up.kind === "done") run.pulumiUpdates.rollback = up.result.updateId;
+    if (up.kind === "interrupted") {
+        run.stage("rollback", "interrupted");
+        return run.finish("INTERRUPTED", imagesNow, `${why}; interrupted during the rollback update`);
+    }
+    if (up.kind !== "done" || up.result.result !== "succeeded") return attention(`update ${describeUpdate(up)}`, imagesNow);
+    const outputs = await readOutputs(ctx);
+    const verdicts = await verifyServices(ctx, { outputs, services: restored, expected: expectedTaskDefinitions(outputs, restored), sha: plan.sha, checkVersion: false }).catch(
+        (error: unknown) => restored.map((service) => ({ service, ok: false, checks: [{ name: "verify", ok: false, detail: message(error) }] })),
+    );
+    const bad = verdicts.filter((v) => !v.ok);
+    if (bad.length > 0) return attention(`update succeeded but ${failedChecks(verdicts)} did not verify`, rb.images);
+    for (const s of restored) {
+        run.service(s).rollback = "restored";
+        run.service(s).taskDefinitionRevision = taskDefinitionLabel(outputs.services[s].taskDefinitionArn);
+    }
+    run.stage("rollback", "ok", `${restored.join(", ")} restored and verified`);
+    const untouched = plan.toRoll.filter((s) => !scope.includes(s));
+    return run.finish(
+        rb.stateIfRestored,
+        rb.images,
+        `${why}; ${restored.join(", ")} restored to the previous images and verified${rb.impossible.length > 0 ? `; ${rb.impossible.map((i) => i.service).join(", ")} keep this release's image (never released before)` : ""}${untouched.length > 0 ? `; ${untouched.join(", ")} were not rolled out` : ""}`,
+    );
+}
+
+async function dryRun(
+    ctx: StageContext,
+    run: Run,
+    plan: ReleasePlan,
+    outputs: EnvironmentOutputs,
+    released: ReleasedSet | undefined,
+    options: ReleaseOptions,
+    migrationUrn: string | undefined,
+): Promise<ReleaseRecord> {
+    const log = ctx.deps.progress;
+    const placeholder = (s: string) => `<digest pushed for ${s}>`;
+    const after = { ...plan.imagesAfter };
+    for (const s of plan.awaitingDigests) after[s] = placeholder(s);
+    for (const s of plan.services.filter((x) => x.action === "build")) {
+        const req = buildRequest(plan, outputs, options.projectDir, s.name);
+        log(`[dry-run] would build ${JSON.stringify(req)} and push ${req.imageRef}`);
+    }
+    const before = imagesBefore(plan);
+    if (plan.migration.runs) {
+        const owner = plan.migration.service!;
+        log(`[dry-run] would set berth:images = ${JSON.stringify({ ...before, [owner]: after[owner] })}`);
+        log(migrationUrn ? `[dry-run] would run a targeted update of ${migrationUrn}` : `[dry-run] would run an update rolling ${owner} and the migration task definition`);
+        const m = outputs.migration!;
+        log(`[dry-run] would RunTask ${JSON.stringify(migrationRequest(m, `<migration task definition registered by that update; now ${m.taskDefinitionArn}>`, plan.releaseId))}`);
+    }
+    log(`[dry-run] would set berth:images = ${JSON.stringify(after)}`);
+    log(`[dry-run] would update stack ${options.stackName} (parallel ${options.parallel}), rolling ${plan.levels.map((l) => l.join(" + ")).join(" → ")}`);
+    for (const t of plan.releaseTags) log(`[dry-run] would tag ${t.repositoryName}@${t.digest ?? placeholder(t.service)} as ${t.tag}`);
+    log(`[dry-run] would write the released set (${outputs.releasedImagesParameter}) with images ${JSON.stringify(after)}`);
+    run.stage("build", "skipped", "dry run");
+    log("DRY RUN OK");
+    return run.finish("NOTHING_TO_DO", released?.images ?? before, `dry run: nothing was changed; ${plan.counts.rollouts} service(s) would roll`);
+}
+
+export interface RollbackOptions {
+    projectDir: string;
+    stackName: string;
+    /** A release id (its images carry the ECR tag rel-<id>); absent: the released set the program reads. */
+    to?: string;
+    signal?: AbortSignal;
+}
+
+/**
+ * `rollback`: put the stack back on an earlier image set and verify it. Without --to, the last released set
+ * (after a NEEDS_ATTENTION release, say); with --to <release id>, the images tagged rel-<id> in ECR. A verified
+ * rollback is itself recorded as the released set and ends RELEASED (exit 0); otherwise NEEDS_ATTENTION.
+ */
+export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): Promise<ReleaseRecord> {
+    const ctx: StageContext = { deps, timing: timingOf(), signal: options.signal, log: deps.progress };
+    const outputs = await readOutputs(ctx);
+    const released = await deps.store.readReleased();
+    const services = Object.keys(outputs.services);
+    let target: Record<string, string>;
+    let sha: string;
+    if (options.to) {
+        const to = options.to.startsWith(RELEASED_TAG_PREFIX) ? options.to.slice(RELEASED_TAG_PREFIX.length) : options.to;
+        target = { ...(released?.images ?? {}) };
+        let found = 0;
+        for (const s of services) {
+            const repo = repositoryName(outputs.services[s].repositoryUrl);
+            const digest = await withRetry(deps.clock, `ECR ${repo}:${RELEASED_TAG_PREFIX}${to}`, () => deps.registry.digestOf(repo, `${RELEASED_TAG_PREFIX}${to}`), { log: deps.progress });
+            if (digest) {
+                target[s] = digest;
+                found++;
+            }
+        }
+        if (found === 0) throw new ReleaseInputError(`no image carries the tag ${RELEASED_TAG_PREFIX}${to}: ${options.to} is not a release of this stack (give a release id such as 20260314-091502-1a2b3c4)`);
+        sha = /-([0-9a-f]{7,40})$/.exec(to)?.[1] ?? to;
+    } else {
+        if (!released) throw new ReleaseInputError(`nothing has been released on stack ${options.stackName} yet: there is nothing to roll back to`);
+        target = { ...released.images };
+        sha = released.sha;
+    }
+    const changed = services.filter((s) => target[s] !== undefined && target[s] !== released?.images[s]);
+    const id = makeReleaseId(deps.clock.now(), sha.padEnd(7, "0"));
+    const plan: ReleasePlan = {
+        releaseId: id,
+        sha,
+        imageTag: sha,
+        services: services.map((name) => ({
+            name,
+            changed: changed.includes(name),
+            reason: changed.includes(name) ? "context changed" : "unchanged",
+            contextDigest: released?.contexts[name] ?? "",
+            ...(released?.images[name] ? { previousDigest: released.images[name] } : {}),
+            action: "none" as const,
+            ...(target[name] ? { digest: target[name] } : {}),
+        })),
+        toRoll: changed,
+        levels: [],
+        migration: { runs: false, why: "rollback" },
+        imagesAfter: target,
+        awaitingDigests: [],
+        releaseTags: [],
+        nothingToDo: false,
+        counts: { builds: 0, reused: 0, rollouts: changed.length },
+    };
+    const run = new Run(deps, options.stackName, plan);
+    for (const s of plan.services) run.services.set(s.name, { name: s.name, changed: s.changed, reason: s.reason, action: "none", ...(s.digest ? { digest: s.digest } : {}), ...(s.previousDigest ? { previousDigest: s.previousDigest } : {}) });
+    run.migration = { outcome: "not-needed", detail: "rollback" };
+    deps.progress(`rolling back stack ${options.stackName} to ${options.to ?? `release ${released!.releaseId}`}: ${changed.length > 0 ? changed.join(", ") : "re-applying the released set"}`);
+    run.stage("plan", "ok");
+    const up = await stackUpdate(ctx, { images: target, services, message: `berth rollback ${id}` });
+    if (up.kind === "done") run.pulumiUpdates.rollback = up.result.updateId;
+    if (up.kind === "interrupted") {
+        run.stage("rollback", "interrupted");
+        return run.finish("INTERRUPTED", target, `interrupted during the rollback update. What runs now: ${await whatRunsNow(deps.clock, deps.ecs, outputs, services)}`);
+    }
+    if (up.kind === "locked") throw up.error;
+    if (up.kind !== "done" || up.result.result !== "succeeded") {
+        run.stage("rollback", "failed", describeUpdate(up));
+        return run.finish("NEEDS_ATTENTION", target, `the rollback update ${describeUpdate(up)}. What runs now: ${await whatRunsNow(deps.clock, deps.ecs, outputs, services)}`);
+    }
+    const after = await readOutputs(ctx);
+    const touched = services.filter((s) => changed.includes(s) || after.services[s].taskDefinitionArn !== outputs.services[s].taskDefinitionArn);
+    const verdicts = await verifyServices(ctx, { outputs: after, services: touched, expected: expectedTaskDefinitions(after, touched), sha, checkVersion: false });
+    for (const v of verdicts) run.service(v.service).verification = v;
+    if (verdicts.some((v) => !v.ok)) {
+        run.stage("verify", "failed", failedChecks(verdicts));
+        return run.finish("NEEDS_ATTENTION", target, `the rollback update succeeded but ${failedChecks(verdicts)} did not verify`);
+    }
+    run.stage("verify", "ok");
+    const contexts: Record<string, string> = {};
+    for (const s of services) if (!changed.includes(s) && released?.contexts[s]) contexts[s] = released.contexts[s];
+    await deps.store.writeReleased({ version: 1, releaseId: id, sha, releasedAt: new Date(deps.clock.now()).toISOString(), images: target, contexts });
+    run.stage("record", "ok");
+    return run.finish("RELEASED", target, `rolled back to ${options.to ?? released!.releaseId}${touched.length > 0 ? `; ${touched.join(", ")} verified` : ""}`);
+}
+
+/** `status`: per service the running task definition, counts, deployments, target health and released digest. */
+export async function readStatus(deps: Pick<ReleaseDeps, "stack" | "ecs" | "elb" | "store"> & { clock?: ReleaseDeps["clock"] }): Promise<StatusReport> {
+    const clock = deps.clock ?? { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+    const ctx = { deps: deps as ReleaseDeps, timing: timingOf(), log: () => undefined };
+    const outputs = await readOutputs(ctx);
+    const released = await deps.store.readReleased();
+    const names = Object.keys(outputs.services);
+    const statuses = await describeAll(clock, deps.ecs, outputs, names);
+    const services = [];
+    for (const name of names) {
+        const svc = outputs.services[name];
+        const st = statuses.get(name);
+        let targets: StatusReport["services"][number]["targets"];
+        if (svc.targetGroupArn) {
+            const health = await deps.elb.targetHealth(svc.targetGroupArn);
+            const states: Record<string, number> = {};
+            for (const t of health) states[t.state] = (states[t.state] ?? 0) + 1;
+            targets = { healthy: states.healthy ?? 0, total: health.length, states };
+        }
+        services.push({
+            service: name,
+            serviceName: svc.serviceName,
+            ...(st ? { runningTaskDefinition: taskDefinitionLabel(st.taskDefinition) } : {}),
+            stackTaskDefinition: taskDefinitionLabel(svc.taskDefinitionArn),
+            matchesStack: st?.taskDefinition === svc.taskDefinitionArn,
+            counts: { desired: st?.desiredCount ?? 0, running: st?.runningCount ?? 0, pending: st?.pendingCount ?? 0 },
+            deployments: (st?.deployments ?? []).map((d) => ({
+                status: d.status,
+                ...(d.rolloutState ? { rolloutState: d.rolloutState } : {}),
+                taskDefinition: taskDefinitionLabel(d.taskDefinition),
+                running: d.runningCount,
+                desired: d.desiredCount,
+                failedTasks: d.failedTasks,
+            })),
+            ...(targets ? { targets } : {}),
+            ...(released?.images[name] ? { releasedDigest: released.images[name] } : {}),
+        });
+    }
+    return {
+        stack: deps.stack.name,
+        cluster: outputs.clusterName,
+        ...(released ? { released: { releaseId: released.releaseId, sha: released.sha, releasedAt: released.releasedAt } } : {}),
+        services,
+    };
+}
+
+// Re-exported for the CLI's error mapping.
+export { StackLockedError };

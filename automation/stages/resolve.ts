@@ -1,0 +1,102 @@
+// Stage 1 (issue 3, "The run" 1): sha and dirty check, outputs, released set, context digests, existing tags,
+// then the pure plan. Only reads; a locked stack is found here by a preview, before anything is built.
+import * as path from "path";
+import { parseStackOutputs, repositoryName, StackOutputsError, EnvironmentOutputs } from "../plan/outputs";
+import { planRelease, PlanInputError, ReleasePlan } from "../plan/release";
+import { resourceOf } from "../plan/events";
+import type { ReleasedSet } from "../ports";
+import { ReleaseInputError, StageContext } from "./types";
+import { withRetry } from "./util";
+
+/** outputs carry no Dockerfile name; the catalogue default is used (see the report). */
+export const DEFAULT_DOCKERFILE = "Dockerfile";
+
+export async function readOutputs(ctx: StageContext): Promise<EnvironmentOutputs> {
+    const raw = await ctx.deps.stack.outputs();
+    try {
+        return parseStackOutputs(raw);
+    } catch (error) {
+        if (error instanceof StackOutputsError) throw new ReleaseInputError(error.message);
+        throw error;
+    }
+}
+
+export interface Resolved {
+    sha: string;
+    outputs: EnvironmentOutputs;
+    released: ReleasedSet | undefined;
+    plan: ReleasePlan;
+}
+
+export interface ResolveOptions {
+    projectDir: string;
+    services?: string[];
+    allowDirty: boolean;
+    skipMigration: boolean;
+}
+
+export async function resolveRelease(ctx: StageContext, options: ResolveOptions): Promise<Resolved> {
+    const { deps } = ctx;
+    const sha = await deps.source.headSha();
+    const dirty = await deps.source.dirtyPaths();
+    if (dirty.length > 0 && !options.allowDirty) {
+        throw new ReleaseInputError(
+            `the working tree has uncommitted changes, so the images would not match commit ${sha.slice(0, 12)} (F06):\n${dirty.map((p) => `  - ${p}`).join("\n")}\ncommit or stash them, or pass --allow-dirty`,
+        );
+    }
+    if (dirty.length > 0) ctx.log(`warning: releasing a dirty tree (--allow-dirty): ${dirty.join(", ")}`);
+    const outputs = await readOutputs(ctx);
+    const released = await deps.store.readReleased();
+    const contextDigests: Record<string, string> = {};
+    for (const [name, svc] of Object.entries(outputs.services)) {
+        contextDigests[name] = deps.contextDigest(path.resolve(options.projectDir, svc.buildContext), DEFAULT_DOCKERFILE);
+    }
+    const input = { sha, time: deps.clock.now(), outputs, released, contextDigests, only: options.services, skipMigration: options.skipMigration };
+    let plan: ReleasePlan;
+    try {
+        const first = planRelease({ ...input, existingTags: {} });
+        // An image whose tag already exists in the immutable repository is reused, not rebuilt (F06).
+        const existingTags: Record<string, string> = {};
+        for (const name of first.toRoll) {
+            const repo = repositoryName(outputs.services[name].repositoryUrl);
+            const found = await withRetry(deps.clock, `ECR ${repo}:${sha.slice(0, 12)}`, () => deps.registry.digestOf(repo, sha), { log: ctx.log, signal: ctx.signal });
+            if (found) existingTags[name] = found;
+        }
+        plan = planRelease({ ...input, existingTags });
+    } catch (error) {
+        if (error instanceof PlanInputError) throw new ReleaseInputError(error.message);
+        throw error;
+    }
+    return { sha, outputs, released, plan };
+}
+
+/**
+ * A preview of the stack as configured now: fails fast with StackLockedError when another update holds the
+ * stack (before any build), and yields the migration task definition's URN for a targeted update.
+ */
+export async function previewStack(ctx: StageContext): Promise<{ migrationUrn?: string }> {
+    let migrationUrn: string | undefined;
+    await ctx.deps.stack.preview({
+        signal: ctx.signal,
+        message: "berth: release preflight",
+        onEvent: (event) => {
+            const meta = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata;
+            const ref = meta ? resourceOf(meta.urn) : undefined;
+            if (meta && ref?.kind === "task definition" && ref.name === "migration") migrationUrn = meta.urn;
+        },
+    });
+    return { migrationUrn };
+}
+
+export function planLines(plan: ReleasePlan): string[] {
+    const lines = [`release ${plan.releaseId} of ${plan.sha.slice(0, 12)}: ${plan.counts.rollouts} to roll (${plan.counts.builds} to build, ${plan.counts.reused} reused)`];
+    for (const s of plan.services) {
+        if (!s.changed) continue;
+        lines.push(`  ${s.name}: ${s.reason}, ${s.action === "reuse-tag" ? `reuse ${plan.imageTag.slice(0, 12)} (${s.digest})` : "build"}`);
+    }
+    const unchanged = plan.services.filter((s) => !s.changed).map((s) => s.name);
+    if (unchanged.length > 0) lines.push(`  unchanged: ${unchanged.join(", ")}`);
+    if (plan.levels.length > 0) lines.push(`  rollout order: ${plan.levels.map((l) => l.join(" + ")).join(" → ")}`);
+    lines.push(`  migration: ${plan.migration.runs ? "runs" : "does not run"} (${plan.migration.why})`);
+    return lines;
+}

@@ -1,0 +1,70 @@
+// What every stage receives: the ports, the run's options resolved to numbers, and the progress sink.
+import type {
+    Clock,
+    EcsPort,
+    HttpPort,
+    ImageBuilderPort,
+    LoadBalancerPort,
+    LogsPort,
+    RegistryPort,
+    ReleaseStorePort,
+    SourcePort,
+    StackPort,
+    StackUpdateOptions,
+    UpdateResult,
+} from "../ports";
+
+export interface ReleaseDeps {
+    stack: StackPort;
+    ecs: EcsPort;
+    elb: LoadBalancerPort;
+    logs: LogsPort;
+    registry: RegistryPort;
+    builder: ImageBuilderPort;
+    http: HttpPort;
+    store: ReleaseStorePort;
+    source: SourcePort;
+    clock: Clock;
+    /** Human progress lines (stderr). */
+    progress: (line: string) => void;
+    /** Build-context digest (infra/buildContext.ts hashBuildContext in production). */
+    contextDigest: (contextDir: string, dockerfile: string) => string;
+}
+
+/**
+ * Optional stack capability, detected at run time: an update limited to the given URNs (the Automation API's
+ * `target`, without dependents). With it the migration task definition can take the new image while every
+ * service keeps its own (issue 3, step 3); without it the orchestrator falls back to "migration owner first".
+ */
+export interface TargetedUpdates {
+    upTargeted(targets: string[], options: StackUpdateOptions): Promise<UpdateResult>;
+}
+
+export function supportsTargets(stack: StackPort): stack is StackPort & TargetedUpdates {
+    return typeof (stack as Partial<TargetedUpdates>).upTargeted === "function";
+}
+
+export interface Timing {
+    pollMs: number;
+    verifyMs: number;
+    /** Overrides the migration's own timeout from the stack outputs when set. */
+    migrationMs?: number;
+    buildParallel: number;
+    /** Consecutive failed smoke/target polls (with ECS settled) before a service fails. */
+    checkRetries: number;
+}
+
+export interface StageContext {
+    deps: ReleaseDeps;
+    timing: Timing;
+    signal?: AbortSignal;
+    log: (line: string) => void;
+}
+
+/** Bad input: unknown --services, a dirty tree without --allow-dirty, unusable stack outputs. The CLI exits 3. */
+export class ReleaseInputError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "ReleaseInputError";
+    }
+}

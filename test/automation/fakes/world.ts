@@ -1,0 +1,489 @@
+// Faithful in-memory fakes of every port over one shared world, with a virtual clock and fault injection.
+// The fake stack behaves like infra/program.ts: `up` applies berth:images (falling back to what is applied),
+// registers a new task definition revision per changed family, starts an ECS deployment per changed service
+// in rollout-level order, and emits the engine events the real engine would for those resources.
+import { createHash } from "crypto";
+import {
+    BuildFailedError,
+    BuildRequest,
+    Clock,
+    Deployment,
+    EcsPort,
+    EngineEvent,
+    HttpPort,
+    ImageBuilderPort,
+    LoadBalancerPort,
+    LogPage,
+    LogsPort,
+    RegistryPort,
+    ReleasedSet,
+    ReleaseStorePort,
+    RunTaskRequest,
+    RunTaskResult,
+    ServiceStatus,
+    SourcePort,
+    StackLockedError,
+    StackPort,
+    StackUpdateOptions,
+    TargetHealth,
+    TaskStatus,
+    UpdateResult,
+} from "../../../automation/ports";
+
+export const abortError = () => Object.assign(new Error("The operation was aborted"), { name: "AbortError" });
+
+export class FakeClock implements Clock {
+    sleeps = 0;
+    constructor(public t = Date.UTC(2026, 2, 14, 9, 15, 2)) {}
+    now(): number {
+        return this.t;
+    }
+    async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+        if (signal?.aborted) throw abortError();
+        this.sleeps++;
+        this.t += ms;
+        await new Promise<void>((r) => setImmediate(r));
+        if (signal?.aborted) throw abortError();
+    }
+}
+
+export interface Faults {
+    /** The next N ECS describe calls (services and tasks) throw ThrottlingException. */
+    throttleDescribes?: number;
+    buildFails?: Record<string, string[]>;
+    migration?: { exitCode?: number; cannotStart?: "failures" | "stopped"; neverStops?: boolean; logLines?: string[] };
+    /** Services whose new image never reaches steady state: the provider's waitForSteadyState fails the update. */
+    neverStabilises?: string[];
+    /** Services whose new deployment the ECS circuit breaker rolls back while the update "succeeds". */
+    circuitBreaker?: string[];
+    /** Services whose new tasks fail ALB health checks (and get replaced, one failed task per 30 s). */
+    unhealthyTargets?: string[];
+    /** Services whose new image answers 503 through the ALB. */
+    smoke5xx?: string[];
+    /** Any update that puts a service back on its original image fails. */
+    rollbackUpFails?: boolean;
+    /** Every preview/up throws StackLockedError. */
+    locked?: boolean;
+    /** Aborted by the fake engine after the first service of an update rolled. */
+    abortMidRollout?: AbortController;
+    /** Registry write fails (released set). */
+    storeWriteFails?: boolean;
+}
+
+interface FakeTd {
+    arn: string;
+    family: string;
+    image: string;
+}
+
+interface FakeService {
+    name: string;
+    serviceName: string;
+    family: string;
+    targetGroupArn?: string;
+    url?: string;
+    desired: number;
+    originalImage: string;
+    deployments: (Deployment & { startedAt: number; image: string; kind: "normal" | "stuck" | "unhealthy" })[];
+}
+
+const digestOf = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
+const imageDigest = (ref: string) => ref.slice(ref.indexOf("@") + 1);
+
+export class World {
+    readonly clock = new FakeClock();
+    readonly faults: Faults = {};
+    readonly outputs: any;
+    readonly services = new Map<string, FakeService>();
+    readonly tds = new Map<string, FakeTd>();
+    readonly revisions = new Map<string, number>();
+    /** digest → the GIT_SHA it was built from (what /health reports). */
+    readonly versions = new Map<string, string>();
+    readonly tags = new Map<string, Map<string, string>>();
+    readonly tasks = new Map<string, { startedAt: number; taskDefinition: string }>();
+    readonly runTasks: RunTaskRequest[] = [];
+    readonly builds: BuildRequest[] = [];
+    readonly addedTags: { repo: string; digest: string; tag: string }[] = [];
+    released: ReleasedSet | undefined;
+    readonly releasedWrites: ReleasedSet[] = [];
+    readonly stabiliseMs = 40_000;
+    readonly migrationMs = 25_000;
+
+    constructor(rawOutputs: Record<string, unknown>, readonly oldSha = "0".repeat(40)) {
+        this.outputs = JSON.parse(JSON.stringify(rawOutputs));
+        for (const [name, o] of Object.entries<any>(this.outputs.services)) {
+            const image = imageDigest(o.image);
+            this.tds.set(o.taskDefinitionArn, { arn: o.taskDefinitionArn, family: o.taskDefinitionFamily, image });
+            this.revisions.set(o.taskDefinitionFamily, 1);
+            this.versions.set(image, oldSha);
+            this.services.set(name, {
+                name,
+                serviceName: o.serviceName,
+                family: o.taskDefinitionFamily,
+                targetGroupArn: o.targetGroupArn,
+                url: o.url,
+                desired: 2,
+                originalImage: image,
+                deployments: [
+                    { id: `ecs-svc/${name}-0`, status: "PRIMARY", rolloutState: "COMPLETED", taskDefinition: o.taskDefinitionArn, desiredCount: 2, runningCount: 2, failedTasks: 0, startedAt: 0, image, kind: "normal" },
+                ],
+            });
+        }
+        const m = this.outputs.migration;
+        if (m) {
+            const owner = this.outputs.services[m.service];
+            this.tds.set(m.taskDefinitionArn, { arn: m.taskDefinitionArn, family: m.taskDefinitionFamily, image: imageDigest(owner.image) });
+            this.revisions.set(m.taskDefinitionFamily, 1);
+        }
+    }
+
+    serviceNames(): string[] {
+        return Object.keys(this.outputs.services);
+    }
+
+    /** The digest ECS actually runs (the PRIMARY deployment's image). */
+    running(service: string): string {
+        return this.primary(service).image;
+    }
+
+    primary(service: string) {
+        this.settle(service);
+        return this.services.get(service)!.deployments.find((d) => d.status === "PRIMARY")!;
+    }
+
+    registerTd(family: string, image: string): string {
+        const rev = (this.revisions.get(family) ?? 0) + 1;
+        this.revisions.set(family, rev);
+        const arn = `arn:aws:ecs:eu-west-1:123456789012:task-definition/${family}:${rev}`;
+        this.tds.set(arn, { arn, family, image });
+        return arn;
+    }
+
+    deploy(service: string, taskDefinition: string, image: string): void {
+        const s = this.services.get(service)!;
+        for (const d of s.deployments) d.status = "ACTIVE";
+        const isNew = image !== s.originalImage;
+        const kind = isNew && this.faults.neverStabilises?.includes(service) ? "stuck" : isNew && this.faults.unhealthyTargets?.includes(service) ? "unhealthy" : "normal";
+        s.deployments.unshift({ id: `ecs-svc/${service}-${this.clock.now()}`, status: "PRIMARY", rolloutState: "IN_PROGRESS", taskDefinition, desiredCount: s.desired, runningCount: 0, failedTasks: 0, startedAt: this.clock.now(), image, kind });
+        if (isNew && this.faults.circuitBreaker?.includes(service)) {
+            // ECS's circuit breaker gave up and rolled back to the last COMPLETED deployment: the old one is PRIMARY again.
+            const [failed, ...rest] = s.deployments;
+            failed.status = "INACTIVE";
+            const old = rest[0];
+            old.status = "PRIMARY";
+            old.rolloutState = "COMPLETED";
+            s.deployments = [old];
+        }
+    }
+
+    /** Advances a service's deployments to where virtual time has brought them. */
+    settle(service: string): void {
+        const s = this.services.get(service)!;
+        const p = s.deployments.find((d) => d.status === "PRIMARY")!;
+        const age = this.clock.now() - p.startedAt;
+        if (p.rolloutState !== "IN_PROGRESS") return;
+        if (p.kind === "stuck") return;
+        if (p.kind === "unhealthy") {
+            p.failedTasks = Math.floor(age / 30_000);
+            return;
+        }
+        if (age >= this.stabiliseMs) {
+            p.rolloutState = "COMPLETED";
+            p.runningCount = p.desiredCount;
+            s.deployments = [p];
+        } else {
+            p.runningCount = Math.min(p.desiredCount, Math.floor((age / this.stabiliseMs) * p.desiredCount));
+        }
+    }
+
+    status(service: string): ServiceStatus {
+        this.settle(service);
+        const s = this.services.get(service)!;
+        const p = s.deployments.find((d) => d.status === "PRIMARY")!;
+        const running = s.deployments.reduce((n, d) => n + (d.status === "PRIMARY" ? d.runningCount : d.desiredCount), 0);
+        return {
+            serviceName: s.serviceName,
+            status: "ACTIVE",
+            desiredCount: s.desired,
+            runningCount: Math.min(running, s.desired),
+            pendingCount: p.rolloutState === "COMPLETED" ? 0 : p.desiredCount - p.runningCount,
+            taskDefinition: p.taskDefinition,
+            deployments: s.deployments.map(({ id, status, rolloutState, taskDefinition, desiredCount, runningCount, failedTasks }) => ({ id, status, rolloutState, taskDefinition, desiredCount, runningCount, failedTasks })),
+        };
+    }
+
+    throttle(): void {
+        if ((this.faults.throttleDescribes ?? 0) > 0) {
+            this.faults.throttleDescribes!--;
+            throw Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
+        }
+    }
+}
+
+export class FakeEcs implements EcsPort {
+    describeCalls = 0;
+    constructor(private readonly w: World) {}
+    async runTask(request: RunTaskRequest): Promise<RunTaskResult> {
+        this.w.runTasks.push(request);
+        if (this.w.faults.migration?.cannotStart === "failures") return { failures: ["RESOURCE:FARGATE capacity unavailable"] };
+        const arn = `arn:aws:ecs:eu-west-1:123456789012:task/berth-dev-cluster/${this.w.runTasks.length}abc`;
+        this.w.tasks.set(arn, { startedAt: this.w.clock.now(), taskDefinition: request.taskDefinition });
+        return { taskArn: arn };
+    }
+    async describeTask(_cluster: string, taskArn: string): Promise<TaskStatus | undefined> {
+        this.w.throttle();
+        const t = this.w.tasks.get(taskArn);
+        if (!t) return undefined;
+        const f = this.w.faults.migration ?? {};
+        const age = this.w.clock.now() - t.startedAt;
+        if (f.cannotStart === "stopped" && age > 10_000) {
+            return { taskArn, lastStatus: "STOPPED", stopCode: "TaskFailedToStart", stoppedReason: "CannotPullContainerError: pull access denied", containers: [{ name: "migrate", lastStatus: "STOPPED" }] };
+        }
+        if (f.neverStops || f.cannotStart || age < this.w.migrationMs) return { taskArn, lastStatus: age < 5_000 ? "PROVISIONING" : "RUNNING", containers: [{ name: "migrate" }] };
+        return { taskArn, lastStatus: "STOPPED", stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited", containers: [{ name: "migrate", exitCode: f.exitCode ?? 0, lastStatus: "STOPPED" }] };
+    }
+    async describeServices(_cluster: string, serviceNames: string[]): Promise<ServiceStatus[]> {
+        this.describeCalls++;
+        this.w.throttle();
+        return [...this.w.services.values()].filter((s) => serviceNames.includes(s.serviceName)).map((s) => this.w.status(s.name));
+    }
+}
+
+export class FakeElb implements LoadBalancerPort {
+    constructor(private readonly w: World) {}
+    async targetHealth(targetGroupArn: string): Promise<TargetHealth[]> {
+        const s = [...this.w.services.values()].find((x) => x.targetGroupArn === targetGroupArn);
+        if (!s) throw Object.assign(new Error(`no target group ${targetGroupArn}`), { name: "TargetGroupNotFoundException" });
+        const st = this.w.status(s.name);
+        const p = this.w.primary(s.name);
+        const targets: TargetHealth[] = [];
+        for (const d of s.deployments) {
+            const n = d.status === "PRIMARY" ? d.runningCount : d.desiredCount;
+            for (let i = 0; i < n; i++) targets.push({ targetId: `10.0.${d.id.length}.${i}`, port: 8080, state: d.status === "PRIMARY" ? "healthy" : "draining" });
+        }
+        if (p.kind === "unhealthy") targets.push({ targetId: "10.0.9.9", port: 8080, state: "unhealthy", reason: "Target.ResponseCodeMismatch" });
+        else if (st.pendingCount > 0) targets.push({ targetId: "10.0.9.8", port: 8080, state: "initial" });
+        return targets;
+    }
+}
+
+export class FakeHttp implements HttpPort {
+    readonly calls: string[] = [];
+    constructor(private readonly w: World) {}
+    async get(url: string): Promise<{ status: number; body: string }> {
+        this.calls.push(url);
+        const owner = [...this.w.services.values()].filter((s) => s.url && url.startsWith(s.url)).sort((a, b) => b.url!.length - a.url!.length)[0];
+        if (!owner) return { status: 404, body: "not found" };
+        const image = this.w.running(owner.name);
+        if (image !== owner.originalImage && this.w.faults.smoke5xx?.includes(owner.name)) return { status: 503, body: "Service Unavailable" };
+        return { status: 200, body: JSON.stringify({ service: owner.name, version: this.w.versions.get(image) ?? "unknown" }) };
+    }
+}
+
+export class FakeLogs implements LogsPort {
+    constructor(private readonly w: World) {}
+    async read(logGroupName: string, logStreamName: string, nextToken?: string): Promise<LogPage> {
+        if (logGroupName !== this.w.outputs.migration?.logGroupName || !logStreamName.startsWith("migrate/migrate/")) {
+            throw Object.assign(new Error("The specified log stream does not exist."), { name: "ResourceNotFoundException" });
+        }
+        const lines = this.w.faults.migration?.logLines ?? ["applying 0042_orders.sql", "done"];
+        const from = nextToken ? Number(nextToken) : 0;
+        const out = lines.slice(from, from + 1).map((message, i) => ({ timestamp: this.w.clock.now() + i, message }));
+        return { lines: out, nextToken: String(from + out.length) };
+    }
+}
+
+export class FakeRegistry implements RegistryPort {
+    constructor(private readonly w: World) {}
+    async credentials() {
+        return { server: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", username: "AWS", password: "token" };
+    }
+    async digestOf(repositoryName: string, tag: string): Promise<string | undefined> {
+        return this.w.tags.get(repositoryName)?.get(tag);
+    }
+    async addTag(repositoryName: string, digest: string, tag: string): Promise<void> {
+        const repo = this.w.tags.get(repositoryName) ?? new Map<string, string>();
+        const existing = repo.get(tag);
+        if (existing && existing !== digest) throw Object.assign(new Error(`tag ${tag} already exists (immutable)`), { name: "ImageTagAlreadyExistsException" });
+        repo.set(tag, digest);
+        this.w.tags.set(repositoryName, repo);
+        this.w.addedTags.push({ repo: repositoryName, digest, tag });
+    }
+}
+
+export class FakeBuilder implements ImageBuilderPort {
+    logins = 0;
+    readonly pushes: string[] = [];
+    constructor(private readonly w: World) {}
+    async login(): Promise<void> {
+        this.logins++;
+    }
+    private serviceOf(imageRef: string): string {
+        const repoUrl = imageRef.slice(0, imageRef.lastIndexOf(":"));
+        return Object.entries<any>(this.w.outputs.services).find(([, o]) => o.repositoryUrl === repoUrl)![0];
+    }
+    async build(request: BuildRequest, signal?: AbortSignal): Promise<void> {
+        this.w.builds.push(request);
+        await this.w.clock.sleep(60_000, signal);
+        const service = this.serviceOf(request.imageRef);
+        const tail = this.w.faults.buildFails?.[service];
+        if (tail) throw new BuildFailedError(`docker build of ${request.imageRef} failed (exit 1)`, tail);
+    }
+    async push(imageRef: string, signal?: AbortSignal): Promise<string> {
+        await this.w.clock.sleep(10_000, signal);
+        const service = this.serviceOf(imageRef);
+        const digest = digestOf(imageRef);
+        const build = this.w.builds.find((b) => b.imageRef === imageRef)!;
+        this.w.versions.set(digest, build.buildArgs.GIT_SHA);
+        const repo = this.w.outputs.services[service].repositoryUrl.replace(/^[^/]+\//, "");
+        const tags = this.w.tags.get(repo) ?? new Map<string, string>();
+        tags.set(imageRef.slice(imageRef.lastIndexOf(":") + 1), digest);
+        this.w.tags.set(repo, tags);
+        this.pushes.push(imageRef);
+        return digest;
+    }
+}
+
+export class FakeStore implements ReleaseStorePort {
+    constructor(private readonly w: World) {}
+    async readReleased() {
+        return this.w.released && JSON.parse(JSON.stringify(this.w.released));
+    }
+    async writeReleased(set: ReleasedSet) {
+        if (this.w.faults.storeWriteFails) throw new Error("AccessDeniedException: ssm:PutParameter");
+        this.w.releasedWrites.push(set);
+        this.w.released = set;
+    }
+}
+
+export class FakeSource implements SourcePort {
+    constructor(
+        public sha: string,
+        public dirty: string[] = [],
+    ) {}
+    async headSha() {
+        return this.sha;
+    }
+    async dirtyPaths() {
+        return this.dirty;
+    }
+}
+
+const URN = (type: string, parent: string, name: string) => `urn:pulumi:dev::berth::${parent}$${type}::${name}`;
+const TD = "aws:ecs/taskDefinition:TaskDefinition";
+const SVC = "aws:ecs/service:Service";
+
+export class FakeStack implements StackPort {
+    readonly name = "dev";
+    config: Record<string, string> = {};
+    /** What the engine last applied, per service and for the migration. */
+    readonly applied: Record<string, string> = {};
+    migrationApplied: string | undefined;
+    readonly setImagesCalls: Record<string, string>[] = [];
+    readonly ups: { images: Record<string, string>; targets?: string[]; changed: string[]; result: string }[] = [];
+    previews = 0;
+    private version = 10;
+
+    constructor(
+        private readonly w: World,
+        readonly targeted = true,
+    ) {
+        for (const s of w.serviceNames()) this.applied[s] = imageDigest(w.outputs.services[s].image);
+        if (w.outputs.migration) this.migrationApplied = this.applied[w.outputs.migration.service];
+        if (!targeted) (this as { upTargeted?: unknown }).upTargeted = undefined;
+    }
+
+    async outputs() {
+        return JSON.parse(JSON.stringify(this.w.outputs));
+    }
+    async setImages(images: Record<string, string>) {
+        this.setImagesCalls.push({ ...images });
+        this.config = { ...images };
+    }
+    async preview(options: StackUpdateOptions): Promise<UpdateResult> {
+        if (this.w.faults.locked) throw new StackLockedError("stack dev is locked: another update is in progress");
+        this.previews++;
+        let seq = 0;
+        const emit = (urn: string, type: string) => options.onEvent?.({ sequence: seq++, timestamp: this.w.clock.now() / 1000, resourcePreEvent: { metadata: { op: "same", urn, type } } });
+        for (const s of this.w.serviceNames()) emit(URN(TD, "berth:service:Service", `svc-${s}-task-definition`), TD);
+        if (this.w.outputs.migration) emit(URN(TD, "berth:migration:Migration", "migration-task-definition"), TD);
+        return { result: "succeeded", resourceChanges: { same: 1 } };
+    }
+    async up(options: StackUpdateOptions): Promise<UpdateResult> {
+        return this.update(options, undefined);
+    }
+    async upTargeted(targets: string[], options: StackUpdateOptions): Promise<UpdateResult> {
+        return this.update(options, targets);
+    }
+    async history() {
+        return [];
+    }
+
+    private async update(options: StackUpdateOptions, targets: string[] | undefined): Promise<UpdateResult> {
+        const w = this.w;
+        if (w.faults.locked) throw new StackLockedError("stack dev is locked: another update is in progress");
+        if (options.signal?.aborted) throw abortError();
+        let seq = 0;
+        const start = w.clock.now() / 1000;
+        const event = (e: Omit<EngineEvent, "sequence" | "timestamp">) => options.onEvent?.({ sequence: seq++, timestamp: w.clock.now() / 1000, ...e });
+        const want = (s: string) => this.config[s] ?? this.applied[s];
+        const migrationUrn = URN(TD, "berth:migration:Migration", "migration-task-definition");
+        const record = { images: { ...this.config }, ...(targets ? { targets } : {}), changed: [] as string[], result: "succeeded" };
+        this.ups.push(record);
+        const m = w.outputs.migration;
+        const rollingBack = w.serviceNames().some((s) => want(s) !== this.applied[s] && want(s) === w.services.get(s)!.originalImage);
+        if (w.faults.rollbackUpFails && rollingBack) {
+            event({ diagnosticEvent: { message: "AccessDenied: ecs:UpdateService", severity: "error" } });
+            record.result = "failed";
+            return { result: "failed", updateId: String(++this.version), resourceChanges: {} };
+        }
+        if (m && (!targets || targets.includes(migrationUrn)) && want(m.service) !== this.migrationApplied) {
+            const meta = { op: "replace", urn: migrationUrn, type: TD };
+            event({ resourcePreEvent: { metadata: meta } });
+            const arn = w.registerTd(m.taskDefinitionFamily, want(m.service));
+            w.outputs.migration.taskDefinitionArn = arn;
+            this.migrationApplied = want(m.service);
+            event({ resOutputsEvent: { metadata: meta } });
+            record.changed.push("migration");
+        }
+        let failed = false;
+        if (!targets) {
+            for (const level of w.outputs.rolloutLevels as string[][]) {
+                for (const s of level) {
+                    if (want(s) === this.applied[s]) continue;
+                    if (w.faults.abortMidRollout && record.changed.some((c) => c !== "migration")) w.faults.abortMidRollout.abort();
+                    if (options.signal?.aborted) {
+                        event({ cancelEvent: {} });
+                        throw abortError();
+                    }
+                    const o = w.outputs.services[s];
+                    const tdUrn = URN(TD, "berth:service:Service", `svc-${s}-task-definition`);
+                    const svcUrn = URN(SVC, "berth:service:Service", `svc-${s}-service`);
+                    event({ resourcePreEvent: { metadata: { op: "replace", urn: tdUrn, type: TD } } });
+                    const arn = w.registerTd(o.taskDefinitionFamily, want(s));
+                    event({ resOutputsEvent: { metadata: { op: "replace", urn: tdUrn, type: TD } } });
+                    event({ resourcePreEvent: { metadata: { op: "update", urn: svcUrn, type: SVC } } });
+                    w.deploy(s, arn, want(s));
+                    o.taskDefinitionArn = arn;
+                    o.image = `${o.repositoryUrl}@${want(s)}`;
+                    this.applied[s] = want(s);
+                    record.changed.push(s);
+                    const stuck = w.primary(s).kind === "stuck";
+                    await w.clock.sleep(stuck ? 600_000 : 5_000);
+                    if (stuck) {
+                        event({ resOpFailedEvent: { metadata: { op: "update", urn: svcUrn, type: SVC }, status: 1, steps: 1 } });
+                        event({ diagnosticEvent: { urn: svcUrn, message: "waiting for service to reach a steady state: timeout", severity: "error" } });
+                        failed = true;
+                        break;
+                    }
+                    event({ resOutputsEvent: { metadata: { op: "update", urn: svcUrn, type: SVC } } });
+                }
+                if (failed) break;
+            }
+        }
+        const changes = record.changed.length;
+        event({ summaryEvent: { maybeCorrupt: false, durationSeconds: w.clock.now() / 1000 - start, resourceChanges: changes > 0 ? { update: changes } : { same: 1 } } });
+        record.result = failed ? "failed" : "succeeded";
+        return { result: failed ? "failed" : "succeeded", updateId: String(++this.version), resourceChanges: changes > 0 ? { update: changes } : {} };
+    }
+}

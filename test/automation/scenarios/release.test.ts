@@ -1,0 +1,288 @@
+// Scenario tests of the release orchestrator over faithful fakes (issue 3 "Proof"): every scenario ends in an
+// asserted final state and exit code. Failure ids from shared/FAILURES.md are cited in the test names.
+import { expect } from "chai";
+import { runRelease, runRollback, readStatus, ReleaseInputError } from "../../../automation/release";
+import { exitCodeFor } from "../../../automation/plan/report";
+import { StackLockedError } from "../../../automation/ports";
+import { harness, SHA } from "../fakes/harness";
+
+const ALL = ["config-server", "discovery-server", "api-gateway", "accounts", "catalog", "inventory", "orders", "payments", "shipping", "notifications", "reviews", "search"];
+
+describe("release scenarios (12-service example)", () => {
+    it("F02/F07/F11/F12: happy path builds all 12, migrates first, rolls in level order, verifies, tags and records", async () => {
+        const h = await harness({ changed: ALL });
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("RELEASED");
+        expect(exitCodeFor(record.state)).to.equal(0);
+        expect(h.world.builds).to.have.length(12);
+        expect(h.builder.logins).to.equal(1);
+        // prepare (targeted: migration only) then one rollout update
+        expect(h.stack.ups).to.have.length(2);
+        expect(h.stack.ups[0].targets?.[0]).to.match(/migration-task-definition$/);
+        expect(h.stack.ups[0].changed).to.deep.equal(["migration"]);
+        expect(h.world.runTasks).to.have.length(1);
+        expect(h.world.runTasks[0].subnets).to.deep.equal(h.world.outputs.network.privateSubnetIds);
+        expect(h.world.runTasks[0].securityGroups).to.deep.equal(h.world.outputs.migration.securityGroupIds);
+        expect(h.world.runTasks[0].taskDefinition).to.match(/berth-dev-migrate:2$/);
+        expect(record.migration.outcome).to.equal("succeeded");
+        expect(h.lines.some((l) => l.includes("migrate | applying 0042_orders.sql"))).to.equal(true);
+        const order = h.stack.ups[1].changed;
+        expect(order.indexOf("config-server")).to.be.lessThan(order.indexOf("discovery-server"));
+        expect(order.indexOf("shipping")).to.be.lessThan(order.indexOf("api-gateway"));
+        for (const s of ALL) {
+            expect(h.world.running(s)).to.equal(record.imagesNow[s]);
+            expect(h.world.versions.get(h.world.running(s))).to.equal(SHA);
+            expect(record.services.find((x) => x.name === s)!.verification!.ok).to.equal(true);
+        }
+        expect(h.world.releasedWrites).to.have.length(1);
+        expect(h.world.released!.images).to.deep.equal(record.imagesNow);
+        expect(h.world.addedTags.filter((t) => t.tag === `rel-${record.id}`)).to.have.length(12);
+        expect(h.lines.some((l) => /Updated service → api-gateway/.test(l))).to.equal(true);
+    });
+
+    it("nothing changed: 0 builds, 0 updates, NOTHING_TO_DO (exit 0)", async () => {
+        const h = await harness({ changed: [] });
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("NOTHING_TO_DO");
+        expect(exitCodeFor(record.state)).to.equal(0);
+        expect(h.world.builds).to.have.length(0);
+        expect(h.stack.ups).to.have.length(0);
+        expect(h.stack.setImagesCalls).to.have.length(0);
+        expect(h.world.releasedWrites).to.have.length(0);
+    });
+
+    it("F06: one of many builds fails → FAILED_BEFORE_CHANGE naming the service and log tail; no stack update", async () => {
+        const h = await harness({ changed: ["catalog", "orders", "search", "reviews"] });
+        h.world.faults.buildFails = { orders: ["Step 7/9 : RUN npm ci", "npm ERR! code E404"] };
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("FAILED_BEFORE_CHANGE");
+        expect(exitCodeFor(record.state)).to.equal(1);
+        expect(record.summary).to.match(/build of orders failed/);
+        expect(h.lines).to.include("  build orders | npm ERR! code E404");
+        expect(h.stack.ups).to.have.length(0);
+        expect(h.stack.setImagesCalls).to.have.length(0);
+        expect(h.world.releasedWrites).to.have.length(0);
+    });
+
+    it("F06: a tag that already exists is reused, not rebuilt", async () => {
+        const h = await harness({ changed: ["catalog", "search"] });
+        const existing = `sha256:${"e".repeat(64)}`;
+        h.world.tags.set("berth/dev/catalog", new Map([[SHA, existing]]));
+        h.world.versions.set(existing, SHA);
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("RELEASED");
+        expect(exitCodeFor(record.state)).to.equal(0);
+        expect(h.world.builds.map((b) => b.imageRef)).to.deep.equal([`${h.world.outputs.services.search.repositoryUrl}:${SHA}`]);
+        expect(record.services.find((s) => s.name === "catalog")!.action).to.equal("reuse-tag");
+        expect(h.world.running("catalog")).to.equal(existing);
+    });
+
+    it("F02: migration exits non-zero → FAILED_BEFORE_CHANGE, no service changed, config restored", async () => {
+        const h = await harness({ changed: ["accounts", "orders"] });
+        h.world.faults.migration = { exitCode: 1, logLines: ["applying 0042", "ERROR: relation exists"] };
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("FAILED_BEFORE_CHANGE");
+        expect(exitCodeFor(record.state)).to.equal(1);
+        expect(record.migration).to.include({ outcome: "failed", exitCode: 1 });
+        expect(record.summary).to.match(/migration failed .*see the 2 log lines above; no service was changed/);
+        for (const s of ALL) expect(h.world.running(s)).to.equal(h.world.services.get(s)!.originalImage);
+        expect(h.stack.ups).to.have.length(1);
+        expect(h.stack.config.accounts).to.equal(h.world.services.get("accounts")!.originalImage);
+        expect(h.world.releasedWrites).to.have.length(0);
+    });
+
+    it("F02: migration cannot start (RunTask failures, or stopped without exit code) → could-not-start", async () => {
+        for (const cannotStart of ["failures", "stopped"] as const) {
+            const h = await harness({ changed: ["accounts"] });
+            h.world.faults.migration = { cannotStart };
+            const record = await runRelease(h.deps, h.options);
+            expect(record.state).to.equal("FAILED_BEFORE_CHANGE");
+            expect(exitCodeFor(record.state)).to.equal(1);
+            expect(record.migration.outcome).to.equal("could-not-start");
+            expect(record.migration.detail).to.match(cannotStart === "failures" ? /capacity/ : /CannotPullContainerError/);
+            expect(h.world.running("accounts")).to.equal(h.world.services.get("accounts")!.originalImage);
+        }
+    });
+
+    it("F02: migration never stops → timed-out at the overall timeout with steady polls", async () => {
+        const h = await harness({ changed: ["accounts"] });
+        h.world.faults.migration = { neverStops: true };
+        const t0 = h.world.clock.now();
+        const record = await runRelease(h.deps, { ...h.options, timeouts: { migrationSeconds: 120, pollSeconds: 5 } });
+        expect(record.state).to.equal("FAILED_BEFORE_CHANGE");
+        expect(record.migration.outcome).to.equal("timed-out");
+        expect(record.migration.durationMs).to.be.within(120_000, 125_000);
+        expect(h.world.clock.now() - t0).to.be.lessThan(400_000);
+        expect(h.world.running("accounts")).to.equal(h.world.services.get("accounts")!.originalImage);
+    });
+
+    it("migration owner first when the stack cannot target: a failed migration rolls the owner back (ROLLED_BACK)", async () => {
+        const h = await harness({ changed: ["accounts", "orders"], targeted: false });
+        h.world.faults.migration = { exitCode: 3 };
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("ROLLED_BACK");
+        expect(exitCodeFor(record.state)).to.equal(1);
+        expect(h.stack.ups[0].changed).to.include.members(["migration", "accounts"]);
+        expect(h.stack.ups[0].changed).to.not.include("orders");
+        expect(h.world.running("accounts")).to.equal(h.world.services.get("accounts")!.originalImage);
+        expect(h.world.running("orders")).to.equal(h.world.services.get("orders")!.originalImage);
+    });
+
+    it("F13: a service that never stabilises → update fails → ROLLED_BACK to the previous images", async () => {
+        const h = await harness({ changed: ["catalog", "orders"] });
+        h.world.faults.neverStabilises = ["orders"];
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("ROLLED_BACK");
+        expect(exitCodeFor(record.state)).to.equal(1);
+        for (const s of ["catalog", "orders"]) {
+            expect(h.world.running(s)).to.equal(h.world.services.get(s)!.originalImage);
+            expect(record.services.find((x) => x.name === s)!.rollback).to.equal("restored");
+        }
+        expect(h.world.released!.releaseId).to.equal("20260301-120000-0000000");
+        expect(h.world.releasedWrites).to.have.length(0);
+    });
+
+    it("F07/F13: circuit breaker rolled back while the update 'succeeded' → detected by task definition, ROLLED_BACK", async () => {
+        const h = await harness({ changed: ["payments"] });
+        h.world.faults.circuitBreaker = ["payments"];
+        const record = await runRelease(h.deps, h.options);
+        expect(h.stack.ups[1].result).to.equal("succeeded");
+        expect(record.state).to.equal("ROLLED_BACK");
+        expect(exitCodeFor(record.state)).to.equal(1);
+        const v = record.services.find((s) => s.name === "payments")!.verification!;
+        expect(v.checks.find((c) => c.name === "task definition")!.ok).to.equal(false);
+        expect(h.world.running("payments")).to.equal(h.world.services.get("payments")!.originalImage);
+        expect(h.world.releasedWrites).to.have.length(0);
+    });
+
+    it("F12/F13: unhealthy targets → stops after one failed task (not the circuit-breaker threshold of 3), ROLLED_BACK", async () => {
+        const h = await harness({ changed: ["inventory"] });
+        h.world.faults.unhealthyTargets = ["inventory"];
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("ROLLED_BACK");
+        const v = record.services.find((s) => s.name === "inventory")!.verification!;
+        expect(v.checks.find((c) => c.name === "targets healthy")!.ok).to.equal(false);
+        expect(v.checks.find((c) => c.name === "gave up")!.detail).to.match(/failed task|polls in a row/);
+        expect(h.world.primary("inventory").failedTasks).to.equal(0); // restored deployment
+        expect(h.lines.some((l) => /inventory failed verification/.test(l))).to.equal(true);
+        expect(record.stages.find((s) => s.name === "verify")!.durationMs).to.be.lessThan(90_000);
+        expect(h.world.running("inventory")).to.equal(h.world.services.get("inventory")!.originalImage);
+    });
+
+    it("F12: smoke returns 5xx → bounded retries, ROLLED_BACK", async () => {
+        const h = await harness({ changed: ["search"] });
+        h.world.faults.smoke5xx = ["search"];
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("ROLLED_BACK");
+        expect(exitCodeFor(record.state)).to.equal(1);
+        const v = record.services.find((s) => s.name === "search")!.verification!;
+        expect(v.checks.find((c) => c.name === "smoke")!.detail).to.match(/search\/health 503/);
+        expect(h.http.calls.filter((u) => u.endsWith("/search/health")).length).to.be.within(3, 5);
+    });
+
+    it("F13: the rollback itself fails → NEEDS_ATTENTION saying what runs now", async () => {
+        const h = await harness({ changed: ["search"] });
+        h.world.faults.smoke5xx = ["search"];
+        h.world.faults.rollbackUpFails = true;
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("NEEDS_ATTENTION");
+        expect(exitCodeFor(record.state)).to.equal(2);
+        expect(record.summary).to.match(/What runs now: search: PRIMARY berth-dev-search:2/);
+        expect(record.services.find((s) => s.name === "search")!.rollback).to.equal("failed");
+        expect(h.world.releasedWrites).to.have.length(0);
+    });
+
+    it("throttling storm on ECS describes → retried and RELEASED", async () => {
+        const h = await harness({ changed: ["reviews", "accounts"] });
+        h.world.faults.throttleDescribes = 12;
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("RELEASED");
+        expect(exitCodeFor(record.state)).to.equal(0);
+        expect(h.world.faults.throttleDescribes).to.equal(0);
+        expect(h.lines.some((l) => /ThrottlingException|Rate exceeded/.test(l))).to.equal(true);
+    });
+
+    it("concurrent release: StackLockedError before anything is built (the CLI maps it to exit 3)", async () => {
+        const h = await harness({ changed: ["reviews"] });
+        h.world.faults.locked = true;
+        let caught: unknown;
+        await runRelease(h.deps, h.options).catch((e) => (caught = e));
+        expect(caught).to.be.instanceOf(StackLockedError);
+        expect(h.world.builds).to.have.length(0);
+        expect(h.stack.setImagesCalls).to.have.length(0);
+    });
+
+    it("interrupt mid-rollout → INTERRUPTED with what runs now and the next command; no released set written", async () => {
+        const h = await harness({ changed: ["config-server", "catalog", "orders"] });
+        const controller = new AbortController();
+        h.world.faults.abortMidRollout = controller;
+        const record = await runRelease(h.deps, { ...h.options, signal: controller.signal });
+        expect(record.state).to.equal("INTERRUPTED");
+        expect(exitCodeFor(record.state)).to.equal(2);
+        expect(record.summary).to.match(/config-server stable/);
+        expect(record.summary).to.match(/What runs now: .*config-server: PRIMARY berth-dev-config-server:2/);
+        expect(h.lines.some((l) => l.startsWith("next: pulumi refresh --stack dev"))).to.equal(true);
+        expect(h.world.running("orders")).to.equal(h.world.services.get("orders")!.originalImage);
+        expect(h.world.releasedWrites).to.have.length(0);
+    });
+
+    it("dry run: every read, prints the exact requests, mutates nothing, ends DRY RUN OK", async () => {
+        const h = await harness({ changed: ["accounts", "orders"] });
+        const record = await runRelease(h.deps, { ...h.options, dryRun: true });
+        expect(exitCodeFor(record.state)).to.equal(0);
+        expect(h.lines[h.lines.length - 3]).to.equal("DRY RUN OK");
+        expect(h.lines.some((l) => l.startsWith("[dry-run] would RunTask") && l.includes("subnet-private-0"))).to.equal(true);
+        expect(h.lines.some((l) => l.startsWith("[dry-run] would set berth:images") && l.includes("<digest pushed for orders>"))).to.equal(true);
+        expect(h.world.builds).to.have.length(0);
+        expect(h.stack.setImagesCalls).to.have.length(0);
+        expect(h.stack.ups).to.have.length(0);
+        expect(h.world.runTasks).to.have.length(0);
+        expect(h.world.addedTags).to.have.length(0);
+        expect(h.world.releasedWrites).to.have.length(0);
+    });
+
+    it("bad input: unknown --services, a dirty tree, unusable outputs → ReleaseInputError", async () => {
+        const h = await harness({ changed: ["orders"] });
+        await runRelease(h.deps, { ...h.options, services: ["ordres"] }).then(
+            () => expect.fail("accepted"),
+            (e) => expect(e).to.be.instanceOf(ReleaseInputError).and.have.property("message").that.matches(/ordres/),
+        );
+        (h.deps.source as any).dirty = ["services/app/src/x.ts"];
+        await runRelease(h.deps, h.options).then(
+            () => expect.fail("accepted"),
+            (e) => expect(e).to.be.instanceOf(ReleaseInputError).and.have.property("message").that.matches(/services\/app\/src\/x\.ts/),
+        );
+        (h.deps.source as any).dirty = [];
+        delete h.world.outputs.clusterName;
+        await runRelease(h.deps, h.options).then(
+            () => expect.fail("accepted"),
+            (e) => expect(e).to.be.instanceOf(ReleaseInputError).and.have.property("message").that.matches(/clusterName/),
+        );
+        expect(h.world.builds).to.have.length(0);
+    });
+
+    it("released set: a second, failed release leaves it pointing at the last good release; rollback --to returns to it", async () => {
+        const h = await harness({ changed: ["catalog"] });
+        const first = await runRelease(h.deps, h.options);
+        expect(first.state).to.equal("RELEASED");
+        const good = h.world.running("catalog");
+        // a new commit changes catalog again and breaks its smoke check
+        (h.deps.source as any).sha = "2".repeat(40);
+        h.deps.contextDigest = () => `sha256:${"d".repeat(64)}`;
+        h.world.services.get("catalog")!.originalImage = good;
+        h.world.faults.smoke5xx = ["catalog"];
+        h.world.clock.t += 3600_000;
+        const second = await runRelease(h.deps, h.options);
+        expect(second.state).to.equal("ROLLED_BACK");
+        expect(h.world.released!.releaseId).to.equal(first.id);
+        expect(h.world.running("catalog")).to.equal(good);
+        const back = await runRollback(h.deps, { projectDir: "/work/berth", stackName: "dev", to: first.id });
+        expect(back.state).to.equal("RELEASED");
+        expect(back.imagesNow.catalog).to.equal(good);
+        const status = await readStatus(h.deps);
+        const catalog = status.services.find((s) => s.service === "catalog")!;
+        expect(catalog.matchesStack).to.equal(true);
+        expect(catalog.releasedDigest).to.equal(good);
+        expect(catalog.counts.running).to.equal(catalog.counts.desired);
+    });
+});
