@@ -1,0 +1,283 @@
+// `npm run deploy|rollback|status|preview -- --stack <name>`: argument parsing, output and exit codes only. The work
+// is in release.ts (the driver) and preview.ts; the real adapters are wired in compose.ts.
+import * as fs from "fs";
+import * as path from "path";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { ConfigError } from "../infra/config/load";
+import { StackFileError } from "../infra/synth/stackFiles";
+import { GitHubCommentError } from "./adapters/github";
+import { mapStackError } from "./adapters/pulumiStack";
+import { composePreviewPorts, composeReleaseDeps, type ComposeOptions } from "./compose";
+import { StackOutputsError } from "./plan/outputs";
+import { PlanInputError } from "./plan/release";
+import { EXIT_BAD_INPUT, EXIT_CODES, exitCodeFor, renderJson, renderMarkdown, type ReleaseRecord, type ReleaseState } from "./plan/report";
+import { PreviewFailedError, PreviewInputError, runPreview, type PreviewPorts } from "./preview";
+import { readStatus, ReleaseInputError, runRelease, runRollback, type ReleaseDeps, type StatusReport } from "./release";
+
+/** What main needs from the world; tests override any of it. */
+export interface CliDeps {
+    composeRelease(options: ComposeOptions): Promise<ReleaseDeps>;
+    composePreview(options: ComposeOptions): Promise<PreviewPorts>;
+    driver: { runRelease: typeof runRelease; runRollback: typeof runRollback; readStatus: typeof readStatus };
+    runPreview: typeof runPreview;
+    stdout(text: string): void;
+    stderr(text: string): void;
+    env: NodeJS.ProcessEnv;
+    cwd: string;
+    writeFile(file: string, text: string): void;
+    appendFile(file: string, text: string): void;
+    /** Wires Ctrl-C to the controller; returns the unhook. */
+    onInterrupt(controller: AbortController, stackName: string): () => void;
+}
+
+function defaultDeps(): CliDeps {
+    const stderr = (text: string) => process.stderr.write(text);
+    return {
+        composeRelease: composeReleaseDeps,
+        composePreview: composePreviewPorts,
+        driver: { runRelease, runRollback, readStatus },
+        runPreview,
+        stdout: (text) => process.stdout.write(text),
+        stderr,
+        env: process.env,
+        cwd: process.cwd(),
+        writeFile: (file, text) => fs.writeFileSync(file, text),
+        appendFile: (file, text) => fs.appendFileSync(file, text),
+        onInterrupt: (controller, stackName) => listenForInterrupt(controller, stackName, stderr),
+    };
+}
+
+/** First Ctrl-C: a graceful stop (the engine finishes the operations in flight). Second: exit now, with a warning. */
+export function listenForInterrupt(controller: AbortController, stackName: string, stderr: (text: string) => void): () => void {
+    const onSigint = () => {
+        if (!controller.signal.aborted) {
+            stderr("\nInterrupted: stopping gracefully — the operations in flight finish, then berth reports what runs now. Press Ctrl-C again to exit at once.\n");
+            controller.abort();
+            return;
+        }
+        stderr(`\nSecond interrupt: exiting now without waiting. The stack may have pending operations: run \`pulumi refresh --stack ${stackName}\`, then \`npm run status -- --stack ${stackName}\`.\n`);
+        process.exit(EXIT_CODES.INTERRUPTED);
+    };
+    process.on("SIGINT", onSigint);
+    return () => process.off("SIGINT", onSigint);
+}
+
+const STATE_MEANING: Record<0 | 1 | 2, string> = {
+    0: "released, or nothing to do",
+    1: "failed and rolled back, or failed before any service changed",
+    2: "failed and NOT rolled back — needs attention (also: interrupted, or an unexpected error, a bug: stack trace printed)",
+};
+
+function releaseExitHelp(): string {
+    const lines = ([0, 1, 2] as const).map((code) => {
+        const states = (Object.keys(EXIT_CODES) as ReleaseState[]).filter((s) => EXIT_CODES[s] === code);
+        return `  ${code}  ${STATE_MEANING[code]} (${states.join(", ")})`;
+    });
+    return `\nExit codes:\n${lines.join("\n")}\n  ${EXIT_BAD_INPUT}  bad input: flags, config, stack outputs, stack locked or not found, Pulumi CLI missing — nothing started\n`;
+}
+
+const STATUS_EXIT_HELP = `\nExit codes:\n  0  status read\n  2  unexpected error (a bug: stack trace printed)\n  ${EXIT_BAD_INPUT}  bad input: flags, stack outputs, stack not found, Pulumi CLI missing\n`;
+const PREVIEW_EXIT_HELP =
+    `\nExit codes:\n  0  preview rendered (and delivered)\n  1  --fail-on stateful-replace: a stateful resource would be replaced or deleted\n` +
+    `  2  the preview failed, was interrupted, or an unexpected error (a bug: stack trace printed)\n  ${EXIT_BAD_INPUT}  bad input: flags, config, stack not found or locked, Pulumi CLI missing, GitHub token or permission\n`;
+
+function services(value: string): string[] {
+    const names = value
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
+    if (names.length === 0) throw new InvalidArgumentError("name at least one service, comma-separated (a,b)");
+    return names;
+}
+
+function positiveInteger(value: string): number {
+    if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError("must be a whole number of at least 1");
+    return Number(value);
+}
+
+type Invocation =
+    | { command: "deploy"; opts: { stack: string; projectDir: string; services?: string[]; parallel: number; skipMigration?: boolean; allowDirty?: boolean; dryRun?: boolean; json?: string } }
+    | { command: "rollback"; opts: { stack: string; projectDir: string; to?: string; json?: string } }
+    | { command: "status"; opts: { stack: string; projectDir: string; json?: boolean } }
+    | { command: "preview"; opts: { stack: string; projectDir: string; comment?: boolean; failOn?: "stateful-replace"; outputDir: string } };
+
+export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (invocation: Invocation) => void): Command {
+    const program = new Command("berth")
+        .description("berth's release driver: deploy, roll back, inspect and preview a stack of the Pulumi project.")
+        .exitOverride()
+        .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr })
+        .showHelpAfterError("(add --help for usage)");
+    const stack = () => new Option("-s, --stack <name>", "the Pulumi stack (environment) to act on").makeOptionMandatory();
+    const projectDir = () => new Option("-C, --project-dir <dir>", "the directory holding Pulumi.yaml").default(".");
+
+    program
+        .command("deploy")
+        .description("Release this commit: build and push changed images, migrate, roll out in dependency order, verify, roll back on failure, record and report.")
+        .addOption(stack())
+        .option("--services <a,b>", "release only these services (their dependencies are not added)", services)
+        .option("--parallel <n>", "bound on concurrent resource operations in the rollout update", positiveInteger, 4)
+        .option("--skip-migration", "do not run the migration task even when its service changes")
+        .option("--allow-dirty", "release from a working tree with uncommitted changes")
+        .option("--dry-run", "go through every step and print the requests each mutating step would send; change nothing")
+        .option("--json <file>", "write the JSON release record to this file")
+        .addOption(projectDir())
+        .addHelpText("after", `${releaseExitHelp()}\nThe Markdown report ends stdout and is appended to $GITHUB_STEP_SUMMARY when set; progress goes to stderr.\nCtrl-C stops gracefully (in-flight operations finish); a second Ctrl-C exits at once.\n`)
+        .action((opts) => select({ command: "deploy", opts }));
+
+    program
+        .command("rollback")
+        .description("Return the services to the previous verified release, or to an earlier one with --to.")
+        .addOption(stack())
+        .option("--to <release>", "a release id (20260314-091502-1a2b3c4) or a git sha of an earlier release")
+        .option("--json <file>", "write the JSON release record to this file")
+        .addOption(projectDir())
+        .addHelpText("after", releaseExitHelp())
+        .action((opts) => select({ command: "rollback", opts }));
+
+    program
+        .command("status")
+        .description("Show what runs now: released set, ECS deployments, target health.")
+        .addOption(stack())
+        .option("--json", "print the status as JSON instead of a Markdown table")
+        .addOption(projectDir())
+        .addHelpText("after", STATUS_EXIT_HELP)
+        .action((opts) => select({ command: "status", opts }));
+
+    program
+        .command("preview")
+        .description("Preview the stack's infrastructure changes and the release this commit would make; write preview-<stack>.md.")
+        .addOption(stack())
+        .option("--comment", "post (or edit) this stack's comment on the pull request; without a pull request, append to $GITHUB_STEP_SUMMARY")
+        .addOption(new Option("--fail-on <what>", "exit 1 when a stateful resource (database, bucket, repository, secret, log group) would be replaced or deleted").choices(["stateful-replace"]))
+        .option("--output-dir <dir>", "where preview-<stack>.md is written", ".")
+        .addOption(projectDir())
+        .addHelpText("after", PREVIEW_EXIT_HELP)
+        .action((opts) => select({ command: "preview", opts }));
+
+    program.addHelpText("after", `${releaseExitHelp()}\nEach command's --help lists its own options and exit codes.\n`);
+    return program;
+}
+
+export async function main(argv: string[], overrides: Partial<CliDeps> = {}): Promise<number> {
+    const deps: CliDeps = { ...defaultDeps(), ...overrides };
+    let invocation: Invocation | undefined;
+    try {
+        buildProgram(deps, (i) => (invocation = i)).parse(argv, { from: "user" });
+    } catch (error) {
+        if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+        throw error;
+    }
+    if (!invocation) return EXIT_BAD_INPUT;
+
+    const { command, opts } = invocation;
+    const controller = new AbortController();
+    const unhook = deps.onInterrupt(controller, opts.stack);
+    try {
+        return await run(invocation, deps, controller.signal);
+    } catch (error) {
+        return reportError(error, command, opts.stack, deps);
+    } finally {
+        unhook();
+    }
+}
+
+async function run(invocation: Invocation, deps: CliDeps, signal: AbortSignal): Promise<number> {
+    const projectDir = path.resolve(deps.cwd, invocation.opts.projectDir);
+    const stackName = invocation.opts.stack;
+    const compose: ComposeOptions = { projectDir, stackName, progress: (line) => deps.stderr(`${line}\n`) };
+    switch (invocation.command) {
+        case "deploy": {
+            const o = invocation.opts;
+            const record = await deps.driver.runRelease(await deps.composeRelease(compose), {
+                projectDir,
+                stackName,
+                ...(o.services ? { services: o.services } : {}),
+                parallel: o.parallel,
+                skipMigration: o.skipMigration ?? false,
+                allowDirty: o.allowDirty ?? false,
+                dryRun: o.dryRun ?? false,
+                signal,
+            });
+            return report(record, o.json, deps);
+        }
+        case "rollback": {
+            const o = invocation.opts;
+            const record = await deps.driver.runRollback(await deps.composeRelease(compose), { projectDir, stackName, ...(o.to ? { to: o.to } : {}), signal });
+            return report(record, o.json, deps);
+        }
+        case "status": {
+            const status = await deps.driver.readStatus(await deps.composeRelease(compose));
+            deps.stdout(invocation.opts.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
+            return 0;
+        }
+        case "preview": {
+            const o = invocation.opts;
+            const ports: PreviewPorts = { ...(await deps.composePreview(compose)), env: deps.env, stdout: deps.stdout };
+            const outcome = await deps.runPreview(ports, {
+                comment: o.comment ?? false,
+                failOnStatefulReplace: o.failOn === "stateful-replace",
+                outputDir: path.resolve(deps.cwd, o.outputDir),
+                signal,
+            });
+            return outcome.exitCode;
+        }
+    }
+}
+
+/** What runs now, as a Markdown table (one row per service). */
+export function renderStatus(status: StatusReport): string {
+    const released = status.released ? `release ${status.released.releaseId} (sha ${status.released.sha.slice(0, 12)}, ${status.released.releasedAt})` : "no release recorded";
+    const lines = [`### berth status — stack \`${status.stack}\``, "", `cluster \`${status.cluster}\` · ${released}`, ""];
+    lines.push("| service | task definition | tasks (running/desired, pending) | deployments | targets healthy | released image |", "|---|---|---|---|---|---|");
+    for (const s of status.services) {
+        const td = s.matchesStack ? (s.runningTaskDefinition ?? s.stackTaskDefinition) : `${s.runningTaskDefinition ?? "none"} (stack: ${s.stackTaskDefinition})`;
+        const deployments = s.deployments.map((d) => `${d.status}${d.rolloutState ? ` ${d.rolloutState}` : ""} ${d.running}/${d.desired}${d.failedTasks ? `, ${d.failedTasks} failed` : ""}`).join("; ");
+        const targets = s.targets ? `${s.targets.healthy}/${s.targets.total}` : "—";
+        const image = s.releasedDigest ? s.releasedDigest.replace(/^sha256:/, "").slice(0, 12) : "—";
+        lines.push(`| ${s.service} | ${td} | ${s.counts.running}/${s.counts.desired}, ${s.counts.pending} | ${deployments || "—"} | ${targets} | ${image} |`);
+    }
+    return `${lines.join("\n")}\n`;
+}
+
+/** Markdown at the end of stdout (and the step summary), the JSON record to --json; the exit code by final state. */
+function report(record: ReleaseRecord, jsonFile: string | undefined, deps: CliDeps): number {
+    const rendered = renderMarkdown(record);
+    const markdown = rendered.endsWith("\n") ? rendered : `${rendered}\n`;
+    if (jsonFile) {
+        const file = path.resolve(deps.cwd, jsonFile);
+        deps.writeFile(file, renderJson(record));
+        deps.stderr(`Release record written to ${file}\n`);
+    }
+    const summary = deps.env.GITHUB_STEP_SUMMARY;
+    if (summary) deps.appendFile(summary, markdown);
+    deps.stdout(markdown);
+    return exitCodeFor(record.state);
+}
+
+const INPUT_ERRORS = [ReleaseInputError, PlanInputError, StackOutputsError, ConfigError, StackFileError, PreviewInputError, GitHubCommentError];
+
+function reportError(error: unknown, command: string, stackName: string, deps: CliDeps): number {
+    if (INPUT_ERRORS.some((type) => error instanceof type)) {
+        deps.stderr(`berth ${command}: ${(error as Error).message}\n`);
+        return EXIT_BAD_INPUT;
+    }
+    if (error instanceof PreviewFailedError) {
+        deps.stderr(`berth ${command}: ${error.message}\n`);
+        return 2;
+    }
+    if ((error as { name?: string } | undefined)?.name === "CredentialsProviderError") {
+        deps.stderr(`berth ${command}: no AWS credentials found (${(error as Error).message}) — sign in (aws sso login, AWS_PROFILE) or, in CI, configure aws-actions/configure-aws-credentials\n`);
+        return EXIT_BAD_INPUT;
+    }
+    const mapped = mapStackError(error, stackName);
+    if (mapped.expected) {
+        deps.stderr(`berth ${command}: ${mapped.error.message} — ${mapped.hint}\n`);
+        return mapped.exitCode;
+    }
+    deps.stderr(`berth ${command} failed unexpectedly (a bug): ${mapped.hint}\n${mapped.error.stack ?? mapped.error.message}\n`);
+    return 2;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code));
+}

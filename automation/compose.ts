@@ -1,0 +1,91 @@
+// The composition root: real adapters wired into the ports the release driver and the preview flow take. The AWS
+// region and every resource name come from the stack's outputs; nothing here decides anything.
+import * as fs from "fs";
+import * as path from "path";
+import { hashBuildContext } from "../infra/buildContext";
+import { systemClock } from "./adapters/clock";
+import { DockerImageBuilder } from "./adapters/docker";
+import { EcrRegistry } from "./adapters/ecr";
+import { EcsAdapter } from "./adapters/ecs";
+import { ElbAdapter } from "./adapters/elb";
+import { GitSource } from "./adapters/git";
+import { githubClient } from "./adapters/github";
+import { FetchHttp } from "./adapters/http";
+import { LogsAdapter } from "./adapters/logs";
+import { openPulumiStack } from "./adapters/pulumiStack";
+import { SsmReleaseStore } from "./adapters/releaseStore";
+import { formatRetry, type RetryOptions } from "./adapters/retry";
+import { parseStackOutputs, type EnvironmentOutputs } from "./plan/outputs";
+import type { StackPort } from "./ports";
+import type { PreviewPorts } from "./preview";
+import type { ReleaseDeps } from "./release";
+import { DEFAULT_DOCKERFILE } from "./stages/resolve";
+
+export interface ComposeOptions {
+    projectDir: string;
+    stackName: string;
+    /** Human progress lines; stderr by default. */
+    progress?: (line: string) => void;
+}
+
+const toStderr = (line: string) => process.stderr.write(`${line}\n`);
+
+export function openStack(options: ComposeOptions): Promise<StackPort> {
+    return openPulumiStack({ stackName: options.stackName, projectDir: options.projectDir });
+}
+
+function retryLogging(progress: (line: string) => void): Partial<RetryOptions> {
+    return { onRetry: (info) => progress(formatRetry(info)) };
+}
+
+/** Every port of a release, for the stack's region (from its outputs). */
+export async function composeReleaseDeps(options: ComposeOptions): Promise<ReleaseDeps> {
+    const progress = options.progress ?? toStderr;
+    const stack = await openStack(options);
+    const outputs = parseStackOutputs(await stack.outputs());
+    const aws = { region: outputs.region, retry: retryLogging(progress) };
+    return {
+        stack,
+        ecs: new EcsAdapter(aws),
+        elb: new ElbAdapter(aws),
+        logs: new LogsAdapter(aws),
+        registry: new EcrRegistry(aws),
+        builder: new DockerImageBuilder(),
+        http: new FetchHttp(),
+        store: new SsmReleaseStore({ ...aws, parameterName: outputs.releasedImagesParameter }),
+        source: new GitSource(options.projectDir),
+        clock: systemClock,
+        progress,
+        contextDigest: hashBuildContext,
+    };
+}
+
+/** The ports of the preview flow: the stack, the release store, this checkout's build contexts, GitHub, files. */
+export async function composePreviewPorts(options: ComposeOptions): Promise<PreviewPorts> {
+    const progress = options.progress ?? toStderr;
+    const stack = await openStack(options);
+    return {
+        stack,
+        storeFor: (outputs) => new SsmReleaseStore({ region: outputs.region, retry: retryLogging(progress), parameterName: outputs.releasedImagesParameter }),
+        contextDigests: (outputs) => contextDigests(options.projectDir, outputs),
+        source: new GitSource(options.projectDir),
+        now: () => systemClock.now(),
+        github: githubClient,
+        files: {
+            write: (file, text) => fs.writeFileSync(file, text),
+            append: (file, text) => fs.appendFileSync(file, text),
+            read: (file) => fs.readFileSync(file, "utf8"),
+        },
+        env: process.env,
+        stdout: (text) => process.stdout.write(text),
+        progress,
+    };
+}
+
+/**
+ * service → digest of its build context in this checkout, computed exactly as the driver's resolve stage does (the
+ * context directory from the outputs, DEFAULT_DOCKERFILE), so the preview predicts what a release would roll.
+ */
+export function contextDigests(projectDir: string, outputs: EnvironmentOutputs): Record<string, string> {
+    return Object.fromEntries(Object.entries(outputs.services).map(([name, svc]) => [name, hashBuildContext(path.resolve(projectDir, svc.buildContext), DEFAULT_DOCKERFILE)]));
+}

@@ -1,0 +1,170 @@
+// The pull-request preview flow (issue 4): a Pulumi preview through the stack port, the runtime plan of a release
+// from this commit, the Markdown written to preview-<stack>.md and delivered as a PR comment, step summary or stdout.
+import * as path from "path";
+import type { Octokit } from "@octokit/rest";
+import { pullRequestFromEvent, upsertComment, type GitHubOptions } from "./adapters/github";
+import { formatEvent } from "./plan/events";
+import { parseStackOutputs, StackOutputsError, type EnvironmentOutputs } from "./plan/outputs";
+import { commentMarker, renderPreviewComment, summarizePreview, type PreviewSummary, type ReleasePreview } from "./plan/preview";
+import { planRelease } from "./plan/release";
+import type { EngineEvent, ReleaseStorePort, SourcePort, StackPort } from "./ports";
+
+/** GitHub caps a job's step summary at 1 MiB; a larger preview goes there trimmed, like the comment. */
+export const STEP_SUMMARY_LIMIT = 1_000_000;
+
+/** A precondition the user must fix (missing token): the CLI exits 3 with the message only. */
+export class PreviewInputError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "PreviewInputError";
+    }
+}
+
+/** The engine reported a failed preview (a program or provider error): exit 2, message only. */
+export class PreviewFailedError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "PreviewFailedError";
+    }
+}
+
+export interface PreviewFiles {
+    write(file: string, text: string): void;
+    append(file: string, text: string): void;
+    read(file: string): string;
+}
+
+export interface PreviewPorts {
+    stack: StackPort;
+    /** The released-set store named by the stack's outputs. */
+    storeFor(outputs: EnvironmentOutputs): ReleaseStorePort;
+    /** service → build-context digest of this checkout. */
+    contextDigests(outputs: EnvironmentOutputs): Record<string, string>;
+    source: SourcePort;
+    now(): number;
+    github(options: GitHubOptions): Octokit;
+    files: PreviewFiles;
+    env: NodeJS.ProcessEnv;
+    /** Machine output: the Markdown when it is not delivered elsewhere. */
+    stdout(text: string): void;
+    /** Human progress lines (stderr). */
+    progress(line: string): void;
+}
+
+export interface PreviewOptions {
+    comment: boolean;
+    failOnStatefulReplace: boolean;
+    /** Where preview-<stack>.md is written. */
+    outputDir: string;
+    signal?: AbortSignal;
+}
+
+export type Delivery = "comment-created" | "comment-updated" | "step-summary" | "stdout";
+
+export interface PreviewOutcome {
+    exitCode: 0 | 1;
+    summary: PreviewSummary;
+    release?: ReleasePreview;
+    /** Why the release plan is absent, when it is. */
+    releaseSkipped?: string;
+    /** The untrimmed Markdown, as written to `file`. */
+    fullText: string;
+    /** The body as delivered (trimmed to the comment limit). */
+    body: string;
+    file: string;
+    delivery: Delivery;
+    commentUrl?: string;
+}
+
+export function previewFileName(stack: string): string {
+    return `preview-${stack}.md`;
+}
+
+/** Runs the preview and delivers it; exit 1 only for `--fail-on stateful-replace` with stateful replacements. */
+export async function runPreview(ports: PreviewPorts, options: PreviewOptions): Promise<PreviewOutcome> {
+    const { stack } = ports;
+    const fileName = previewFileName(stack.name);
+    const file = path.join(options.outputDir, fileName);
+
+    const events: EngineEvent[] = [];
+    const errors: string[] = [];
+    ports.progress(`Previewing stack ${stack.name}…`);
+    const result = await stack.preview({
+        signal: options.signal,
+        onEvent: (event) => {
+            events.push(event);
+            const d = event.diagnosticEvent;
+            if (d?.severity === "error") errors.push(d.message.trim());
+            const line = formatEvent(event);
+            if (line) ports.progress(line);
+        },
+    });
+    if (result.result === "failed") {
+        throw new PreviewFailedError(`pulumi preview of stack ${stack.name} failed${errors.length ? `: ${errors.join("; ")}` : ""} — fix the program or config and run it again`);
+    }
+    const summary = summarizePreview(events);
+
+    const planned = await releasePreview(ports);
+    if ("skipped" in planned) ports.progress(`Release plan left out: ${planned.skipped}`);
+    const release = "skipped" in planned ? undefined : planned.release;
+
+    const fullText = renderPreviewComment({ stack: stack.name, summary, release, fullTextAt: "", limit: Number.POSITIVE_INFINITY });
+    ports.files.write(file, `${fullText}\n`);
+    ports.progress(`Full preview written to ${file}`);
+    const fullTextAt = `the job log and the artifact file \`${fileName}\``;
+    const body = renderPreviewComment({ stack: stack.name, summary, release, fullTextAt });
+
+    let delivery: Delivery = "stdout";
+    let commentUrl: string | undefined;
+    if (options.comment) {
+        const target = pullRequestFromEvent(ports.env, (p) => ports.files.read(p));
+        const stepSummary = ports.env.GITHUB_STEP_SUMMARY;
+        if (target) {
+            const token = ports.env.GITHUB_TOKEN;
+            if (!token) throw new PreviewInputError("--comment needs a GitHub token in GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }})");
+            const client = ports.github({ token, ...(ports.env.GITHUB_API_URL ? { baseUrl: ports.env.GITHUB_API_URL } : {}) });
+            const upserted = await upsertComment(client, target, commentMarker(stack.name), body);
+            delivery = upserted.action === "created" ? "comment-created" : "comment-updated";
+            commentUrl = upserted.url;
+            ports.progress(`Preview comment ${upserted.action} on ${target.owner}/${target.repo}#${target.issueNumber}: ${upserted.url}`);
+        } else if (stepSummary) {
+            ports.files.append(stepSummary, `${fullText.length <= STEP_SUMMARY_LIMIT ? fullText : body}\n`);
+            delivery = "step-summary";
+            ports.progress(`No pull request in this run: preview appended to the step summary`);
+        } else {
+            ports.progress(`No pull request in this run and no GITHUB_STEP_SUMMARY: preview printed below`);
+        }
+    }
+    // The job log always carries the full text: the trimmed comment points at it.
+    ports.stdout(`${fullText}\n`);
+
+    let exitCode: 0 | 1 = 0;
+    if (options.failOnStatefulReplace && summary.dangerous.length > 0) {
+        exitCode = 1;
+        ports.progress(`--fail-on stateful-replace: ${summary.dangerous.map((d) => `${d.op} ${d.name} (${d.type})`).join(", ")} would lose data`);
+    }
+    return { exitCode, summary, release, releaseSkipped: "skipped" in planned ? planned.skipped : undefined, fullText, body, file, delivery, commentUrl };
+}
+
+/** Which services a release from this commit would roll, by level, and whether the migration runs. */
+async function releasePreview(ports: PreviewPorts): Promise<{ release: ReleasePreview } | { skipped: string }> {
+    let outputs: EnvironmentOutputs;
+    try {
+        outputs = parseStackOutputs(await ports.stack.outputs());
+    } catch (error) {
+        // A stack that was never deployed has nothing to release against; its infrastructure preview still counts.
+        if (error instanceof StackOutputsError) return { skipped: `the stack outputs are not usable yet (${error.problems[0]})` };
+        throw error;
+    }
+    const released = await ports.storeFor(outputs).readReleased();
+    const plan = planRelease({
+        sha: await ports.source.headSha(),
+        time: ports.now(),
+        outputs,
+        released,
+        contextDigests: ports.contextDigests(outputs),
+        // Whether an image is built or its tag reused does not change levels or the migration.
+        existingTags: {},
+    });
+    return { release: { levels: plan.levels, migration: plan.migration.runs } };
+}

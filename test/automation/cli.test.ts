@@ -1,0 +1,232 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main, type CliDeps } from "../../automation/cli";
+import type { ReleaseRecord } from "../../automation/plan/report";
+import { StackLockedError } from "../../automation/ports";
+import type { PreviewPorts } from "../../automation/preview";
+import { ReleaseInputError, type ReleaseDeps, type ReleaseOptions, type StatusReport } from "../../automation/release";
+
+const ROOT = path.join(__dirname, "../..");
+
+function record(state: ReleaseRecord["state"]): ReleaseRecord {
+    return {
+        version: 1,
+        id: "20260314-091502-1a2b3c4",
+        sha: "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d",
+        stack: "dev",
+        startedAt: "2026-03-14T09:15:02.000Z",
+        finishedAt: "2026-03-14T09:19:02.000Z",
+        state,
+        stages: [],
+        services: [],
+        migration: { outcome: "not-needed" },
+        pulumiUpdates: {},
+        imagesNow: {},
+    };
+}
+
+/** main() with captured output and no process-wide effects; `overrides` replace any dependency. */
+async function cli(argv: string[], overrides: Partial<CliDeps> = {}) {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const files = new Map<string, string>();
+    const code = await main(argv, {
+        stdout: (t) => stdout.push(t),
+        stderr: (t) => stderr.push(t),
+        env: {},
+        cwd: "/work/project",
+        writeFile: (f, t) => files.set(f, t),
+        appendFile: (f, t) => files.set(f, (files.get(f) ?? "") + t),
+        onInterrupt: () => () => undefined,
+        composeRelease: async () => ({ fake: "deps" }) as unknown as ReleaseDeps,
+        composePreview: async () => Promise.reject(new Error("preview not composed in this test")),
+        ...overrides,
+    });
+    return { code, stdout: stdout.join(""), stderr: stderr.join(""), files };
+}
+
+const unused = () => Promise.reject(new Error("not called in this test"));
+
+describe("berth CLI (automation/cli.ts)", () => {
+    describe("--help", () => {
+        for (const command of ["deploy", "rollback"]) {
+            it(`${command} --help documents the release exit codes 0–3`, async () => {
+                const r = await cli([command, "--help"]);
+                expect(r.code).to.equal(0);
+                expect(r.stdout).to.contain("Exit codes:\n");
+                expect(r.stdout).to.contain("  0  released, or nothing to do (RELEASED, NOTHING_TO_DO)\n");
+                expect(r.stdout).to.contain("  1  failed and rolled back, or failed before any service changed (ROLLED_BACK, FAILED_BEFORE_CHANGE)\n");
+                expect(r.stdout).to.contain("  2  failed and NOT rolled back — needs attention (also: interrupted, or an unexpected error, a bug: stack trace printed) (NEEDS_ATTENTION, INTERRUPTED)\n");
+                expect(r.stdout).to.contain("  3  bad input: flags, config, stack outputs, stack locked or not found, Pulumi CLI missing — nothing started\n");
+            });
+        }
+
+        it("status and preview --help list their exit codes; the top-level help lists the commands", async () => {
+            const status = await cli(["status", "--help"]);
+            expect(status.stdout).to.contain("Exit codes:\n  0  status read\n  2  unexpected error (a bug: stack trace printed)\n  3  bad input");
+            const preview = await cli(["preview", "--help"]);
+            expect(preview.stdout).to.contain("  1  --fail-on stateful-replace: a stateful resource would be replaced or deleted\n");
+            expect(preview.stdout).to.match(/--fail-on <what> +exit 1 when a stateful resource/);
+            const top = await cli(["--help"]);
+            expect(top.code).to.equal(0);
+            for (const c of ["deploy", "rollback", "status", "preview"]) expect(top.stdout).to.match(new RegExp(`\\n  ${c} `));
+            expect(top.stdout).to.contain("  3  bad input");
+        });
+    });
+
+    describe("bad input exits 3 before anything is composed", () => {
+        const cases: [string[], string][] = [
+            [["deploy"], "error: required option '-s, --stack <name>' not specified"],
+            [["deploy", "--stack", "dev", "--parallel", "0"], "error: option '--parallel <n>' argument '0' is invalid. must be a whole number of at least 1"],
+            [["deploy", "--stack", "dev", "--services", " , "], "error: option '--services <a,b>' argument ' , ' is invalid. name at least one service, comma-separated (a,b)"],
+            [["deploy", "--stack", "dev", "--bogus"], "error: unknown option '--bogus'"],
+            [["preview", "--stack", "dev", "--fail-on", "anything"], "error: option '--fail-on <what>' argument 'anything' is invalid. Allowed choices are stateful-replace."],
+            [["launch", "--stack", "dev"], "error: unknown command 'launch'"],
+            [[], "Usage: berth"],
+        ];
+        for (const [argv, message] of cases) {
+            it(`${JSON.stringify(argv)} → 3`, async () => {
+                const r = await cli(argv, { composeRelease: unused, composePreview: unused });
+                expect(r.code).to.equal(3);
+                expect(r.stderr).to.contain(message);
+            });
+        }
+    });
+
+    it("a missing pulumi CLI gives the one-sentence install hint and exit 3 (real adapter, PATH without pulumi)", function () {
+        this.timeout(60_000);
+        const empty = fs.mkdtempSync(path.join(os.tmpdir(), "berth-nopath-"));
+        try {
+            for (const command of ["status", "preview"]) {
+                const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "automation/cli.ts", command, "--stack", "dev"], {
+                    cwd: ROOT,
+                    env: { PATH: empty, HOME: process.env.HOME, TS_NODE_TRANSPILE_ONLY: "true" },
+                    encoding: "utf8",
+                });
+                expect(r.status, r.stderr).to.equal(3);
+                expect(r.stderr).to.equal(`berth ${command}: the Pulumi CLI was not found (pulumi is not on PATH) — install the Pulumi CLI: https://www.pulumi.com/docs/install/\n`);
+                expect(r.stdout).to.equal("");
+            }
+        } finally {
+            fs.rmSync(empty, { recursive: true, force: true });
+        }
+    });
+
+    describe("deploy wiring", () => {
+        it("passes the parsed flags and the interrupt signal to the driver, reports Markdown, step summary and JSON", async () => {
+            let seen: { deps: ReleaseDeps; options: ReleaseOptions } | undefined;
+            let controller: AbortController | undefined;
+            const r = await cli(["deploy", "--stack", "dev", "--services", "api, web", "--parallel", "2", "--skip-migration", "--dry-run", "--json", "out/report.json"], {
+                env: { GITHUB_STEP_SUMMARY: "/summary.md" },
+                onInterrupt: (c) => ((controller = c), () => undefined),
+                driver: {
+                    runRelease: async (deps, options) => ((seen = { deps, options }), record("ROLLED_BACK")),
+                    runRollback: unused,
+                    readStatus: unused,
+                },
+            });
+            expect(r.code).to.equal(1);
+            expect(seen!.deps).to.deep.equal({ fake: "deps" });
+            const { signal, ...options } = seen!.options;
+            expect(signal).to.equal(controller!.signal);
+            expect(options).to.deep.equal({ projectDir: "/work/project", stackName: "dev", services: ["api", "web"], parallel: 2, skipMigration: true, allowDirty: false, dryRun: true });
+            expect(r.stdout.startsWith("### berth release 20260314-091502-1a2b3c4 — ROLLED_BACK (exit 1)\n")).to.equal(true);
+            expect(r.files.get("/summary.md")).to.equal(r.stdout);
+            expect(JSON.parse(r.files.get("/work/project/out/report.json")!)).to.include({ state: "ROLLED_BACK", exitCode: 1 });
+            expect(r.stderr).to.equal("Release record written to /work/project/out/report.json\n");
+        });
+
+        it("defaults: --parallel 4, no services filter; exit code follows the final state", async () => {
+            for (const [state, code] of [
+                ["RELEASED", 0],
+                ["NOTHING_TO_DO", 0],
+                ["FAILED_BEFORE_CHANGE", 1],
+                ["NEEDS_ATTENTION", 2],
+                ["INTERRUPTED", 2],
+            ] as const) {
+                let options: ReleaseOptions | undefined;
+                const r = await cli(["deploy", "-s", "dev"], { driver: { runRelease: async (_d, o) => ((options = o), record(state)), runRollback: unused, readStatus: unused } });
+                expect([state, r.code]).to.deep.equal([state, code]);
+                expect(options).to.include({ parallel: 4, skipMigration: false, allowDirty: false, dryRun: false });
+                expect(options).to.not.have.property("services");
+            }
+        });
+
+        it("expected failures print one line and exit 3; anything else is a bug: exit 2 with the stack", async () => {
+            const failing = (error: Error) => ({ driver: { runRelease: () => Promise.reject(error), runRollback: unused, readStatus: unused } });
+            const input = await cli(["deploy", "-s", "dev"], failing(new ReleaseInputError("the working tree has uncommitted changes: a.ts; commit them or pass --allow-dirty")));
+            expect([input.code, input.stderr]).to.deep.equal([3, "berth deploy: the working tree has uncommitted changes: a.ts; commit them or pass --allow-dirty\n"]);
+
+            const locked = await cli(["deploy", "-s", "dev"], failing(new StackLockedError("stack dev is locked: another update is in progress")));
+            expect(locked.code).to.equal(3);
+            expect(locked.stderr).to.equal(
+                "berth deploy: stack dev is locked: another update is in progress — another update is running on stack dev; wait for it to finish, or check `pulumi stack history --stack dev`\n",
+            );
+
+            const bug = await cli(["deploy", "-s", "dev"], failing(new TypeError("cannot read properties of undefined")));
+            expect(bug.code).to.equal(2);
+            expect(bug.stderr).to.match(/^berth deploy failed unexpectedly \(a bug\): .*\nTypeError: cannot read properties of undefined\n {4}at /);
+        });
+    });
+
+    it("rollback --to passes the target and reports like deploy", async () => {
+        let to: string | undefined;
+        const r = await cli(["rollback", "--stack", "dev", "--to", "20260301-101010-abcdef0"], {
+            driver: { runRelease: unused, runRollback: async (_d, o) => ((to = o.to), record("RELEASED")), readStatus: unused },
+        });
+        expect([r.code, to]).to.deep.equal([0, "20260301-101010-abcdef0"]);
+        expect(r.stdout).to.contain("— RELEASED (exit 0)");
+    });
+
+    it("status prints what runs now as a table, or as JSON with --json; exit 0", async () => {
+        const report: StatusReport = {
+            stack: "dev",
+            cluster: "berth-dev",
+            released: { releaseId: "20260314-091502-1a2b3c4", sha: "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", releasedAt: "2026-03-14T09:19:02.000Z" },
+            services: [
+                {
+                    service: "api",
+                    serviceName: "berth-dev-api",
+                    runningTaskDefinition: "berth-dev-api:6",
+                    stackTaskDefinition: "berth-dev-api:7",
+                    matchesStack: false,
+                    counts: { desired: 2, running: 2, pending: 0 },
+                    deployments: [{ status: "PRIMARY", rolloutState: "COMPLETED", taskDefinition: "berth-dev-api:6", running: 2, desired: 2, failedTasks: 3 }],
+                    targets: { healthy: 2, total: 2, states: { healthy: 2 } },
+                    releasedDigest: `sha256:${"b".repeat(64)}`,
+                },
+            ],
+        };
+        const driver = { runRelease: unused, runRollback: unused, readStatus: async () => report };
+        const table = await cli(["status", "--stack", "dev"], { driver });
+        expect(table.code).to.equal(0);
+        expect(table.stdout.split("\n")).to.deep.equal([
+            "### berth status — stack `dev`",
+            "",
+            "cluster `berth-dev` · release 20260314-091502-1a2b3c4 (sha 1a2b3c4d5e6f, 2026-03-14T09:19:02.000Z)",
+            "",
+            "| service | task definition | tasks (running/desired, pending) | deployments | targets healthy | released image |",
+            "|---|---|---|---|---|---|",
+            "| api | berth-dev-api:6 (stack: berth-dev-api:7) | 2/2, 0 | PRIMARY COMPLETED 2/2, 3 failed | 2/2 | bbbbbbbbbbbb |",
+            "",
+        ]);
+        const json = await cli(["status", "--stack", "dev", "--json"], { driver });
+        expect(JSON.parse(json.stdout)).to.deep.equal(report);
+    });
+
+    it("preview: composed ports get the CLI's env and stdout; --fail-on stateful-replace sets the exit code", async () => {
+        let seen: { ports: PreviewPorts; options: unknown } | undefined;
+        const r = await cli(["preview", "--stack", "prod", "--comment", "--fail-on", "stateful-replace", "--output-dir", "previews"], {
+            env: { GITHUB_TOKEN: "t" },
+            composePreview: async (o) => ({ composed: o.stackName }) as unknown as PreviewPorts,
+            runPreview: async (ports, options) => ((seen = { ports, options }), { exitCode: 1 }) as never,
+        });
+        expect(r.code).to.equal(1);
+        expect(seen!.ports).to.include({ composed: "prod" });
+        expect(seen!.ports.env).to.deep.equal({ GITHUB_TOKEN: "t" });
+        expect(seen!.options).to.deep.include({ comment: true, failOnStatefulReplace: true, outputDir: "/work/project/previews" });
+    });
+});

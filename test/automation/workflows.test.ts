@@ -1,0 +1,104 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { validateWorkflow, type ValidationError } from "@action-validator/core";
+import { parse } from "yaml";
+
+const ROOT = path.join(__dirname, "../..");
+const WORKFLOWS = path.join(ROOT, ".github/workflows");
+const FILES = ["preview.yml", "deploy.yml"];
+
+/** Schema errors of a workflow file (action-validator: GitHub's workflow schema, offline), flattened to lines. */
+function validate(file: string): string[] {
+    const flatten = (errors: ValidationError[]): string[] =>
+        errors.flatMap((e) => ["path" in e ? `${e.path}: ${e.title}${e.detail ? ` (${e.detail})` : ""}` : `${e.title}: ${e.detail}`, ...("states" in e && e.states ? e.states.flatMap((s) => flatten(s.errors)) : [])]);
+    return flatten(validateWorkflow(fs.readFileSync(file, "utf8")).errors);
+}
+
+interface Step {
+    run?: string;
+    uses?: string;
+    with?: Record<string, unknown>;
+}
+interface Workflow {
+    on: Record<string, unknown>;
+    permissions?: Record<string, string>;
+    concurrency?: { group: string; "cancel-in-progress": boolean };
+    jobs: Record<string, { steps: Step[]; needs?: string | string[]; strategy?: { matrix: Record<string, unknown> } }>;
+}
+
+const load = (name: string) => parse(fs.readFileSync(path.join(WORKFLOWS, name), "utf8")) as Workflow;
+const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
+
+/** The package.json scripts a shell line runs: `npm test`, `npm run [--flags] <name>`. */
+export function npmScripts(run: string): string[] {
+    const names: string[] = [];
+    for (const m of run.matchAll(/\bnpm\s+(?:(test|t)\b|run(?:-script)?\s+(?:--?[\w-]+\s+)*([\w:.-]+))/g)) names.push(m[1] ? "test" : m[2]);
+    return names;
+}
+
+describe("CI workflows (.github/workflows)", () => {
+    for (const name of FILES) {
+        it(`${name} is a valid GitHub workflow (action-validator schema)`, () => {
+            expect(validate(path.join(WORKFLOWS, name))).to.deep.equal([]);
+        });
+    }
+
+    it("a broken workflow fails validation (the check is not vacuous)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-wf-"));
+        const file = path.join(dir, "broken.yml");
+        // A step may not both `uses` an action and `run` a command; `runs-on` misspelt.
+        fs.writeFileSync(file, "on: push\njobs:\n  build:\n    runs_on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        run: echo both\n");
+        try {
+            expect(validate(file)).to.not.deep.equal([]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("every npm script the workflows run exists in package.json", () => {
+        const scripts = Object.keys((JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);
+        const used = FILES.flatMap((f) => steps(load(f)).flatMap((s) => (s.run ? npmScripts(s.run) : [])));
+        expect(used).to.include.members(["test", "preview", "deploy"]);
+        expect(used.filter((s) => !scripts.includes(s))).to.deep.equal([]);
+    });
+
+    it("finds the script names in the shell lines it is given", () => {
+        expect(npmScripts("npm run --silent deploy -- --stack dev | tee x")).to.deep.equal(["deploy"]);
+        expect(npmScripts("npm ci && npm test && npm run preview -- --comment")).to.deep.equal(["test", "preview"]);
+    });
+
+    it("no workflow holds stored AWS keys: credentials come from OIDC roles", () => {
+        for (const name of fs.readdirSync(WORKFLOWS)) {
+            const text = fs.readFileSync(path.join(WORKFLOWS, name), "utf8");
+            expect(text, name).to.not.match(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws-access-key-id|aws-secret-access-key/i);
+        }
+        for (const [name, role] of [
+            ["preview.yml", "BERTH_PREVIEW_ROLE_ARN"],
+            ["deploy.yml", "BERTH_DEPLOY_ROLE_ARN"],
+        ]) {
+            const w = load(name);
+            expect(w.permissions?.["id-token"], name).to.equal("write");
+            const aws = steps(w).filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+            expect(aws.length, name).to.equal(1);
+            expect(String(aws[0].with?.["role-to-assume"]), name).to.contain(`vars.${role}`);
+            expect(steps(w).some((s) => s.uses?.startsWith("pulumi/actions@")), name).to.equal(true);
+        }
+    });
+
+    it("preview comments on pull requests for dev and prod; deploy releases one stack at a time, never cancelling", () => {
+        const preview = load("preview.yml");
+        expect(Object.keys(preview.on)).to.deep.equal(["pull_request"]);
+        expect(preview.permissions).to.deep.equal({ "id-token": "write", contents: "read", "pull-requests": "write" });
+        expect(preview.jobs.preview.strategy?.matrix.stack).to.deep.equal(["dev", "prod"]);
+        expect(steps(preview).map((s) => s.run).filter(Boolean)).to.include("npm run preview -- --stack ${{ matrix.stack }} --comment");
+
+        const deploy = load("deploy.yml");
+        expect(Object.keys(deploy.on)).to.deep.equal(["push", "workflow_dispatch"]);
+        expect(deploy.on.push).to.deep.equal({ branches: ["main"] });
+        expect(deploy.concurrency).to.deep.equal({ group: "berth-deploy-${{ inputs.stack || 'dev' }}", "cancel-in-progress": false });
+        expect(deploy.jobs.deploy.needs).to.equal("test");
+        expect(steps(deploy).map((s) => s.run).filter(Boolean)).to.include('npm run --silent deploy -- --stack "$STACK" --json report.json | tee report.md');
+    });
+});
