@@ -74,6 +74,15 @@ export class PulumiStack implements StackPort {
         return this.update("up", options);
     }
 
+    /**
+     * An update limited to these URNs (`pulumi up --target`): the release points only the migration task
+     * definition at the new image before the migration runs, so a failed migration changes no service (F02).
+     */
+    async upTargeted(targets: string[], options: StackUpdateOptions): Promise<UpdateResult> {
+        if (targets.length === 0) throw new Error("a targeted update needs at least one URN");
+        return this.update("up", options, targets);
+    }
+
     async preview(options: StackUpdateOptions): Promise<UpdateResult> {
         return this.update("preview", options);
     }
@@ -91,7 +100,7 @@ export class PulumiStack implements StackPort {
         }));
     }
 
-    private async update(kind: "up" | "preview", options: StackUpdateOptions): Promise<UpdateResult> {
+    private async update(kind: "up" | "preview", options: StackUpdateOptions, target?: string[]): Promise<UpdateResult> {
         const { signal } = options;
         if (signal?.aborted) throw interrupted(this.name, kind);
         let summary: SdkEngineEvent["summaryEvent"];
@@ -107,7 +116,7 @@ export class PulumiStack implements StackPort {
                 return { result: "succeeded", resourceChanges: numbers(result.changeSummary) };
             }
             // Without an explicit false the SDK reads the post-update history entry with --show-secrets.
-            const result = await this.stack.up({ ...sdkOptions, showSecrets: false });
+            const result = await this.stack.up({ ...sdkOptions, showSecrets: false, ...(target ? { target } : {}) });
             return {
                 result: result.summary.result === "succeeded" ? "succeeded" : "failed",
                 updateId: String(result.summary.version),

@@ -126,6 +126,18 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
         expect(seen.some((e) => e.diagnosticEvent?.message === "ECS service did not stabilise")).to.equal(true);
     });
 
+    it("F02: a targeted update passes each URN as --target, so only the migration task definition changes", async () => {
+        const target = "urn:pulumi:dev::berth::berth:migration:Migration$aws:ecs/taskDefinition:TaskDefinition::migration-task-definition";
+        scenario({ up: { events: [], resourceChanges: { same: 40, update: 1 } } });
+        const result = await (await open()).upTargeted([target], {});
+        expect(result.result).to.equal("succeeded");
+        const up = invocations().find((a) => a[0] === "up")!;
+        expect(up.slice(up.indexOf("--target"), up.indexOf("--target") + 2)).to.deep.equal(["--target", target]);
+        let error: Error | undefined;
+        await (await open()).upTargeted([], {}).catch((e: Error) => (error = e));
+        expect(error?.message).to.equal("a targeted update needs at least one URN");
+    });
+
     it("F12: a concurrent update (409) becomes StackLockedError with its hint and exit code", async () => {
         scenario({ fail: { up: { stderr: "error: [409] Conflict: Another update is currently in progress.\n" } } });
         const stack = await open();
