@@ -19,7 +19,6 @@ import { parseStackOutputs, type EnvironmentOutputs } from "./plan/outputs";
 import type { StackPort } from "./ports";
 import type { PreviewPorts } from "./preview";
 import type { ReleaseDeps } from "./release";
-import { DEFAULT_DOCKERFILE } from "./stages/resolve";
 
 export interface ComposeOptions {
     projectDir: string;
@@ -84,8 +83,8 @@ export async function composePreviewPorts(options: ComposeOptions): Promise<Prev
 
 /**
  * service → digest of its build context in this checkout, computed exactly as the driver's resolve stage does (the
- * context directory from the outputs, DEFAULT_DOCKERFILE), so the preview predicts what a release would roll.
+ * context directory and Dockerfile from the outputs), so the preview predicts what a release would roll.
  */
 export function contextDigests(projectDir: string, outputs: EnvironmentOutputs): Record<string, string> {
-    return Object.fromEntries(Object.entries(outputs.services).map(([name, svc]) => [name, hashBuildContext(path.resolve(projectDir, svc.buildContext), DEFAULT_DOCKERFILE)]));
+    return Object.fromEntries(Object.entries(outputs.services).map(([name, svc]) => [name, hashBuildContext(path.resolve(projectDir, svc.buildContext), svc.dockerfile)]));
 }

@@ -204,6 +204,11 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
                         healthCheckPath: s.healthCheck.path,
                         waitsFor: s.waitsFor,
                         buildContext: path.posix.normalize(s.build.context),
+                        // What the driver builds with, exactly as the bootstrap build here does.
+                        dockerfile: s.build.dockerfile,
+                        buildTarget: s.build.target,
+                        buildArgs: s.build.args,
+                        platform: s.architecture === "arm64" ? "linux/arm64" : "linux/amd64",
                     },
                 ];
             }),

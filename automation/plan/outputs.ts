@@ -20,6 +20,11 @@ const serviceOutputs = z.object({
     healthCheckPath: text,
     waitsFor: z.array(text),
     buildContext: text,
+    // Defaults keep stacks deployed before these outputs existed readable.
+    dockerfile: text.default("Dockerfile"),
+    buildTarget: text.optional(),
+    buildArgs: z.record(z.string(), z.string()).default({}),
+    platform: z.enum(["linux/amd64", "linux/arm64"]).default("linux/amd64"),
 });
 
 const migrationOutputs = z.object({

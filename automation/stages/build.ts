@@ -3,7 +3,6 @@
 import { BuildFailedError } from "../ports";
 import type { EnvironmentOutputs } from "../plan/outputs";
 import type { ReleasePlan } from "../plan/release";
-import { DEFAULT_DOCKERFILE } from "./resolve";
 import type { StageContext } from "./types";
 import { bounded, isAbort, message, withRetry } from "./util";
 import * as path from "path";
@@ -16,10 +15,11 @@ export function buildRequest(plan: ReleasePlan, outputs: EnvironmentOutputs, pro
     const svc = outputs.services[service];
     return {
         context: path.resolve(projectDir, svc.buildContext),
-        dockerfile: DEFAULT_DOCKERFILE,
+        dockerfile: svc.dockerfile,
         imageRef: `${svc.repositoryUrl}:${plan.imageTag}`,
-        buildArgs: { GIT_SHA: plan.sha },
-        platform: "linux/amd64",
+        buildArgs: { ...svc.buildArgs, GIT_SHA: plan.sha },
+        platform: svc.platform,
+        ...(svc.buildTarget ? { target: svc.buildTarget } : {}),
     };
 }
 

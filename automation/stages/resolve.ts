@@ -8,9 +8,6 @@ import type { ReleasedSet } from "../ports";
 import { ReleaseInputError, StageContext } from "./types";
 import { withRetry } from "./util";
 
-/** outputs carry no Dockerfile name; the catalogue default is used (see the report). */
-export const DEFAULT_DOCKERFILE = "Dockerfile";
-
 export async function readOutputs(ctx: StageContext): Promise<EnvironmentOutputs> {
     const raw = await ctx.deps.stack.outputs();
     try {
@@ -49,7 +46,7 @@ export async function resolveRelease(ctx: StageContext, options: ResolveOptions)
     const released = await deps.store.readReleased();
     const contextDigests: Record<string, string> = {};
     for (const [name, svc] of Object.entries(outputs.services)) {
-        contextDigests[name] = deps.contextDigest(path.resolve(options.projectDir, svc.buildContext), DEFAULT_DOCKERFILE);
+        contextDigests[name] = deps.contextDigest(path.resolve(options.projectDir, svc.buildContext), svc.dockerfile);
     }
     const input = { sha, time: deps.clock.now(), outputs, released, contextDigests, only: options.services, skipMigration: options.skipMigration };
     let plan: ReleasePlan;
