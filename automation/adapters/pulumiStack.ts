@@ -1,5 +1,7 @@
 // StackPort over @pulumi/pulumi/automation (a local-source LocalWorkspace driving the `pulumi` CLI), and the one
 // function that maps Automation API failures to berth's errors, exit codes and hints.
+import * as fs from "fs";
+import * as path from "path";
 import {
     CommandError,
     ConcurrentUpdateError,
@@ -43,7 +45,7 @@ export async function openPulumiStack(options: PulumiStackOptions): Promise<Pulu
             { stackName: options.stackName, workDir: options.projectDir },
             { pulumiCommand, envVars: options.envVars },
         );
-        return new PulumiStack(stack);
+        return new PulumiStack(stack, options.projectDir);
     } catch (error) {
         throw mapStackError(error, options.stackName).error;
     }
@@ -51,9 +53,31 @@ export async function openPulumiStack(options: PulumiStackOptions): Promise<Pulu
 
 export class PulumiStack implements StackPort {
     readonly name: string;
+    /** The stack file as found before berth first set berth:images in it (undefined content: it did not exist). */
+    private original?: { file: string; content?: string };
 
-    constructor(private readonly stack: Stack) {
+    constructor(
+        private readonly stack: Stack,
+        private readonly projectDir?: string,
+    ) {
         this.name = stack.name;
+    }
+
+    /**
+     * `pulumi config set` writes berth:images into the checked-in Pulumi.<stack>.yaml. The value only matters
+     * for the update in flight (afterwards the released set in SSM is the record), so the file is put back as
+     * it was after every update: a release from a laptop leaves no change in the working tree behind.
+     */
+    private rememberStackFile(): void {
+        if (this.original || !this.projectDir) return;
+        const file = path.join(this.projectDir, `Pulumi.${this.name.split("/").pop()}.yaml`);
+        this.original = { file, content: fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined };
+    }
+
+    private restoreStackFile(): void {
+        if (!this.original) return;
+        if (this.original.content === undefined) fs.rmSync(this.original.file, { force: true });
+        else fs.writeFileSync(this.original.file, this.original.content);
     }
 
     /**
@@ -67,6 +91,7 @@ export class PulumiStack implements StackPort {
 
     /** One plaintext value replacing the whole map: services dropped from the set do not linger as stale keys. */
     async setImages(images: Record<string, string>): Promise<void> {
+        this.rememberStackFile();
         await this.call(() => this.stack.setConfig("berth:images", { value: JSON.stringify(images), secret: false }));
     }
 
@@ -101,6 +126,14 @@ export class PulumiStack implements StackPort {
     }
 
     private async update(kind: "up" | "preview", options: StackUpdateOptions, target?: string[]): Promise<UpdateResult> {
+        try {
+            return await this.run(kind, options, target);
+        } finally {
+            this.restoreStackFile();
+        }
+    }
+
+    private async run(kind: "up" | "preview", options: StackUpdateOptions, target?: string[]): Promise<UpdateResult> {
         const { signal } = options;
         if (signal?.aborted) throw interrupted(this.name, kind);
         let summary: SdkEngineEvent["summaryEvent"];

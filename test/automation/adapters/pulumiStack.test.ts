@@ -126,6 +126,22 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
         expect(seen.some((e) => e.diagnosticEvent?.message === "ECS service did not stabilise")).to.equal(true);
     });
 
+    it("F05: leaves the checked-in stack file as it found it: berth:images lives there only for the update in flight", async () => {
+        const file = path.join(projectDir, "Pulumi.dev.yaml");
+        const original = "# dev stack\nconfig:\n  berth:environment: dev\n";
+        fs.writeFileSync(file, original);
+        scenario({ up: { events: [], resourceChanges: { same: 3, update: 1 } } });
+        const stack = await open();
+        await stack.setImages({ api: `sha256:${"a".repeat(64)}` });
+        expect(fs.readFileSync(file, "utf8")).to.contain("berth:images");
+        await stack.up({});
+        expect(fs.readFileSync(file, "utf8")).to.equal(original);
+        scenario({ up: { events: [], exitCode: 255, stderr: "error: boom\n" } });
+        await stack.setImages({ api: `sha256:${"b".repeat(64)}` });
+        await stack.up({}).catch(() => undefined);
+        expect(fs.readFileSync(file, "utf8")).to.equal(original);
+    });
+
     it("F02: a targeted update passes each URN as --target, so only the migration task definition changes", async () => {
         const target = "urn:pulumi:dev::berth::berth:migration:Migration$aws:ecs/taskDefinition:TaskDefinition::migration-task-definition";
         scenario({ up: { events: [], resourceChanges: { same: 40, update: 1 } } });
