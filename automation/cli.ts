@@ -10,6 +10,8 @@ import { mapStackError } from "./adapters/pulumiStack";
 import { composePreviewPorts, composeReleaseDeps, type ComposeOptions } from "./compose";
 import { StackOutputsError } from "./plan/outputs";
 import { PlanInputError } from "./plan/release";
+import { runUrl, slackMessage } from "./plan/notify";
+import { postSlack } from "./adapters/slack";
 import { EXIT_BAD_INPUT, EXIT_CODES, exitCodeFor, renderJson, renderMarkdown, type ReleaseRecord, type ReleaseState } from "./plan/report";
 import { PreviewFailedError, PreviewInputError, runPreview, type PreviewPorts } from "./preview";
 import { readStatus, ReleaseInputError, runRelease, runRollback, type ReleaseDeps, type StatusReport } from "./release";
@@ -28,6 +30,7 @@ export interface CliDeps {
     appendFile(file: string, text: string): void;
     /** Wires Ctrl-C to the controller; returns the unhook. */
     onInterrupt(controller: AbortController, stackName: string): () => void;
+    postSlack(webhookUrl: string, payload: { text: string }): Promise<void>;
 }
 
 function defaultDeps(): CliDeps {
@@ -44,6 +47,7 @@ function defaultDeps(): CliDeps {
         writeFile: (file, text) => fs.writeFileSync(file, text),
         appendFile: (file, text) => fs.appendFileSync(file, text),
         onInterrupt: (controller, stackName) => listenForInterrupt(controller, stackName, stderr),
+        postSlack,
     };
 }
 
@@ -121,7 +125,7 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .option("--dry-run", "go through every step and print the requests each mutating step would send; change nothing")
         .option("--json <file>", "write the JSON release record to this file")
         .addOption(projectDir())
-        .addHelpText("after", `${releaseExitHelp()}\nThe Markdown report ends stdout and is appended to $GITHUB_STEP_SUMMARY when set; progress goes to stderr.\nCtrl-C stops gracefully (in-flight operations finish); a second Ctrl-C exits at once.\n`)
+        .addHelpText("after", `${releaseExitHelp()}\nThe Markdown report ends stdout and is appended to $GITHUB_STEP_SUMMARY when set; progress goes to stderr.\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\nCtrl-C stops gracefully (in-flight operations finish); a second Ctrl-C exits at once.\n`)
         .action((opts) => select({ command: "deploy", opts }));
 
     program
@@ -131,7 +135,7 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .option("--to <release>", "a release id (20260314-091502-1a2b3c4) or a git sha of an earlier release")
         .option("--json <file>", "write the JSON release record to this file")
         .addOption(projectDir())
-        .addHelpText("after", releaseExitHelp())
+        .addHelpText("after", `${releaseExitHelp()}\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\n`)
         .action((opts) => select({ command: "rollback", opts }));
 
     program
@@ -198,12 +202,12 @@ async function run(invocation: Invocation, deps: CliDeps, signal: AbortSignal): 
                 dryRun: o.dryRun ?? false,
                 signal,
             });
-            return report(record, o.json, deps);
+            return finish(record, o.json, deps);
         }
         case "rollback": {
             const o = invocation.opts;
             const record = await deps.driver.runRollback(await deps.composeRelease(compose), { projectDir, stackName, ...(o.to ? { to: o.to } : {}), signal });
-            return report(record, o.json, deps);
+            return finish(record, o.json, deps);
         }
         case "status": {
             const status = await deps.driver.readStatus(await deps.composeRelease(compose));
@@ -237,6 +241,20 @@ export function renderStatus(status: StatusReport): string {
         lines.push(`| ${s.service} | ${td} | ${s.counts.running}/${s.counts.desired}, ${s.counts.pending} | ${deployments || "—"} | ${targets} | ${image} |`);
     }
     return `${lines.join("\n")}\n`;
+}
+
+/** Reports, then tells Slack when SLACK_WEBHOOK_URL is set; a failed notification warns and changes no exit code. */
+async function finish(record: ReleaseRecord, jsonFile: string | undefined, deps: CliDeps): Promise<number> {
+    const code = report(record, jsonFile, deps);
+    const webhook = deps.env.SLACK_WEBHOOK_URL;
+    if (webhook) {
+        try {
+            await deps.postSlack(webhook, slackMessage(record, runUrl(deps.env)));
+        } catch (e) {
+            deps.stderr(`warning: ${(e as Error).message}; the release result above stands\n`);
+        }
+    }
+    return code;
 }
 
 /** Markdown at the end of stdout (and the step summary), the JSON record to --json; the exit code by final state. */

@@ -37,7 +37,7 @@ async function cli(argv: string[], overrides: Partial<CliDeps> = {}) {
         stdout: (t) => stdout.push(t),
         stderr: (t) => stderr.push(t),
         env: {},
-        cwd: "/work/project",
+        cwd: "/project",
         writeFile: (f, t) => files.set(f, t),
         appendFile: (f, t) => files.set(f, (files.get(f) ?? "") + t),
         onInterrupt: () => () => undefined,
@@ -49,6 +49,21 @@ async function cli(argv: string[], overrides: Partial<CliDeps> = {}) {
 }
 
 const unused = () => Promise.reject(new Error("not called in this test"));
+
+describe("berth CLI: Slack notification", () => {
+    it("posts the outcome when SLACK_WEBHOOK_URL is set; a failed post warns and keeps the release's exit code", async () => {
+        const posted: { url: string; text: string }[] = [];
+        const driver = { runRelease: async () => record("ROLLED_BACK"), runRollback: unused, readStatus: unused };
+        const ok = await cli(["deploy", "-s", "dev"], { env: { SLACK_WEBHOOK_URL: "https://hooks.example/T/B/x" }, driver, postSlack: async (url, p) => void posted.push({ url, text: p.text }) });
+        expect(ok.code).to.equal(1);
+        expect(posted.map((p) => [p.url, p.text.split("\n")[0]])).to.deep.equal([["https://hooks.example/T/B/x", ":leftwards_arrow_with_hook: berth *dev*: ROLLED_BACK — release `20260314-091502-1a2b3c4` (1a2b3c4)"]]);
+        const failing = await cli(["deploy", "-s", "dev"], { env: { SLACK_WEBHOOK_URL: "https://hooks.example/T/B/x" }, driver, postSlack: async () => Promise.reject(new Error("Slack refused the message (404): no_team")) });
+        expect(failing.code).to.equal(1);
+        expect(failing.stderr).to.contain("warning: Slack refused the message (404): no_team; the release result above stands\n");
+        const quiet = await cli(["deploy", "-s", "dev"], { driver, postSlack: async () => Promise.reject(new Error("must not be called")) });
+        expect(quiet.stderr).to.not.contain("warning");
+    });
+});
 
 describe("berth CLI (automation/cli.ts)", () => {
     describe("--help", () => {
@@ -132,11 +147,11 @@ describe("berth CLI (automation/cli.ts)", () => {
             expect(seen!.deps).to.deep.equal({ fake: "deps" });
             const { signal, ...options } = seen!.options;
             expect(signal).to.equal(controller!.signal);
-            expect(options).to.deep.equal({ projectDir: "/work/project", stackName: "dev", services: ["api", "web"], parallel: 2, skipMigration: true, allowDirty: false, dryRun: true });
+            expect(options).to.deep.equal({ projectDir: "/project", stackName: "dev", services: ["api", "web"], parallel: 2, skipMigration: true, allowDirty: false, dryRun: true });
             expect(r.stdout.startsWith("### berth release 20260314-091502-1a2b3c4 — ROLLED_BACK (exit 1)\n")).to.equal(true);
             expect(r.files.get("/summary.md")).to.equal(r.stdout);
-            expect(JSON.parse(r.files.get("/work/project/out/report.json")!)).to.include({ state: "ROLLED_BACK", exitCode: 1 });
-            expect(r.stderr).to.equal("Release record written to /work/project/out/report.json\n");
+            expect(JSON.parse(r.files.get("/project/out/report.json")!)).to.include({ state: "ROLLED_BACK", exitCode: 1 });
+            expect(r.stderr).to.equal("Release record written to /project/out/report.json\n");
         });
 
         it("defaults: --parallel 4, no services filter; exit code follows the final state", async () => {
@@ -227,6 +242,6 @@ describe("berth CLI (automation/cli.ts)", () => {
         expect(r.code).to.equal(1);
         expect(seen!.ports).to.include({ composed: "prod" });
         expect(seen!.ports.env).to.deep.equal({ GITHUB_TOKEN: "t" });
-        expect(seen!.options).to.deep.include({ comment: true, failOnStatefulReplace: true, outputDir: "/work/project/previews" });
+        expect(seen!.options).to.deep.include({ comment: true, failOnStatefulReplace: true, outputDir: "/project/previews" });
     });
 });
