@@ -139,7 +139,8 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
                 environmentName: settings.environment,
                 region,
                 accountId,
-                image: images.refs[owner.name],
+                // The driver may point the migration alone at a new image before any service rolls (F02).
+                image: settings.migration.image ? pulumi.interpolate`${registry.repositories[owner.name].repositoryUrl}@${settings.migration.image}` : images.refs[owner.name],
                 repositoryArn: registry.repositories[owner.name].arn,
                 database: databaseLink,
                 cpu: owner.cpu,

@@ -518,7 +518,13 @@ function hintFrom(name: string, known: string[]): string {
 }
 
 function resolveMigration(raw: RawConfig, services: ServiceSettings[], add: Add): Settings["migration"] {
-    if (!raw.migration) return undefined;
+    if (raw.migrationImage !== undefined && !DIGEST.test(raw.migrationImage)) {
+        add("migrationImage", `"${raw.migrationImage}" is not an image digest; the driver sets sha256:<64 hex> (F06)`);
+    }
+    if (!raw.migration) {
+        if (raw.migrationImage !== undefined) add("migrationImage", "is set but berth:migration is not: there is no migration task to run it");
+        return undefined;
+    }
     const names = services.map((s) => s.name);
     const target = services.find((s) => s.name === raw.migration!.service);
     if (!target) {
@@ -530,6 +536,7 @@ function resolveMigration(raw: RawConfig, services: ServiceSettings[], add: Add)
         service: raw.migration.service,
         command: raw.migration.command,
         timeoutSeconds: raw.migration.timeoutSeconds ?? COMMON_DEFAULTS.migrationTimeoutSeconds,
+        image: raw.migrationImage,
     };
 }
 

@@ -109,6 +109,8 @@ export const configSchema = z.strictObject({
         })
         .optional(),
     images: z.record(z.string(), z.string()).optional(),
+    /** Digest the migration task runs, set by the driver before the migration; services keep theirs. */
+    migrationImage: z.string().optional(),
     ci: z
         .strictObject({
             githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repository" as on GitHub'),

@@ -98,7 +98,7 @@ export interface Settings {
     storage: { versioning: boolean; forceDestroy: boolean };
     protectData: boolean;
     services: ServiceSettings[];
-    migration?: { service: string; command: string[]; timeoutSeconds: number };
+    migration?: { service: string; command: string[]; timeoutSeconds: number; image?: string };
     /** Image digests set by the release driver for the update in flight (`berth:images`). */
     images: Record<string, string>;
     /** GitHub Actions access by OIDC (F18): no stored AWS keys. */

@@ -94,6 +94,8 @@ describe("config validation: every bad input is rejected with its key and the fi
         ["an empty catalogue", baseConfig({ "berth:services": [] }), ["berth:services: must have at least 1 entry"]],
         ["F14: a secure value in berth config", baseConfig({ "berth:alarms": { email: "[secret]" } }), ["berth:alarms: holds a secret value (secure:); berth config carries only references: store the value in Secrets Manager or SSM and reference it under a service's secrets (F14)"], ["berth:alarms"]],
         ["no environment profile", (() => { const c = baseConfig(); delete c["berth:environment"]; return c; })(), ["berth:environment: is required: set it to dev, staging or prod (pulumi config set berth:environment dev)"]],
+        ["F06: a migration image given by tag", baseConfig({ "berth:migrationImage": "v2" }), ['berth:migrationImage: "v2" is not an image digest; the driver sets sha256:<64 hex> (F06)']],
+        ["a migration image without a migration", baseConfig({ "berth:migration": undefined, "berth:migrationImage": `sha256:${"a".repeat(64)}` }), ["berth:migrationImage: is set but berth:migration is not: there is no migration task to run it"]],
         ["an ACM ARN that is not one", baseConfig({ "berth:loadBalancer": { certificateArn: "arn:aws:iam::123456789012:server-certificate/x" } }), ["berth:loadBalancer.certificateArn: must be an ACM certificate ARN"]],
     ];
 

@@ -46,6 +46,13 @@ describe("images: config over the released set over a bootstrap build (F06, F07)
         expect(ofType(s, T.image)).to.have.length(0);
     });
 
+    it("F02: berth:migrationImage moves only the migration task to the new image; every service keeps its own", async () => {
+        const set = { web: D("a"), api: D("b"), worker: D("c") };
+        const s = await synth(baseConfig({ "berth:migrationImage": D("f") }), { releasedImages: released(set) });
+        expect(containers(one(s, T.taskDefinition, "migration-task-definition"))[0].image).to.equal(`${repo("api")}@${D("f")}`);
+        for (const [svc, digest] of Object.entries(set)) expect(imageOf(s, svc)).to.equal(`${repo(svc)}@${digest}`);
+    });
+
     it("a service added since the last release is built; the released ones are not", async () => {
         const s = await synth(baseConfig(), { releasedImages: released({ web: D("a"), api: D("b") }) });
         expect(ofType(s, T.image).map((i) => i.name)).to.deep.equal(["images-worker"]);
