@@ -226,8 +226,13 @@ export interface ReleasedSet {
 
 export interface ReleaseStorePort {
     readReleased(): Promise<ReleasedSet | undefined>;
-    /** Overwrites the released set (one SSM parameter, so the write is atomic). */
+    /**
+     * Records `set` in the history of verified releases (one entry per release id), then overwrites the
+     * released set (one SSM parameter, so the write is atomic).
+     */
     writeReleased(set: ReleasedSet): Promise<void>;
+    /** Every verified release recorded in the history, newest first (by releasedAt); `rollback --to` reads it. */
+    listReleases(): Promise<ReleasedSet[]>;
 }
 
 export interface SourcePort {

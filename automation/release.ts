@@ -1,8 +1,6 @@
 // The release orchestrator (issue 3, "The run" 1-9): resolve → plan → build → prepare + migrate → rollout →
 // verify → rollback or record. Stages depend on ports.ts only; planning and rendering stay pure in plan/.
-import { RELEASED_TAG_PREFIX } from "../infra/naming";
 import type { EnvironmentOutputs } from "./plan/outputs";
-import { repositoryName } from "./plan/outputs";
 import { makeReleaseId, ReleasePlan, releasedSetAfter, withDigests } from "./plan/release";
 import { planRollback, RollbackPlan } from "./plan/rollback";
 import { MigrationRecord, nextCommand, ReleaseRecord, ReleaseState, ServiceRecord, StageName, StageRecord } from "./plan/report";
@@ -12,6 +10,7 @@ import { StackLockedError } from "./ports";
 import { buildImages, buildRequest } from "./stages/build";
 import { migrationRequest, runMigration } from "./stages/migrate";
 import { planLines, previewStack, readOutputs, resolveRelease } from "./stages/resolve";
+import { findRollbackTarget, rollbackCandidates } from "./stages/rollbackTarget";
 import { describeAll, StatusReport, whatRunsNow } from "./stages/status";
 import { ReleaseDeps, ReleaseInputError, StageContext, supportsTargets, Timing } from "./stages/types";
 import { stackUpdate, UpdateOutcome } from "./stages/update";
@@ -402,56 +401,79 @@ async function dryRun(
 export interface RollbackOptions {
     projectDir: string;
     stackName: string;
-    /** A release id (its images carry the ECR tag rel-<id>); absent: the released set the program reads. */
+    /**
+     * A release id, or a git sha (full or a prefix of ≥ 7 hex) of a verified release recorded in the history
+     * (ReleaseStorePort.listReleases); absent: the released set the program reads.
+     */
     to?: string;
     signal?: AbortSignal;
 }
 
+/** The sha256 digest the stack applied to a service (its `image` output is `<repository>@sha256:…`). */
+function appliedDigest(outputs: EnvironmentOutputs, service: string): string {
+    const image = outputs.services[service].image;
+    return image.slice(image.lastIndexOf("@") + 1);
+}
+
 /**
  * `rollback`: put the stack back on an earlier image set and verify it. Without --to, the last released set
- * (after a NEEDS_ATTENTION release, say); with --to <release id>, the images tagged rel-<id> in ECR. A verified
- * rollback is itself recorded as the released set and ends RELEASED (exit 0); otherwise NEEDS_ATTENTION.
+ * (after a NEEDS_ATTENTION release, say); with --to <release id | sha>, that release from the history of
+ * verified releases. Only services still in the catalogue are restored; services that did not exist in that
+ * release keep the image they run. A verified rollback is recorded as a new release (new id, the restored
+ * set, appended to the history) and ends RELEASED (exit 0); otherwise NEEDS_ATTENTION.
  */
 export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): Promise<ReleaseRecord> {
     const ctx: StageContext = { deps, timing: timingOf(), signal: options.signal, log: deps.progress };
     const outputs = await readOutputs(ctx);
-    const released = await deps.store.readReleased();
+    const released = await withRetry(deps.clock, "released set", () => deps.store.readReleased(), { log: deps.progress });
     const services = Object.keys(outputs.services);
-    let target: Record<string, string>;
-    let sha: string;
+    let source: ReleasedSet;
     if (options.to) {
-        const to = options.to.startsWith(RELEASED_TAG_PREFIX) ? options.to.slice(RELEASED_TAG_PREFIX.length) : options.to;
-        target = { ...(released?.images ?? {}) };
-        let found = 0;
-        for (const s of services) {
-            const repo = repositoryName(outputs.services[s].repositoryUrl);
-            const digest = await withRetry(deps.clock, `ECR ${repo}:${RELEASED_TAG_PREFIX}${to}`, () => deps.registry.digestOf(repo, `${RELEASED_TAG_PREFIX}${to}`), { log: deps.progress });
-            if (digest) {
-                target[s] = digest;
-                found++;
-            }
-        }
-        if (found === 0) throw new ReleaseInputError(`no image carries the tag ${RELEASED_TAG_PREFIX}${to}: ${options.to} is not a release of this stack (give a release id such as 20260314-091502-1a2b3c4)`);
-        sha = /-([0-9a-f]{7,40})$/.exec(to)?.[1] ?? to;
+        const history = await withRetry(deps.clock, "release history", () => deps.store.listReleases(), { log: deps.progress });
+        const found = findRollbackTarget(rollbackCandidates(history, released), options.to);
+        source = found.set;
+        const also = found.sameSha.length > 0 ? `; the newest of ${found.sameSha.length + 1} releases of that commit (also ${found.sameSha.join(", ")})` : "";
+        deps.progress(`--to ${options.to}: release ${source.releaseId} (sha ${source.sha.slice(0, 12)}, released ${source.releasedAt}), matched by ${found.matchedBy}${also}`);
     } else {
         if (!released) throw new ReleaseInputError(`nothing has been released on stack ${options.stackName} yet: there is nothing to roll back to`);
-        target = { ...released.images };
-        sha = released.sha;
+        source = released;
     }
-    const changed = services.filter((s) => target[s] !== undefined && target[s] !== released?.images[s]);
-    const id = makeReleaseId(deps.clock.now(), sha.padEnd(7, "0"));
+
+    // berth:images for the update: the source release's digest for every service still in the catalogue;
+    // services it did not have keep the image the stack applies now.
+    const target: Record<string, string> = {};
+    const contexts: Record<string, string> = {};
+    const kept: string[] = [];
+    const current: Record<string, string> = {};
+    for (const s of services) {
+        current[s] = appliedDigest(outputs, s);
+        if (source.images[s]) {
+            target[s] = source.images[s];
+            if (source.contexts[s]) contexts[s] = source.contexts[s];
+        } else {
+            target[s] = current[s];
+            kept.push(s);
+            if (released?.images[s] === current[s] && released.contexts[s]) contexts[s] = released.contexts[s];
+        }
+    }
+    const gone = Object.keys(source.images).filter((s) => !services.includes(s));
+    if (kept.length > 0) deps.progress(`${kept.join(", ")} did not exist in release ${source.releaseId}: they keep their current image`);
+    if (gone.length > 0) deps.progress(`${gone.join(", ")} of release ${source.releaseId} are no longer in the catalogue: not restored`);
+
+    const changed = services.filter((s) => target[s] !== current[s]);
+    const id = makeReleaseId(deps.clock.now(), source.sha);
     const plan: ReleasePlan = {
         releaseId: id,
-        sha,
-        imageTag: sha,
+        sha: source.sha,
+        imageTag: source.sha,
         services: services.map((name) => ({
             name,
             changed: changed.includes(name),
             reason: changed.includes(name) ? "context changed" : "unchanged",
-            contextDigest: released?.contexts[name] ?? "",
-            ...(released?.images[name] ? { previousDigest: released.images[name] } : {}),
+            contextDigest: contexts[name] ?? "",
+            previousDigest: current[name],
             action: "none" as const,
-            ...(target[name] ? { digest: target[name] } : {}),
+            digest: target[name],
         })),
         toRoll: changed,
         levels: [],
@@ -465,9 +487,9 @@ export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): 
     const run = new Run(deps, options.stackName, plan);
     for (const s of plan.services) run.services.set(s.name, { name: s.name, changed: s.changed, reason: s.reason, action: "none", ...(s.digest ? { digest: s.digest } : {}), ...(s.previousDigest ? { previousDigest: s.previousDigest } : {}) });
     run.migration = { outcome: "not-needed", detail: "rollback" };
-    deps.progress(`rolling back stack ${options.stackName} to ${options.to ?? `release ${released!.releaseId}`}: ${changed.length > 0 ? changed.join(", ") : "re-applying the released set"}`);
+    deps.progress(`rolling back stack ${options.stackName} to release ${source.releaseId}: ${changed.length > 0 ? changed.join(", ") : "no image differs; re-applying the set"}`);
     run.stage("plan", "ok");
-    const up = await stackUpdate(ctx, { images: target, services, message: `berth rollback ${id}` });
+    const up = await stackUpdate(ctx, { images: target, services, message: `berth rollback ${id} (to ${source.releaseId})` });
     if (up.kind === "done") run.pulumiUpdates.rollback = up.result.updateId;
     if (up.kind === "interrupted") {
         run.stage("rollback", "interrupted");
@@ -480,18 +502,28 @@ export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): 
     }
     const after = await readOutputs(ctx);
     const touched = services.filter((s) => changed.includes(s) || after.services[s].taskDefinitionArn !== outputs.services[s].taskDefinitionArn);
-    const verdicts = await verifyServices(ctx, { outputs: after, services: touched, expected: expectedTaskDefinitions(after, touched), sha, checkVersion: false });
+    for (const s of touched) run.service(s).taskDefinitionRevision = taskDefinitionLabel(after.services[s].taskDefinitionArn);
+    const verdicts = await verifyServices(ctx, { outputs: after, services: touched, expected: expectedTaskDefinitions(after, touched), sha: source.sha, checkVersion: false });
     for (const v of verdicts) run.service(v.service).verification = v;
     if (verdicts.some((v) => !v.ok)) {
         run.stage("verify", "failed", failedChecks(verdicts));
         return run.finish("NEEDS_ATTENTION", target, `the rollback update succeeded but ${failedChecks(verdicts)} did not verify`);
     }
-    run.stage("verify", "ok");
-    const contexts: Record<string, string> = {};
-    for (const s of services) if (!changed.includes(s) && released?.contexts[s]) contexts[s] = released.contexts[s];
-    await deps.store.writeReleased({ version: 1, releaseId: id, sha, releasedAt: new Date(deps.clock.now()).toISOString(), images: target, contexts });
-    run.stage("record", "ok");
-    return run.finish("RELEASED", target, `rolled back to ${options.to ?? released!.releaseId}${touched.length > 0 ? `; ${touched.join(", ")} verified` : ""}`);
+    run.stage("verify", "ok", `${verdicts.length} verified`);
+    const set: ReleasedSet = { version: 1, releaseId: id, sha: source.sha, releasedAt: new Date(deps.clock.now()).toISOString(), images: target, contexts };
+    try {
+        await withRetry(deps.clock, "released set", () => deps.store.writeReleased(set), { log: deps.progress });
+    } catch (error) {
+        run.stage("record", "failed", message(error));
+        return run.finish(
+            "NEEDS_ATTENTION",
+            target,
+            `the rollback to ${source.releaseId} is verified, but it could not be recorded (${message(error)}): the next \`pulumi up\` would return to the images of ${released?.releaseId ?? "the program's build"}; rerun the rollback`,
+        );
+    }
+    run.stage("record", "ok", `recorded as release ${id}`);
+    const keptNote = kept.length > 0 ? `; ${kept.join(", ")} kept their current image (not in ${source.releaseId})` : "";
+    return run.finish("RELEASED", target, `rolled back to release ${source.releaseId} (sha ${source.sha.slice(0, 12)}), recorded as ${id}${touched.length > 0 ? `; ${touched.join(", ")} verified` : ""}${keptNote}`);
 }
 
 /** `status`: per service the running task definition, counts, deployments, target health and released digest. */

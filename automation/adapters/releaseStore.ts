@@ -1,6 +1,7 @@
-// ReleaseStorePort over one SSM parameter (the one the program reads: stack output `releasedImagesParameter`).
-// One PutParameter with Overwrite replaces the whole set atomically.
-import { GetParameterCommand, PutParameterCommand, SSMClient, type ParameterTier } from "@aws-sdk/client-ssm";
+// ReleaseStorePort over SSM: the released set is one parameter (the one the program reads: stack output
+// `releasedImagesParameter`), replaced atomically by one PutParameter with Overwrite; the history of verified
+// releases is one parameter per release under the sibling path `releases/` (read back by `rollback --to`).
+import { GetParameterCommand, GetParametersByPathCommand, PutParameterCommand, SSMClient, type Parameter, type ParameterTier } from "@aws-sdk/client-ssm";
 import type { ReleasedSet, ReleaseStorePort } from "../ports";
 import { retry, SDK_RETRY, type AwsAdapterOptions } from "./retry";
 
@@ -36,6 +37,22 @@ export function parseReleasedSet(parameterName: string, value: string): Released
     return set as ReleasedSet;
 }
 
+/**
+ * The SSM path holding one parameter per verified release, a sibling of the released-set parameter:
+ * `/berth/dev/released-images` → `/berth/dev/releases` (entries `/berth/dev/releases/<release id>`).
+ */
+export function releaseHistoryPath(parameterName: string): string {
+    const slash = parameterName.lastIndexOf("/");
+    if (slash <= 0) throw new Error(`the released-set parameter ${parameterName} is not hierarchical (/<project>/<stack>/<name>): there is no path to keep the release history under`);
+    // infra/components/images.ts lists the parent (/berth/dev) non-recursively, so entries one level deeper never reach the program.
+    return `${parameterName.slice(0, slash)}/releases`;
+}
+
+/** Newest first: releasedAt (ISO-8601 UTC, so text order is time order), then release id. */
+export function newestFirst(sets: ReleasedSet[]): ReleasedSet[] {
+    return [...sets].sort((a, b) => b.releasedAt.localeCompare(a.releasedAt) || b.releaseId.localeCompare(a.releaseId));
+}
+
 export interface SsmReleaseStoreOptions extends AwsAdapterOptions<SSMClient> {
     parameterName: string;
 }
@@ -58,6 +75,7 @@ export class SsmReleaseStore implements ReleaseStorePort {
         }
     }
 
+    /** The history entry first: if the released set cannot be written afterwards, the history holds a release that did verify. */
     async writeReleased(set: ReleasedSet): Promise<void> {
         const name = this.options.parameterName;
         const value = JSON.stringify(set);
@@ -65,10 +83,40 @@ export class SsmReleaseStore implements ReleaseStorePort {
         if (bytes > ADVANCED_LIMIT_BYTES) {
             throw new Error(`the released set is ${bytes} bytes, above SSM's ${ADVANCED_LIMIT_BYTES}-byte parameter limit; it cannot be recorded in ${name}`);
         }
-        await retry(
-            `ssm:PutParameter ${name}`,
-            () => this.client.send(new PutParameterCommand({ Name: name, Value: value, Type: "String", Overwrite: true, Tier: tierFor(bytes) })),
-            this.options.retry,
-        );
+        // Release ids (YYYYMMDD-HHMMSS-<sha7>) are valid SSM name characters; Overwrite makes a retried write idempotent.
+        const entry = `${releaseHistoryPath(name)}/${set.releaseId}`;
+        for (const target of [entry, name]) {
+            await retry(
+                `ssm:PutParameter ${target}`,
+                () => this.client.send(new PutParameterCommand({ Name: target, Value: value, Type: "String", Overwrite: true, Tier: tierFor(bytes) })),
+                this.options.retry,
+            );
+        }
+    }
+
+    async listReleases(): Promise<ReleasedSet[]> {
+        const path = releaseHistoryPath(this.options.parameterName);
+        const found: Parameter[] = [];
+        let nextToken: string | undefined;
+        do {
+            const token = nextToken;
+            const out = await retry(
+                `ssm:GetParametersByPath ${path}`,
+                () => this.client.send(new GetParametersByPathCommand({ Path: path, Recursive: false, MaxResults: 10, ...(token ? { NextToken: token } : {}) })),
+                this.options.retry,
+            );
+            found.push(...(out.Parameters ?? []));
+            nextToken = out.NextToken;
+        } while (nextToken);
+        const sets: ReleasedSet[] = [];
+        for (const p of found) {
+            if (p.Name === undefined || p.Value === undefined) continue;
+            try {
+                sets.push(parseReleasedSet(p.Name, p.Value));
+            } catch (error) {
+                throw new Error(`${(error as Error).message.replace(/; a verified release rewrites it$/, "")}; delete that parameter to drop it from the release history`);
+            }
+        }
+        return newestFirst(sets);
     }
 }

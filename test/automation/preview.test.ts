@@ -115,7 +115,7 @@ describe("preview flow (fake stack replaying dev-replace-db.jsonl)", () => {
     function ports(env: NodeJS.ProcessEnv, released?: ReleasedSet, stack = new ReplayStack("dev", fixture("dev-replace-db.jsonl"), raw)): PreviewPorts {
         return {
             stack,
-            storeFor: () => ({ readReleased: async () => released, writeReleased: async () => Promise.reject(new Error("a preview never writes")) }),
+            storeFor: () => ({ readReleased: async () => released, writeReleased: async () => Promise.reject(new Error("a preview never writes")), listReleases: async () => Promise.reject(new Error("a preview never lists releases")) }),
             contextDigests: () => Object.fromEntries(services.map((s) => [s, `ctx-${s}`])),
             source: { headSha: async () => SHA, dirtyPaths: async () => [] },
             now: () => Date.UTC(2026, 2, 14),

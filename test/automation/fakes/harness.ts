@@ -51,6 +51,6 @@ export async function harness(setup: { changed?: string[]; targeted?: boolean; r
         progress: (line) => lines.push(line),
         contextDigest: () => CONTEXT,
     };
-    const options: ReleaseOptions = { projectDir: "/work/berth", stackName: "dev", parallel: 4, skipMigration: false, allowDirty: false, dryRun: false };
+    const options: ReleaseOptions = { projectDir: "/srv/berth", stackName: "dev", parallel: 4, skipMigration: false, allowDirty: false, dryRun: false };
     return { world, stack, ecs, builder, http, deps, lines, options };
 }

@@ -106,6 +106,8 @@ export class World {
     readonly addedTags: { repo: string; digest: string; tag: string }[] = [];
     released: ReleasedSet | undefined;
     readonly releasedWrites: ReleasedSet[] = [];
+    /** The history of verified releases (SSM `releases/<id>`), keyed by release id like the parameter names. */
+    readonly history = new Map<string, ReleasedSet>();
     readonly stabiliseMs = 40_000;
     readonly migrationMs = 25_000;
 
@@ -349,10 +351,16 @@ export class FakeStore implements ReleaseStorePort {
     async readReleased() {
         return this.w.released && JSON.parse(JSON.stringify(this.w.released));
     }
+    /** Like the SSM adapter: the history entry first (overwritten on a repeated id), then the released set. */
     async writeReleased(set: ReleasedSet) {
         if (this.w.faults.storeWriteFails) throw new Error("AccessDeniedException: ssm:PutParameter");
+        this.w.history.set(set.releaseId, JSON.parse(JSON.stringify(set)));
         this.w.releasedWrites.push(set);
         this.w.released = set;
+    }
+    async listReleases(): Promise<ReleasedSet[]> {
+        const sets: ReleasedSet[] = JSON.parse(JSON.stringify([...this.w.history.values()]));
+        return sets.sort((a, b) => b.releasedAt.localeCompare(a.releasedAt) || b.releaseId.localeCompare(a.releaseId));
     }
 }
 

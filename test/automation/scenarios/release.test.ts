@@ -276,7 +276,7 @@ describe("release scenarios (12-service example)", () => {
         expect(second.state).to.equal("ROLLED_BACK");
         expect(h.world.released!.releaseId).to.equal(first.id);
         expect(h.world.running("catalog")).to.equal(good);
-        const back = await runRollback(h.deps, { projectDir: "/work/berth", stackName: "dev", to: first.id });
+        const back = await runRollback(h.deps, { projectDir: "/srv/berth", stackName: "dev", to: first.id });
         expect(back.state).to.equal("RELEASED");
         expect(back.imagesNow.catalog).to.equal(good);
         const status = await readStatus(h.deps);

@@ -1,0 +1,59 @@
+// `rollback --to <release id | sha>`: which recorded release that names (pure). The candidates are the history
+// of verified releases (ReleaseStorePort.listReleases) plus the released set itself, which predates the history
+// on stacks released before it was kept.
+import type { ReleasedSet } from "../ports";
+import { ReleaseInputError } from "./types";
+
+const SHA_PREFIX = /^[0-9a-f]{7,40}$/;
+/** How many known releases an error message lists. */
+const LISTED = 10;
+
+/** Newest first, one entry per release id (the history's copy wins over the released set's). */
+export function rollbackCandidates(history: readonly ReleasedSet[], released: ReleasedSet | undefined): ReleasedSet[] {
+    const byId = new Map<string, ReleasedSet>();
+    for (const set of [...history, ...(released ? [released] : [])]) if (!byId.has(set.releaseId)) byId.set(set.releaseId, set);
+    return [...byId.values()].sort((a, b) => b.releasedAt.localeCompare(a.releasedAt) || b.releaseId.localeCompare(a.releaseId));
+}
+
+function describe(set: ReleasedSet): string {
+    return `${set.releaseId} (sha ${set.sha.slice(0, 12)}, released ${set.releasedAt})`;
+}
+
+function known(candidates: readonly ReleasedSet[]): string {
+    if (candidates.length === 0) return "no release is recorded on this stack yet";
+    const more = candidates.length > LISTED ? ` and ${candidates.length - LISTED} older` : "";
+    return `recorded releases, newest first: ${candidates.slice(0, LISTED).map(describe).join(", ")}${more}`;
+}
+
+export interface RollbackTarget {
+    set: ReleasedSet;
+    /** How `ref` matched: "release id", or "sha" with the other releases of the same commit it passed over. */
+    matchedBy: "release id" | "sha";
+    /** Older releases of the same sha (newest wins). */
+    sameSha: string[];
+}
+
+/**
+ * Resolves `ref`: an exact release id (a leading `rel-`, the ECR tag form, is accepted), else a full sha or a
+ * sha prefix of ≥ 7 hex characters. A prefix matching releases of more than one commit is ambiguous; several
+ * releases of the same commit resolve to the newest. Anything else is a ReleaseInputError (exit 3).
+ */
+export function findRollbackTarget(candidates: readonly ReleasedSet[], ref: string): RollbackTarget {
+    const trimmed = ref.trim();
+    const id = trimmed.startsWith("rel-") ? trimmed.slice(4) : trimmed;
+    const byId = candidates.find((c) => c.releaseId === id);
+    if (byId) return { set: byId, matchedBy: "release id", sameSha: [] };
+    const sha = trimmed.toLowerCase();
+    if (!SHA_PREFIX.test(sha)) {
+        throw new ReleaseInputError(`--to ${ref} is neither a recorded release id nor a git sha (7 to 40 hex characters); ${known(candidates)}`);
+    }
+    const matches = candidates.filter((c) => c.sha.toLowerCase().startsWith(sha));
+    if (matches.length === 0) throw new ReleaseInputError(`no recorded release has the id or sha ${ref}; ${known(candidates)}`);
+    const commits = [...new Set(matches.map((m) => m.sha.toLowerCase()))];
+    if (commits.length > 1) {
+        const listed = commits.map((c) => `${c} (${matches.filter((m) => m.sha.toLowerCase() === c).map((m) => m.releaseId).join(", ")})`);
+        throw new ReleaseInputError(`--to ${ref} is ambiguous: it prefixes the sha of ${commits.length} released commits: ${listed.join("; ")}; give more of the sha or a release id`);
+    }
+    const [newest, ...older] = rollbackCandidates(matches, undefined);
+    return { set: newest, matchedBy: "sha", sameSha: older.map((m) => m.releaseId) };
+}

@@ -1,0 +1,182 @@
+// Scenario tests of `rollback --to <release id | sha>` over the history of verified releases (issue 3, step 9):
+// every scenario ends in an asserted final state and exit code (input errors through the CLI: exit 3).
+import { expect } from "chai";
+import { main } from "../../../automation/cli";
+import { EXIT_BAD_INPUT, exitCodeFor, type ReleaseRecord } from "../../../automation/plan/report";
+import { ReleaseInputError, runRelease, runRollback } from "../../../automation/release";
+import type { ReleasedSet } from "../../../automation/ports";
+import { harness, type Harness } from "../fakes/harness";
+import type { FakeSource } from "../fakes/world";
+
+// S1 and S2 share their first 7 hex characters (an ambiguous short sha), S3 shares nothing.
+const S1 = `abcdef1${"1".repeat(33)}`;
+const S2 = `abcdef1${"2".repeat(33)}`;
+const S3 = "5".repeat(40);
+
+interface History {
+    h: Harness;
+    a: ReleaseRecord;
+    b: ReleaseRecord;
+    c: ReleaseRecord;
+    release(sha: string, changed: string[]): Promise<ReleaseRecord>;
+}
+
+/** Three verified releases: A (S1: catalog), B (S2: catalog, search), C (S3: orders). */
+async function threeReleases(): Promise<History> {
+    const h = await harness();
+    const release = async (sha: string, changed: string[]) => {
+        (h.deps.source as FakeSource).sha = sha;
+        // the example's services share one build context: mark the changed ones as built from another
+        for (const s of changed) h.world.released!.contexts[s] = `sha256:${"0".repeat(64)}`;
+        h.world.clock.t += 3600_000;
+        return runRelease(h.deps, h.options);
+    };
+    const a = await release(S1, ["catalog"]);
+    const b = await release(S2, ["catalog", "search"]);
+    const c = await release(S3, ["orders"]);
+    for (const r of [a, b, c]) expect(r.state).to.equal("RELEASED");
+    return { h, a, b, c, release };
+}
+
+/** `berth rollback` through the CLI with the scenario's fakes: the exit code and stderr the user sees. */
+async function cliRollback(h: Harness, to: string) {
+    const stderr: string[] = [];
+    const code = await main(["rollback", "--stack", "dev", "--to", to], {
+        stdout: () => undefined,
+        stderr: (t) => stderr.push(t),
+        env: {},
+        cwd: h.options.projectDir,
+        writeFile: () => undefined,
+        appendFile: () => undefined,
+        onInterrupt: () => () => undefined,
+        composeRelease: async () => h.deps,
+        postSlack: async () => undefined,
+    });
+    return { code, stderr: stderr.join("") };
+}
+
+const rollback = (h: Harness, to: string) => runRollback(h.deps, { projectDir: h.options.projectDir, stackName: "dev", to });
+
+describe("rollback --to scenarios (history of verified releases)", () => {
+    it("a verified release appends to the history (newest first); a rolled-back one does not", async () => {
+        const { h, a, b, c, release } = await threeReleases();
+        const history = await h.deps.store.listReleases();
+        expect(history.map((r) => r.releaseId)).to.deep.equal([c.id, b.id, a.id]);
+        expect(history.map((r) => r.sha)).to.deep.equal([S3, S2, S1]);
+        expect(history[0].images).to.deep.equal(c.imagesNow);
+        expect(history[2].images).to.deep.equal(a.imagesNow);
+        expect(h.world.released).to.deep.equal(history[0]);
+
+        h.world.faults.smoke5xx = ["reviews"];
+        const failed = await release("6".repeat(40), ["reviews"]);
+        expect(failed.state).to.equal("ROLLED_BACK");
+        expect(exitCodeFor(failed.state)).to.equal(1);
+        expect((await h.deps.store.listReleases()).map((r) => r.releaseId)).to.deep.equal([c.id, b.id, a.id]);
+        expect(h.world.released!.releaseId).to.equal(c.id);
+    });
+
+    it("--to <release id> restores that release's images, verifies, and records a new release (RELEASED, exit 0)", async () => {
+        const { h, a, b, c } = await threeReleases();
+        const upsBefore = h.stack.ups.length;
+        const back = await rollback(h, a.id);
+        expect(back.state).to.equal("RELEASED");
+        expect(exitCodeFor(back.state)).to.equal(0);
+        expect(back.id).to.not.equal(a.id);
+        expect(back.sha).to.equal(S1);
+        expect(back.imagesNow).to.deep.equal(a.imagesNow);
+        for (const s of Object.keys(a.imagesNow)) expect(h.world.running(s), s).to.equal(a.imagesNow[s]);
+        expect(back.services.filter((s) => s.changed).map((s) => s.name).sort()).to.deep.equal(["catalog", "orders", "search"]);
+        for (const s of ["catalog", "orders", "search"]) expect(back.services.find((x) => x.name === s)!.verification!.ok, s).to.equal(true);
+        expect(h.stack.ups).to.have.length(upsBefore + 1);
+        expect(h.lines).to.include(`--to ${a.id}: release ${a.id} (sha ${S1.slice(0, 12)}, released ${(await h.deps.store.listReleases()).find((r) => r.releaseId === a.id)!.releasedAt}), matched by release id`);
+        // the rollback is itself a verified release: the released set and the head of the history
+        const history = await h.deps.store.listReleases();
+        expect(history.map((r) => r.releaseId)).to.deep.equal([back.id, c.id, b.id, a.id]);
+        expect(history[0]).to.deep.include({ releaseId: back.id, sha: S1, images: a.imagesNow });
+        expect(history[0].contexts).to.deep.equal(h.world.history.get(a.id)!.contexts);
+        expect(h.world.released).to.deep.equal(history[0]);
+    });
+
+    it("--to <sha prefix> finds the release of that commit; a commit released twice resolves to its newest release", async () => {
+        const { h, b } = await threeReleases();
+        const back = await rollback(h, S2.slice(0, 8));
+        expect(back.state).to.equal("RELEASED");
+        expect(exitCodeFor(back.state)).to.equal(0);
+        expect(back.imagesNow).to.deep.equal(b.imagesNow);
+        expect(h.world.running("search")).to.equal(b.imagesNow.search);
+        expect(h.lines.some((l) => l.startsWith(`--to ${S2.slice(0, 8)}: release ${b.id} `) && l.endsWith("matched by sha"))).to.equal(true);
+
+        // S2 now has two releases (b and the rollback); the full sha picks the rollback, the newest
+        h.world.clock.t += 3600_000;
+        const again = await rollback(h, S2);
+        expect(again.state).to.equal("RELEASED");
+        expect(h.lines.some((l) => l.startsWith(`--to ${S2}: release ${back.id} `) && l.endsWith(`the newest of 2 releases of that commit (also ${b.id})`))).to.equal(true);
+        expect(again.services.filter((s) => s.changed)).to.deep.equal([]);
+        expect((await h.deps.store.listReleases())[0].releaseId).to.equal(again.id);
+    });
+
+    it("an ambiguous sha prefix is bad input (exit 3) naming every candidate; nothing changes", async () => {
+        const { h, a, b } = await threeReleases();
+        const ups = h.stack.ups.length;
+        const configs = h.stack.setImagesCalls.length;
+        const released = h.world.released;
+        const error = await rollback(h, S1.slice(0, 7)).catch((e: Error) => e);
+        expect(error).to.be.instanceOf(ReleaseInputError);
+        const r = await cliRollback(h, S1.slice(0, 7));
+        expect(r.code).to.equal(EXIT_BAD_INPUT).and.to.equal(3);
+        expect(r.stderr).to.include(`--to abcdef1 is ambiguous: it prefixes the sha of 2 released commits: ${S2} (${b.id}); ${S1} (${a.id}); give more of the sha or a release id`);
+        expect(h.stack.ups).to.have.length(ups);
+        expect(h.stack.setImagesCalls).to.have.length(configs);
+        expect(h.world.released).to.equal(released);
+    });
+
+    it("an unknown release id or sha is bad input (exit 3) listing the recorded releases; nothing changes", async () => {
+        const { h, a, b, c } = await threeReleases();
+        const ups = h.stack.ups.length;
+        const unknownSha = await cliRollback(h, "9999999");
+        expect(unknownSha.code).to.equal(3);
+        expect(unknownSha.stderr).to.match(new RegExp(`^berth rollback: no recorded release has the id or sha 9999999; recorded releases, newest first: ${c.id} \\(sha 555555555555, released [^)]+\\), ${b.id} \\(sha abcdef122222, released [^)]+\\), ${a.id} \\(sha abcdef111111, released [^)]+\\)\\n$`));
+        const unknownId = await cliRollback(h, "20250101-000000-deadbee");
+        expect(unknownId.code).to.equal(3);
+        expect(unknownId.stderr).to.include("--to 20250101-000000-deadbee is neither a recorded release id nor a git sha (7 to 40 hex characters); recorded releases, newest first:");
+        const tooShort = await cliRollback(h, "abcdef");
+        expect(tooShort.code).to.equal(3);
+        expect(tooShort.stderr).to.include("--to abcdef is neither a recorded release id nor a git sha");
+        expect(h.stack.ups).to.have.length(ups);
+        expect(h.world.released!.releaseId).to.equal(c.id);
+    });
+
+    it("a service the release did not have keeps its current image; one no longer in the catalogue is not restored", async () => {
+        const { h, a } = await threeReleases();
+        const old: ReleasedSet = JSON.parse(JSON.stringify(h.world.history.get(a.id)));
+        old.releaseId = "20260101-000000-abcdef1";
+        old.releasedAt = "2026-01-01T00:00:00.000Z";
+        delete old.images.reviews;
+        delete old.contexts.reviews;
+        old.images.legacy = `sha256:${"9".repeat(64)}`;
+        h.world.history.set(old.releaseId, old);
+        const reviews = h.world.running("reviews");
+        const back = await rollback(h, old.releaseId);
+        expect(back.state).to.equal("RELEASED");
+        expect(exitCodeFor(back.state)).to.equal(0);
+        expect(h.lines).to.include(`reviews did not exist in release ${old.releaseId}: they keep their current image`);
+        expect(h.lines).to.include(`legacy of release ${old.releaseId} are no longer in the catalogue: not restored`);
+        expect(h.world.running("reviews")).to.equal(reviews);
+        expect(h.world.running("catalog")).to.equal(a.imagesNow.catalog);
+        expect(h.world.released!.images.reviews).to.equal(reviews);
+        expect(h.world.released!.images).to.not.have.property("legacy");
+        expect(back.summary).to.include("reviews kept their current image");
+    });
+
+    it("a verified rollback that cannot be recorded ends NEEDS_ATTENTION (exit 2); the history is unchanged", async () => {
+        const { h, a, c } = await threeReleases();
+        h.world.faults.storeWriteFails = true;
+        const back = await rollback(h, a.id);
+        expect(back.state).to.equal("NEEDS_ATTENTION");
+        expect(exitCodeFor(back.state)).to.equal(2);
+        expect(back.summary).to.match(/^the rollback to .* is verified, but it could not be recorded \(AccessDeniedException: ssm:PutParameter\)/);
+        expect(h.world.running("catalog")).to.equal(a.imagesNow.catalog);
+        expect((await h.deps.store.listReleases()).map((r) => r.releaseId)[0]).to.equal(c.id);
+        expect(h.world.released!.releaseId).to.equal(c.id);
+    });
+});
