@@ -1,8 +1,7 @@
-// What a rollback restores (F13): the previous digests of exactly the services a release changed, or, for
-// `rollback --to`, the image set of an earlier verified release.
+// What a rollback restores (F13): the previous digests of exactly the services a release changed.
+// (`rollback --to` resolves its target from the release history: automation/stages/rollbackTarget.ts.)
 import type { ReleasedSet } from "../ports";
 import type { ReleasePlan } from "./release";
-import type { ReleaseRecord } from "./report";
 
 export interface RollbackPlan {
     /** service → digest to put back. */
@@ -28,26 +27,3 @@ export function planRollback(plan: ReleasePlan, released: ReleasedSet | undefine
     return { restore, impossible, images, stateIfRestored: impossible.length > 0 ? "NEEDS_ATTENTION" : "ROLLED_BACK" };
 }
 
-/** `rollback --to`: return to the image set of `record` (a RELEASED record) from the set running now. */
-export function rollbackToRecord(record: ReleaseRecord, current: ReleasedSet | undefined): RollbackPlan {
-    if (record.state !== "RELEASED") {
-        throw new Error(`release ${record.id} ended ${record.state}; only a RELEASED release can be returned to`);
-    }
-    const now = current?.images ?? {};
-    const restore: Record<string, string> = {};
-    for (const [service, digest] of Object.entries(record.imagesNow)) if (now[service] !== digest) restore[service] = digest;
-    const impossible = Object.keys(now)
-        .filter((s) => !(s in record.imagesNow))
-        .map((service) => ({ service, why: `did not exist in release ${record.id}; it keeps its current image` }));
-    return { restore, impossible, images: { ...now, ...restore }, stateIfRestored: impossible.length > 0 ? "NEEDS_ATTENTION" : "ROLLED_BACK" };
-}
-
-/** Finds the record `rollback --to` names: a release id, a full sha or a sha prefix of ≥ 7 (newest RELEASED wins). */
-export function findRecord(records: readonly ReleaseRecord[], ref: string): ReleaseRecord {
-    const byId = records.find((r) => r.id === ref);
-    if (byId) return byId;
-    const bySha = records.filter((r) => r.state === "RELEASED" && ref.length >= 7 && r.sha.startsWith(ref)).sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
-    if (bySha.length > 0) return bySha[0];
-    const known = records.filter((r) => r.state === "RELEASED").map((r) => r.id);
-    throw new Error(`no released release ${ref}; released: ${known.length > 0 ? known.join(", ") : "none"}`);
-}
