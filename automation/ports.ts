@@ -64,8 +64,13 @@ export interface StackPort {
     readonly name: string;
     /** Raw stack outputs; secret values are never returned in plaintext (the adapter masks them). */
     outputs(): Promise<Record<string, unknown>>;
-    /** Sets `berth:images` (service → sha256 digest) for the next update. */
-    setImages(images: Record<string, string>): Promise<void>;
+    /**
+     * Sets `berth:images` (service → sha256 digest) and `berth:migrationImage` for the next update; removes
+     * `berth:migrationImage` when `migrationImage` is undefined, so the migration task follows its owner service.
+     * With a migration image (a sha256 digest of the owner's repository) only the migration task definition
+     * takes it; every service keeps its `berth:images` digest (issue 3, step 3; F02).
+     */
+    setImages(images: Record<string, string>, migrationImage?: string): Promise<void>;
     up(options: StackUpdateOptions): Promise<UpdateResult>;
     preview(options: StackUpdateOptions): Promise<UpdateResult>;
     history(limit: number): Promise<StackHistoryEntry[]>;

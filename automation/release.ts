@@ -12,13 +12,13 @@ import { migrationRequest, runMigration } from "./stages/migrate";
 import { planLines, previewStack, readOutputs, resolveRelease } from "./stages/resolve";
 import { findRollbackTarget, rollbackCandidates } from "./stages/rollbackTarget";
 import { describeAll, StatusReport, whatRunsNow } from "./stages/status";
-import { ReleaseDeps, ReleaseInputError, StageContext, supportsTargets, Timing } from "./stages/types";
+import { ReleaseDeps, ReleaseInputError, StageContext, Timing } from "./stages/types";
 import { stackUpdate, UpdateOutcome } from "./stages/update";
 import { isAbort, message, withRetry } from "./stages/util";
 import { verifyServices } from "./stages/verify";
 
 export { ReleaseInputError } from "./stages/types";
-export type { ReleaseDeps, TargetedUpdates } from "./stages/types";
+export type { ReleaseDeps } from "./stages/types";
 export type { StatusReport, ServiceStatusReport } from "./stages/status";
 
 export interface ReleaseOptions {
@@ -135,9 +135,8 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
     }
 
     // A second release on the same stack fails here, before anything is built (StackLockedError → exit 3).
-    let migrationUrn: string | undefined;
     try {
-        ({ migrationUrn } = await previewStack(ctx));
+        await previewStack(ctx);
     } catch (error) {
         if (isAbort(error, ctx.signal)) {
             run.stage("plan", "interrupted");
@@ -145,10 +144,9 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
         }
         throw error;
     }
-    const targeted = supportsTargets(deps.stack) && migrationUrn !== undefined;
     run.stage("plan", "ok");
 
-    if (options.dryRun) return dryRun(ctx, run, plan, outputs, released, options, targeted ? migrationUrn : undefined);
+    if (options.dryRun) return dryRun(ctx, run, plan, outputs, released, options);
 
     // ---- build
     const built = await buildImages(ctx, plan, outputs, options.projectDir);
@@ -167,33 +165,29 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
     for (const s of plan.services) if (s.changed) run.service(s.name).digest = s.digest;
     run.stage("build", "ok", `${Object.keys(built.digests).length} built, ${plan.counts.reused} reused`);
 
-    // ---- prepare + migrate (F02)
-    let ownerRolled: string | undefined;
+    // ---- prepare + migrate (F02): one full update with berth:migrationImage = the owner's new digest. Only the
+    // migration task definition takes it (and any pending infrastructure change applies); every service keeps
+    // its current digest, so a failed migration ends the release with no service changed.
     if (plan.migration.runs) {
         const owner = plan.migration.service!;
-        const prepImages = { ...before, [owner]: plan.imagesAfter[owner] };
-        if (!targeted) {
-            deps.progress(
-                `warning: the stack cannot run a targeted update, and the program gives ${owner} and the migration one image, so ${owner} rolls together with the migration task definition (migration owner first)`,
-            );
-        }
+        const migrationImage = plan.imagesAfter[owner];
         const prep = await stackUpdate(ctx, {
-            images: prepImages,
-            services: targeted ? [] : [owner],
+            images: before,
+            migrationImage,
+            services: [],
             parallel: options.parallel,
             message: `berth ${plan.releaseId}: migration task definition`,
-            ...(targeted ? { targets: [migrationUrn!] } : {}),
         });
         if (prep.kind === "done") run.pulumiUpdates.prepare = prep.result.updateId;
-        if (!targeted) ownerRolled = owner;
         if (prep.kind !== "done" || prep.result.result !== "succeeded") {
             run.stage("prepare", prep.kind === "interrupted" ? "interrupted" : "failed", describeUpdate(prep));
-            if (!targeted && prep.kind !== "locked") return rollbackAfterFailure(ctx, run, plan, released, [owner], prepImages, `the update of ${owner} and the migration task definition ${describeUpdate(prep)}`);
+            // Config only: a second update right after a failed or interrupted one is not what the operator wants;
+            // the next update points the migration task definition back (berth:migrationImage is removed).
             await deps.stack.setImages(before).catch((e) => deps.progress(`could not restore berth:images: ${message(e)}`));
             if (prep.kind === "interrupted") return run.finish("INTERRUPTED", before, `interrupted during the migration task definition update; no service image was changed — ${await whatRunsNow(deps.clock, deps.ecs, outputs, plan.toRoll)}`);
             return run.finish("FAILED_BEFORE_CHANGE", before, `the stack update registering the migration task definition ${describeUpdate(prep)}; no service was changed`);
         }
-        run.stage("prepare", "ok", targeted ? "migration task definition only" : `${owner} and the migration task definition`);
+        run.stage("prepare", "ok", "migration task definition on the new image; no service changed");
         const prepared = await readOutputs(ctx);
         const request = migrationRequest(prepared.migration!, prepared.migration!.taskDefinitionArn, plan.releaseId);
         const migration = await runMigration(ctx, prepared.migration!, request);
@@ -201,8 +195,8 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
         run.migration = record;
         if (interrupted) {
             run.stage("migrate", "interrupted");
-            if (targeted) await deps.stack.setImages(before).catch(() => undefined);
-            return run.finish("INTERRUPTED", targeted ? before : prepImages, `interrupted while the migration ran (${record.taskArn}); it keeps running; no service image was changed${ownerRolled ? ` except ${ownerRolled}` : ""}`);
+            await deps.stack.setImages(before).catch((e) => deps.progress(`could not restore berth:images: ${message(e)}`));
+            return run.finish("INTERRUPTED", before, `interrupted while the migration ran (${record.taskArn}); it keeps running; no service image was changed`);
         }
         if (record.outcome !== "succeeded") {
             run.stage("migrate", "failed", record.detail);
@@ -212,10 +206,7 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
                     : record.outcome === "timed-out"
                       ? `migration timed out: ${record.detail}`
                       : `migration failed (${record.detail}) — see the ${logLines.length} log lines above`;
-            if (!targeted) return rollbackAfterFailure(ctx, run, plan, released, [owner], prepImages, what);
-            // Put berth:images back so the next `pulumi up` from a laptop does not roll the owner.
-            await deps.stack.setImages(before).catch((e) => deps.progress(`could not restore berth:images: ${message(e)}`));
-            return run.finish("FAILED_BEFORE_CHANGE", before, `${what}; no service was changed`);
+            return restoreMigration(ctx, run, plan, before, what);
         }
         run.stage("migrate", "ok", `exit 0 in ${Math.round((record.durationMs ?? 0) / 1000)}s`);
     } else {
@@ -242,7 +233,6 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
     }
     if (rollout.kind === "locked") {
         run.stage("rollout", "failed", "stack locked");
-        if (ownerRolled) return run.finish("NEEDS_ATTENTION", { ...before, [ownerRolled]: plan.imagesAfter[ownerRolled] }, `${rollout.error.message} after ${ownerRolled} already rolled; nothing else changed`);
         await deps.stack.setImages(before).catch(() => undefined);
         return run.finish("FAILED_BEFORE_CHANGE", before, `${rollout.error.message}: the rollout did not start; no service was changed (the migration already ran)`);
     }
@@ -308,6 +298,30 @@ function describeUpdate(outcome: UpdateOutcome): string {
     }
 }
 
+/**
+ * F02: the migration failed, timed out or could not start after the prepare update pointed the migration task
+ * definition at the new image. One more update without berth:migrationImage points it back at the owner's current
+ * image, so the stack state matches the released set and the next `pulumi up` from a laptop shows no leftover
+ * diff. No service changes in either update; the release ends FAILED_BEFORE_CHANGE.
+ */
+async function restoreMigration(ctx: StageContext, run: Run, plan: ReleasePlan, before: Record<string, string>, what: string): Promise<ReleaseRecord> {
+    const { deps } = ctx;
+    deps.progress(`${what}; pointing the migration task definition back (no service changes)`);
+    const up = await stackUpdate(ctx, { images: before, services: [], message: `berth ${plan.releaseId}: migration task definition back` });
+    if (up.kind === "done") run.pulumiUpdates.rollback = up.result.updateId;
+    if (up.kind === "done" && up.result.result === "succeeded") {
+        run.stage("rollback", "ok", "migration task definition back on the current image");
+        return run.finish("FAILED_BEFORE_CHANGE", before, `${what}; no service was changed`);
+    }
+    run.stage("rollback", up.kind === "interrupted" ? "interrupted" : "failed", `migration task definition: update ${describeUpdate(up)}`);
+    if (up.kind !== "done") await deps.stack.setImages(before).catch((e) => deps.progress(`could not restore berth:images: ${message(e)}`));
+    return run.finish(
+        "FAILED_BEFORE_CHANGE",
+        before,
+        `${what}; no service was changed (the update pointing the migration task definition back ${describeUpdate(up)}: it still names this release's image until the next update)`,
+    );
+}
+
 /** F13: restore the previous digests of exactly `scope`, update again, verify again. */
 async function rollbackAfterFailure(
     ctx: StageContext,
@@ -371,7 +385,6 @@ async function dryRun(
     outputs: EnvironmentOutputs,
     released: ReleasedSet | undefined,
     options: ReleaseOptions,
-    migrationUrn: string | undefined,
 ): Promise<ReleaseRecord> {
     const log = ctx.deps.progress;
     const placeholder = (s: string) => `<digest pushed for ${s}>`;
@@ -384,12 +397,13 @@ async function dryRun(
     const before = imagesBefore(plan);
     if (plan.migration.runs) {
         const owner = plan.migration.service!;
-        log(`[dry-run] would set berth:images = ${JSON.stringify({ ...before, [owner]: after[owner] })}`);
-        log(migrationUrn ? `[dry-run] would run a targeted update of ${migrationUrn}` : `[dry-run] would run an update rolling ${owner} and the migration task definition`);
+        log(`[dry-run] would set berth:images = ${JSON.stringify(before)}`);
+        log(`[dry-run] would set berth:migrationImage = ${after[owner]} (the new image of ${owner}, for the migration task definition only)`);
+        log(`[dry-run] would update stack ${options.stackName}: the migration task definition and any pending infrastructure change; no service changes`);
         const m = outputs.migration!;
         log(`[dry-run] would RunTask ${JSON.stringify(migrationRequest(m, `<migration task definition registered by that update; now ${m.taskDefinitionArn}>`, plan.releaseId))}`);
     }
-    log(`[dry-run] would set berth:images = ${JSON.stringify(after)}`);
+    log(`[dry-run] would set berth:images = ${JSON.stringify(after)}${plan.migration.runs ? " and remove berth:migrationImage" : ""}`);
     log(`[dry-run] would update stack ${options.stackName} (parallel ${options.parallel}), rolling ${plan.levels.map((l) => l.join(" + ")).join(" → ")}`);
     for (const t of plan.releaseTags) log(`[dry-run] would tag ${t.repositoryName}@${t.digest ?? placeholder(t.service)} as ${t.tag}`);
     log(`[dry-run] would write the released set (${outputs.releasedImagesParameter}) with images ${JSON.stringify(after)}`);

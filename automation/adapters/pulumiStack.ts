@@ -89,23 +89,23 @@ export class PulumiStack implements StackPort {
         return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.secret ? SECRET_OUTPUT : output.value]));
     }
 
-    /** One plaintext value replacing the whole map: services dropped from the set do not linger as stale keys. */
-    async setImages(images: Record<string, string>): Promise<void> {
+    /**
+     * One plaintext value replacing the whole map: services dropped from the set do not linger as stale keys.
+     * `berth:migrationImage` is set (plaintext) when given and removed otherwise, so it never outlives the
+     * update that needed it.
+     */
+    async setImages(images: Record<string, string>, migrationImage?: string): Promise<void> {
         this.rememberStackFile();
         await this.call(() => this.stack.setConfig("berth:images", { value: JSON.stringify(images), secret: false }));
+        if (migrationImage !== undefined) {
+            await this.call(() => this.stack.setConfig("berth:migrationImage", { value: migrationImage, secret: false }));
+        } else {
+            await this.call(() => this.stack.removeConfig("berth:migrationImage"));
+        }
     }
 
     async up(options: StackUpdateOptions): Promise<UpdateResult> {
         return this.update("up", options);
-    }
-
-    /**
-     * An update limited to these URNs (`pulumi up --target`): the release points only the migration task
-     * definition at the new image before the migration runs, so a failed migration changes no service (F02).
-     */
-    async upTargeted(targets: string[], options: StackUpdateOptions): Promise<UpdateResult> {
-        if (targets.length === 0) throw new Error("a targeted update needs at least one URN");
-        return this.update("up", options, targets);
     }
 
     async preview(options: StackUpdateOptions): Promise<UpdateResult> {
@@ -125,15 +125,15 @@ export class PulumiStack implements StackPort {
         }));
     }
 
-    private async update(kind: "up" | "preview", options: StackUpdateOptions, target?: string[]): Promise<UpdateResult> {
+    private async update(kind: "up" | "preview", options: StackUpdateOptions): Promise<UpdateResult> {
         try {
-            return await this.run(kind, options, target);
+            return await this.run(kind, options);
         } finally {
             this.restoreStackFile();
         }
     }
 
-    private async run(kind: "up" | "preview", options: StackUpdateOptions, target?: string[]): Promise<UpdateResult> {
+    private async run(kind: "up" | "preview", options: StackUpdateOptions): Promise<UpdateResult> {
         const { signal } = options;
         if (signal?.aborted) throw interrupted(this.name, kind);
         let summary: SdkEngineEvent["summaryEvent"];
@@ -149,7 +149,7 @@ export class PulumiStack implements StackPort {
                 return { result: "succeeded", resourceChanges: numbers(result.changeSummary) };
             }
             // Without an explicit false the SDK reads the post-update history entry with --show-secrets.
-            const result = await this.stack.up({ ...sdkOptions, showSecrets: false, ...(target ? { target } : {}) });
+            const result = await this.stack.up({ ...sdkOptions, showSecrets: false });
             return {
                 result: result.summary.result === "succeeded" ? "succeeded" : "failed",
                 updateId: String(result.summary.version),

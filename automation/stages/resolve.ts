@@ -3,7 +3,6 @@
 import * as path from "path";
 import { parseStackOutputs, repositoryName, StackOutputsError, EnvironmentOutputs } from "../plan/outputs";
 import { planRelease, PlanInputError, ReleasePlan } from "../plan/release";
-import { resourceOf } from "../plan/events";
 import type { ReleasedSet } from "../ports";
 import { ReleaseInputError, StageContext } from "./types";
 import { withRetry } from "./util";
@@ -67,22 +66,9 @@ export async function resolveRelease(ctx: StageContext, options: ResolveOptions)
     return { sha, outputs, released, plan };
 }
 
-/**
- * A preview of the stack as configured now: fails fast with StackLockedError when another update holds the
- * stack (before any build), and yields the migration task definition's URN for a targeted update.
- */
-export async function previewStack(ctx: StageContext): Promise<{ migrationUrn?: string }> {
-    let migrationUrn: string | undefined;
-    await ctx.deps.stack.preview({
-        signal: ctx.signal,
-        message: "berth: release preflight",
-        onEvent: (event) => {
-            const meta = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata;
-            const ref = meta ? resourceOf(meta.urn) : undefined;
-            if (meta && ref?.kind === "task definition" && ref.name === "migration") migrationUrn = meta.urn;
-        },
-    });
-    return { migrationUrn };
+/** A preview of the stack as configured now: fails fast with StackLockedError when another update holds the stack (before any build). */
+export async function previewStack(ctx: StageContext): Promise<void> {
+    await ctx.deps.stack.preview({ signal: ctx.signal, message: "berth: release preflight" });
 }
 
 export function planLines(plan: ReleasePlan): string[] {

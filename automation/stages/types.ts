@@ -10,8 +10,6 @@ import type {
     ReleaseStorePort,
     SourcePort,
     StackPort,
-    StackUpdateOptions,
-    UpdateResult,
 } from "../ports";
 
 export interface ReleaseDeps {
@@ -29,19 +27,6 @@ export interface ReleaseDeps {
     progress: (line: string) => void;
     /** Build-context digest (infra/buildContext.ts hashBuildContext in production). */
     contextDigest: (contextDir: string, dockerfile: string) => string;
-}
-
-/**
- * Optional stack capability, detected at run time: an update limited to the given URNs (the Automation API's
- * `target`, without dependents). With it the migration task definition can take the new image while every
- * service keeps its own (issue 3, step 3); without it the orchestrator falls back to "migration owner first".
- */
-export interface TargetedUpdates {
-    upTargeted(targets: string[], options: StackUpdateOptions): Promise<UpdateResult>;
-}
-
-export function supportsTargets(stack: StackPort): stack is StackPort & TargetedUpdates {
-    return typeof (stack as Partial<TargetedUpdates>).upTargeted === "function";
 }
 
 export interface Timing {

@@ -1,9 +1,8 @@
-// Stack updates (stages 3, 5, 7): set berth:images, run one update with live per-service progress from engine
+// Stack updates (stages 3, 5, 7): set berth:images (and berth:migrationImage for stage 3), run one update with live per-service progress from engine
 // events (never scraped text), and report what the engine said. Interruption is the engine's graceful stop.
 import { ProgressTracker } from "../plan/events";
 import { StackLockedError, UpdateResult } from "../ports";
 import type { StageContext } from "./types";
-import { supportsTargets } from "./types";
 import { isAbort, message } from "./util";
 
 export type UpdateOutcome =
@@ -14,12 +13,15 @@ export type UpdateOutcome =
 
 export interface UpdateRequest {
     images: Record<string, string>;
+    /**
+     * berth:migrationImage: only the migration task definition takes this digest (the prepare update, F02);
+     * undefined removes the key, so the migration follows its owner service again.
+     */
+    migrationImage?: string;
     /** Services expected to roll (for the progress tracker). */
     services: string[];
     parallel?: number;
     message: string;
-    /** URNs for a targeted update (requires the TargetedUpdates capability). */
-    targets?: string[];
 }
 
 export async function stackUpdate(ctx: StageContext, request: UpdateRequest): Promise<UpdateOutcome> {
@@ -27,7 +29,7 @@ export async function stackUpdate(ctx: StageContext, request: UpdateRequest): Pr
     const tracker = new ProgressTracker(request.services);
     const failedServices: string[] = [];
     try {
-        await deps.stack.setImages(request.images);
+        await deps.stack.setImages(request.images, request.migrationImage);
         const options = {
             signal: ctx.signal,
             parallel: request.parallel,
@@ -37,8 +39,7 @@ export async function stackUpdate(ctx: StageContext, request: UpdateRequest): Pr
                 if (line) ctx.log(line);
             },
         };
-        const result =
-            request.targets && supportsTargets(deps.stack) ? await deps.stack.upTargeted(request.targets, options) : await deps.stack.up(options);
+        const result = await deps.stack.up(options);
         for (const p of tracker.snapshot(deps.clock.now() / 1000)) if (p.state === "failed") failedServices.push(p.service);
         return { kind: "done", result, tracker, failedServices };
     } catch (error) {

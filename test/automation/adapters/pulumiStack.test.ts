@@ -77,9 +77,26 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
         await stack.setImages({ accounts: DIGEST_B }); // replaces the map: api-gateway does not linger
         const state = JSON.parse(fs.readFileSync(path.join(stateDir, "state.json"), "utf8"));
         expect(parseConfigValue(state.stacks.dev.config["berth:images"].value)).to.deep.equal({ accounts: DIGEST_B });
-        expect(invocations().filter((a) => a[0] === "config")).to.deep.equal([
+        expect(invocations().filter((a) => a[0] === "config" && a[2] === "berth:images")).to.deep.equal([
             ["config", "set", "berth:images", "--stack", "dev", "--plaintext", "--non-interactive", "--", JSON.stringify(images)],
             ["config", "set", "berth:images", "--stack", "dev", "--plaintext", "--non-interactive", "--", JSON.stringify({ accounts: DIGEST_B })],
+        ]);
+    });
+
+    it("F02: setImages with a migration image sets berth:images and berth:migrationImage; without one it removes berth:migrationImage", async () => {
+        const stack = await open();
+        const config = () => JSON.parse(fs.readFileSync(path.join(stateDir, "state.json"), "utf8")).stacks.dev.config;
+        await stack.setImages({ accounts: DIGEST_A }, DIGEST_B);
+        expect(parseConfigValue(config()["berth:images"].value)).to.deep.equal({ accounts: DIGEST_A });
+        expect(config()["berth:migrationImage"]).to.deep.equal({ value: DIGEST_B, secret: false });
+        await stack.setImages({ accounts: DIGEST_A });
+        expect(config()).to.not.have.property("berth:migrationImage");
+        expect(parseConfigValue(config()["berth:images"].value)).to.deep.equal({ accounts: DIGEST_A });
+        expect(invocations().filter((a) => a[0] === "config")).to.deep.equal([
+            ["config", "set", "berth:images", "--stack", "dev", "--plaintext", "--non-interactive", "--", JSON.stringify({ accounts: DIGEST_A })],
+            ["config", "set", "berth:migrationImage", "--stack", "dev", "--plaintext", "--non-interactive", "--", DIGEST_B],
+            ["config", "set", "berth:images", "--stack", "dev", "--plaintext", "--non-interactive", "--", JSON.stringify({ accounts: DIGEST_A })],
+            ["config", "rm", "berth:migrationImage", "--stack", "dev", "--non-interactive"],
         ]);
     });
 
@@ -132,26 +149,15 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
         fs.writeFileSync(file, original);
         scenario({ up: { events: [], resourceChanges: { same: 3, update: 1 } } });
         const stack = await open();
-        await stack.setImages({ api: `sha256:${"a".repeat(64)}` });
+        await stack.setImages({ api: `sha256:${"a".repeat(64)}` }, `sha256:${"c".repeat(64)}`);
         expect(fs.readFileSync(file, "utf8")).to.contain("berth:images");
+        expect(fs.readFileSync(file, "utf8")).to.contain("berth:migrationImage");
         await stack.up({});
         expect(fs.readFileSync(file, "utf8")).to.equal(original);
         scenario({ up: { events: [], exitCode: 255, stderr: "error: boom\n" } });
         await stack.setImages({ api: `sha256:${"b".repeat(64)}` });
         await stack.up({}).catch(() => undefined);
         expect(fs.readFileSync(file, "utf8")).to.equal(original);
-    });
-
-    it("F02: a targeted update passes each URN as --target, so only the migration task definition changes", async () => {
-        const target = "urn:pulumi:dev::berth::berth:migration:Migration$aws:ecs/taskDefinition:TaskDefinition::migration-task-definition";
-        scenario({ up: { events: [], resourceChanges: { same: 40, update: 1 } } });
-        const result = await (await open()).upTargeted([target], {});
-        expect(result.result).to.equal("succeeded");
-        const up = invocations().find((a) => a[0] === "up")!;
-        expect(up.slice(up.indexOf("--target"), up.indexOf("--target") + 2)).to.deep.equal(["--target", target]);
-        let error: Error | undefined;
-        await (await open()).upTargeted([], {}).catch((e: Error) => (error = e));
-        expect(error?.message).to.equal("a targeted update needs at least one URN");
     });
 
     it("F12: a concurrent update (409) becomes StackLockedError with its hint and exit code", async () => {

@@ -18,7 +18,7 @@ export interface Harness {
 }
 
 /** `changed`: services whose build context differs from the released one. */
-export async function harness(setup: { changed?: string[]; targeted?: boolean; released?: boolean } = {}): Promise<Harness> {
+export async function harness(setup: { changed?: string[]; released?: boolean } = {}): Promise<Harness> {
     const { outputs } = await exampleStack("dev");
     const world = new World(outputs as Record<string, unknown>);
     const names = world.serviceNames();
@@ -32,7 +32,7 @@ export async function harness(setup: { changed?: string[]; targeted?: boolean; r
             contexts: Object.fromEntries(names.map((n) => [n, setup.changed?.includes(n) ? `sha256:${"0".repeat(64)}` : CONTEXT])),
         };
     }
-    const stack = new FakeStack(world, setup.targeted ?? true);
+    const stack = new FakeStack(world);
     const ecs = new FakeEcs(world);
     const builder = new FakeBuilder(world);
     const http = new FakeHttp(world);

@@ -1,5 +1,6 @@
 // Faithful in-memory fakes of every port over one shared world, with a virtual clock and fault injection.
-// The fake stack behaves like infra/program.ts: `up` applies berth:images (falling back to what is applied),
+// The fake stack behaves like infra/program.ts: `up` applies berth:images (falling back to what is applied) and
+// berth:migrationImage (the migration task definition alone takes it; otherwise it follows its owner service),
 // registers a new task definition revision per changed family, starts an ECS deployment per changed service
 // in rollout-level order, and emits the engine events the real engine would for those resources.
 import { createHash } from "crypto";
@@ -384,29 +385,30 @@ const SVC = "aws:ecs/service:Service";
 export class FakeStack implements StackPort {
     readonly name = "dev";
     config: Record<string, string> = {};
+    /** berth:migrationImage (undefined: the key is absent). */
+    migrationImage: string | undefined;
     /** What the engine last applied, per service and for the migration. */
     readonly applied: Record<string, string> = {};
     migrationApplied: string | undefined;
     readonly setImagesCalls: Record<string, string>[] = [];
-    readonly ups: { images: Record<string, string>; targets?: string[]; changed: string[]; result: string }[] = [];
+    readonly setMigrationImageCalls: (string | undefined)[] = [];
+    readonly ups: { images: Record<string, string>; migrationImage?: string; changed: string[]; result: string }[] = [];
     previews = 0;
     private version = 10;
 
-    constructor(
-        private readonly w: World,
-        readonly targeted = true,
-    ) {
+    constructor(private readonly w: World) {
         for (const s of w.serviceNames()) this.applied[s] = imageDigest(w.outputs.services[s].image);
         if (w.outputs.migration) this.migrationApplied = this.applied[w.outputs.migration.service];
-        if (!targeted) (this as { upTargeted?: unknown }).upTargeted = undefined;
     }
 
     async outputs() {
         return JSON.parse(JSON.stringify(this.w.outputs));
     }
-    async setImages(images: Record<string, string>) {
+    async setImages(images: Record<string, string>, migrationImage?: string) {
         this.setImagesCalls.push({ ...images });
+        this.setMigrationImageCalls.push(migrationImage);
         this.config = { ...images };
+        this.migrationImage = migrationImage;
     }
     async preview(options: StackUpdateOptions): Promise<UpdateResult> {
         if (this.w.faults.locked) throw new StackLockedError("stack dev is locked: another update is in progress");
@@ -418,16 +420,13 @@ export class FakeStack implements StackPort {
         return { result: "succeeded", resourceChanges: { same: 1 } };
     }
     async up(options: StackUpdateOptions): Promise<UpdateResult> {
-        return this.update(options, undefined);
-    }
-    async upTargeted(targets: string[], options: StackUpdateOptions): Promise<UpdateResult> {
-        return this.update(options, targets);
+        return this.update(options);
     }
     async history() {
         return [];
     }
 
-    private async update(options: StackUpdateOptions, targets: string[] | undefined): Promise<UpdateResult> {
+    private async update(options: StackUpdateOptions): Promise<UpdateResult> {
         const w = this.w;
         if (w.faults.locked) throw new StackLockedError("stack dev is locked: another update is in progress");
         if (options.signal?.aborted) throw abortError();
@@ -436,7 +435,7 @@ export class FakeStack implements StackPort {
         const event = (e: Omit<EngineEvent, "sequence" | "timestamp">) => options.onEvent?.({ sequence: seq++, timestamp: w.clock.now() / 1000, ...e });
         const want = (s: string) => this.config[s] ?? this.applied[s];
         const migrationUrn = URN(TD, "berth:migration:Migration", "migration-task-definition");
-        const record = { images: { ...this.config }, ...(targets ? { targets } : {}), changed: [] as string[], result: "succeeded" };
+        const record = { images: { ...this.config }, ...(this.migrationImage ? { migrationImage: this.migrationImage } : {}), changed: [] as string[], result: "succeeded" };
         this.ups.push(record);
         const m = w.outputs.migration;
         const rollingBack = w.serviceNames().some((s) => want(s) !== this.applied[s] && want(s) === w.services.get(s)!.originalImage);
@@ -445,49 +444,50 @@ export class FakeStack implements StackPort {
             record.result = "failed";
             return { result: "failed", updateId: String(++this.version), resourceChanges: {} };
         }
-        if (m && (!targets || targets.includes(migrationUrn)) && want(m.service) !== this.migrationApplied) {
+        // Like the program: berth:migrationImage wins for the migration task definition; without it the migration
+        // follows its owner service.
+        const migrationWant = m ? (this.migrationImage ?? want(m.service)) : undefined;
+        if (m && migrationWant !== this.migrationApplied) {
             const meta = { op: "replace", urn: migrationUrn, type: TD };
             event({ resourcePreEvent: { metadata: meta } });
-            const arn = w.registerTd(m.taskDefinitionFamily, want(m.service));
+            const arn = w.registerTd(m.taskDefinitionFamily, migrationWant!);
             w.outputs.migration.taskDefinitionArn = arn;
-            this.migrationApplied = want(m.service);
+            this.migrationApplied = migrationWant;
             event({ resOutputsEvent: { metadata: meta } });
             record.changed.push("migration");
         }
         let failed = false;
-        if (!targets) {
-            for (const level of w.outputs.rolloutLevels as string[][]) {
-                for (const s of level) {
-                    if (want(s) === this.applied[s]) continue;
-                    if (w.faults.abortMidRollout && record.changed.some((c) => c !== "migration")) w.faults.abortMidRollout.abort();
-                    if (options.signal?.aborted) {
-                        event({ cancelEvent: {} });
-                        throw abortError();
-                    }
-                    const o = w.outputs.services[s];
-                    const tdUrn = URN(TD, "berth:service:Service", `svc-${s}-task-definition`);
-                    const svcUrn = URN(SVC, "berth:service:Service", `svc-${s}-service`);
-                    event({ resourcePreEvent: { metadata: { op: "replace", urn: tdUrn, type: TD } } });
-                    const arn = w.registerTd(o.taskDefinitionFamily, want(s));
-                    event({ resOutputsEvent: { metadata: { op: "replace", urn: tdUrn, type: TD } } });
-                    event({ resourcePreEvent: { metadata: { op: "update", urn: svcUrn, type: SVC } } });
-                    w.deploy(s, arn, want(s));
-                    o.taskDefinitionArn = arn;
-                    o.image = `${o.repositoryUrl}@${want(s)}`;
-                    this.applied[s] = want(s);
-                    record.changed.push(s);
-                    const stuck = w.primary(s).kind === "stuck";
-                    await w.clock.sleep(stuck ? 600_000 : 5_000);
-                    if (stuck) {
-                        event({ resOpFailedEvent: { metadata: { op: "update", urn: svcUrn, type: SVC }, status: 1, steps: 1 } });
-                        event({ diagnosticEvent: { urn: svcUrn, message: "waiting for service to reach a steady state: timeout", severity: "error" } });
-                        failed = true;
-                        break;
-                    }
-                    event({ resOutputsEvent: { metadata: { op: "update", urn: svcUrn, type: SVC } } });
+        for (const level of w.outputs.rolloutLevels as string[][]) {
+            for (const s of level) {
+                if (want(s) === this.applied[s]) continue;
+                if (w.faults.abortMidRollout && record.changed.some((c) => c !== "migration")) w.faults.abortMidRollout.abort();
+                if (options.signal?.aborted) {
+                    event({ cancelEvent: {} });
+                    throw abortError();
                 }
-                if (failed) break;
+                const o = w.outputs.services[s];
+                const tdUrn = URN(TD, "berth:service:Service", `svc-${s}-task-definition`);
+                const svcUrn = URN(SVC, "berth:service:Service", `svc-${s}-service`);
+                event({ resourcePreEvent: { metadata: { op: "replace", urn: tdUrn, type: TD } } });
+                const arn = w.registerTd(o.taskDefinitionFamily, want(s));
+                event({ resOutputsEvent: { metadata: { op: "replace", urn: tdUrn, type: TD } } });
+                event({ resourcePreEvent: { metadata: { op: "update", urn: svcUrn, type: SVC } } });
+                w.deploy(s, arn, want(s));
+                o.taskDefinitionArn = arn;
+                o.image = `${o.repositoryUrl}@${want(s)}`;
+                this.applied[s] = want(s);
+                record.changed.push(s);
+                const stuck = w.primary(s).kind === "stuck";
+                await w.clock.sleep(stuck ? 600_000 : 5_000);
+                if (stuck) {
+                    event({ resOpFailedEvent: { metadata: { op: "update", urn: svcUrn, type: SVC }, status: 1, steps: 1 } });
+                    event({ diagnosticEvent: { urn: svcUrn, message: "waiting for service to reach a steady state: timeout", severity: "error" } });
+                    failed = true;
+                    break;
+                }
+                event({ resOutputsEvent: { metadata: { op: "update", urn: svcUrn, type: SVC } } });
             }
+            if (failed) break;
         }
         const changes = record.changed.length;
         event({ summaryEvent: { maybeCorrupt: false, durationSeconds: w.clock.now() / 1000 - start, resourceChanges: changes > 0 ? { update: changes } : { same: 1 } } });

@@ -11,15 +11,26 @@ const ALL = ["config-server", "discovery-server", "api-gateway", "accounts", "ca
 describe("release scenarios (12-service example)", () => {
     it("F02/F07/F11/F12: happy path builds all 12, migrates first, rolls in level order, verifies, tags and records", async () => {
         const h = await harness({ changed: ALL });
+        const owner = h.world.outputs.migration.service as string;
+        const sequence: string[] = [];
+        const up = h.stack.up.bind(h.stack);
+        h.stack.up = async (o) => (sequence.push(`up ${h.stack.ups.length + 1}`), up(o));
+        const runTask = h.ecs.runTask.bind(h.ecs);
+        h.ecs.runTask = async (r) => (sequence.push("migration"), runTask(r));
         const record = await runRelease(h.deps, h.options);
         expect(record.state).to.equal("RELEASED");
         expect(exitCodeFor(record.state)).to.equal(0);
         expect(h.world.builds).to.have.length(12);
         expect(h.builder.logins).to.equal(1);
-        // prepare (targeted: migration only) then one rollout update
+        // prepare (berth:migrationImage: the migration task definition only), the migration, then one rollout update
+        expect(sequence).to.deep.equal(["up 1", "migration", "up 2"]);
         expect(h.stack.ups).to.have.length(2);
-        expect(h.stack.ups[0].targets?.[0]).to.match(/migration-task-definition$/);
+        expect(h.stack.ups[0].migrationImage).to.equal(record.imagesNow[owner]);
+        for (const s of ALL) expect(h.stack.ups[0].images[s]).to.equal(h.world.services.get(s)!.originalImage);
         expect(h.stack.ups[0].changed).to.deep.equal(["migration"]);
+        expect(h.stack.ups[1]).to.not.have.property("migrationImage");
+        expect(h.stack.ups[1].changed).to.not.include("migration"); // already on the owner's new image
+        expect(h.stack.migrationImage).to.equal(undefined);
         expect(h.world.runTasks).to.have.length(1);
         expect(h.world.runTasks[0].subnets).to.deep.equal(h.world.outputs.network.privateSubnetIds);
         expect(h.world.runTasks[0].securityGroups).to.deep.equal(h.world.outputs.migration.securityGroupIds);
@@ -86,7 +97,11 @@ describe("release scenarios (12-service example)", () => {
         expect(record.migration).to.include({ outcome: "failed", exitCode: 1 });
         expect(record.summary).to.match(/migration failed .*see the 2 log lines above; no service was changed/);
         for (const s of ALL) expect(h.world.running(s)).to.equal(h.world.services.get(s)!.originalImage);
-        expect(h.stack.ups).to.have.length(1);
+        // prepare, then the update pointing the migration task definition back; neither changes a service
+        expect(h.stack.ups).to.have.length(2);
+        expect(h.stack.ups.map((u) => u.changed)).to.deep.equal([["migration"], ["migration"]]);
+        expect(h.stack.ups[1]).to.not.have.property("migrationImage");
+        expect(h.stack.migrationImage).to.equal(undefined);
         expect(h.stack.config.accounts).to.equal(h.world.services.get("accounts")!.originalImage);
         expect(h.world.releasedWrites).to.have.length(0);
     });
@@ -116,16 +131,27 @@ describe("release scenarios (12-service example)", () => {
         expect(h.world.running("accounts")).to.equal(h.world.services.get("accounts")!.originalImage);
     });
 
-    it("migration owner first when the stack cannot target: a failed migration rolls the owner back (ROLLED_BACK)", async () => {
-        const h = await harness({ changed: ["accounts", "orders"], targeted: false });
+    it("F02: a failing migration changes no service's task definition; the migration task definition points back (FAILED_BEFORE_CHANGE)", async () => {
+        const h = await harness({ changed: ["accounts", "orders", "catalog"] });
         h.world.faults.migration = { exitCode: 3 };
+        const owner = h.world.outputs.migration.service as string;
+        const taskDefinitions = Object.fromEntries(ALL.map((s) => [s, h.world.outputs.services[s].taskDefinitionArn as string]));
+        const ownerImage = h.world.tds.get(h.world.outputs.migration.taskDefinitionArn)!.image;
         const record = await runRelease(h.deps, h.options);
-        expect(record.state).to.equal("ROLLED_BACK");
+        expect(record.state).to.equal("FAILED_BEFORE_CHANGE");
         expect(exitCodeFor(record.state)).to.equal(1);
-        expect(h.stack.ups[0].changed).to.include.members(["migration", "accounts"]);
-        expect(h.stack.ups[0].changed).to.not.include("orders");
-        expect(h.world.running("accounts")).to.equal(h.world.services.get("accounts")!.originalImage);
-        expect(h.world.running("orders")).to.equal(h.world.services.get("orders")!.originalImage);
+        expect(record.summary).to.match(/no service was changed/);
+        for (const s of ALL) {
+            expect(h.world.outputs.services[s].taskDefinitionArn).to.equal(taskDefinitions[s]);
+            expect(h.world.revisions.get(h.world.outputs.services[s].taskDefinitionFamily)).to.equal(1);
+            expect(h.world.services.get(s)!.deployments).to.have.length(1);
+            expect(h.world.running(s)).to.equal(h.world.services.get(s)!.originalImage);
+        }
+        // the migration ran on this release's image of its owner; afterwards its task definition is back on the current one
+        expect(h.world.tds.get(h.world.runTasks[0].taskDefinition)!.image).to.equal(record.services.find((x) => x.name === owner)!.digest);
+        expect(h.world.tds.get(h.world.outputs.migration.taskDefinitionArn)!.image).to.equal(ownerImage);
+        expect(h.stack.setMigrationImageCalls).to.deep.equal([record.services.find((x) => x.name === owner)!.digest, undefined]);
+        expect(h.world.releasedWrites).to.have.length(0);
     });
 
     it("F13: a service that never stabilises → update fails → ROLLED_BACK to the previous images", async () => {
@@ -233,6 +259,7 @@ describe("release scenarios (12-service example)", () => {
         expect(h.lines[h.lines.length - 3]).to.equal("DRY RUN OK");
         expect(h.lines.some((l) => l.startsWith("[dry-run] would RunTask") && l.includes("subnet-private-0"))).to.equal(true);
         expect(h.lines.some((l) => l.startsWith("[dry-run] would set berth:images") && l.includes("<digest pushed for orders>"))).to.equal(true);
+        expect(h.lines.some((l) => l.startsWith("[dry-run] would set berth:migrationImage = <digest pushed for accounts>"))).to.equal(true);
         expect(h.world.builds).to.have.length(0);
         expect(h.stack.setImagesCalls).to.have.length(0);
         expect(h.stack.ups).to.have.length(0);
