@@ -5,28 +5,14 @@ import * as os from "os";
 import * as path from "path";
 import { main, type CliDeps } from "../../automation/cli";
 import type { ReleaseRecord } from "../../automation/plan/report";
+import { releaseRecord } from "../helpers/releaseRecord";
 import { StackLockedError } from "../../automation/ports";
 import type { PreviewPorts } from "../../automation/preview";
 import { ReleaseInputError, type ReleaseDeps, type ReleaseOptions, type StatusReport } from "../../automation/release";
 
 const ROOT = path.join(__dirname, "../..");
 
-function record(state: ReleaseRecord["state"]): ReleaseRecord {
-    return {
-        version: 1,
-        id: "20260314-091502-1a2b3c4",
-        sha: "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d",
-        stack: "dev",
-        startedAt: "2026-03-14T09:15:02.000Z",
-        finishedAt: "2026-03-14T09:19:02.000Z",
-        state,
-        stages: [],
-        services: [],
-        migration: { outcome: "not-needed" },
-        pulumiUpdates: {},
-        imagesNow: {},
-    };
-}
+const record = (state: ReleaseRecord["state"]) => releaseRecord(state);
 
 /** main() with captured output and no process-wide effects; `overrides` replace any dependency. */
 async function cli(argv: string[], overrides: Partial<CliDeps> = {}) {

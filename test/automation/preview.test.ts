@@ -1,7 +1,5 @@
 import { expect } from "chai";
 import * as fs from "fs";
-import * as http from "http";
-import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { githubClient } from "../../automation/adapters/github";
@@ -9,6 +7,7 @@ import { commentMarker } from "../../automation/plan/preview";
 import type { EngineEvent, ReleasedSet, StackPort, StackUpdateOptions, UpdateResult } from "../../automation/ports";
 import { PreviewInputError, runPreview, type PreviewPorts } from "../../automation/preview";
 import { realOutputs, SHA } from "./plan/fixtures";
+import { type Comment, fakeGitHub } from "../helpers/fakeGitHub";
 
 function fixture(name: string): EngineEvent[] {
     const text = fs.readFileSync(path.join(__dirname, "../fixtures/preview", name), "utf8");
@@ -40,50 +39,6 @@ export class ReplayStack implements StackPort {
     async history() {
         return [];
     }
-}
-
-interface Comment {
-    id: number;
-    body: string;
-    html_url: string;
-}
-
-/** Loopback stand-in for GitHub's issue-comments API (list, create, update) on acme/shop#7. */
-function fakeGitHub(comments: Comment[]) {
-    const calls: string[] = [];
-    let nextId = 500;
-    const server = http.createServer((req, res) => {
-        const url = new URL(req.url!, "http://127.0.0.1");
-        calls.push(`${req.method} ${url.pathname}`);
-        let raw = "";
-        req.on("data", (c) => (raw += c));
-        req.on("end", () => {
-            const send = (status: number, body: unknown) => {
-                res.writeHead(status, { "content-type": "application/json" });
-                res.end(JSON.stringify(body));
-            };
-            const one = /^\/repos\/acme\/shop\/issues\/comments\/(\d+)$/.exec(url.pathname);
-            if (url.pathname === "/repos/acme/shop/issues/7/comments" && req.method === "GET") return send(200, comments);
-            if (url.pathname === "/repos/acme/shop/issues/7/comments" && req.method === "POST") {
-                const c = { id: nextId++, body: JSON.parse(raw).body, html_url: `https://github.example/acme/shop/pull/7#issuecomment-${nextId}` };
-                comments.push(c);
-                return send(201, c);
-            }
-            if (one && req.method === "PATCH") {
-                const c = comments.find((x) => x.id === Number(one[1]));
-                if (!c) return send(404, { message: "Not Found" });
-                c.body = JSON.parse(raw).body;
-                return send(200, c);
-            }
-            send(404, { message: "Not Found" });
-        });
-    });
-    return new Promise<{ baseUrl: string; calls: string[]; close: () => Promise<void> }>((resolve) =>
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as AddressInfo;
-            resolve({ baseUrl: `http://127.0.0.1:${port}`, calls, close: () => new Promise((r) => server.close(() => r())) });
-        }),
-    );
 }
 
 const prEnv = (baseUrl: string, eventPath: string): NodeJS.ProcessEnv => ({
@@ -133,7 +88,7 @@ describe("preview flow (fake stack replaying dev-replace-db.jsonl)", () => {
 
     it("creates the stack's PR comment, then edits the same one; writes the full text to preview-dev.md", async () => {
         const comments: Comment[] = [{ id: 1, body: `${commentMarker("prod")}\nprod preview`, html_url: "" }];
-        const gh = await fakeGitHub(comments);
+        const gh = await fakeGitHub({ comments });
         const eventPath = path.join(dir, "event.json");
         fs.writeFileSync(eventPath, JSON.stringify({ pull_request: { number: 7 } }));
         try {

@@ -1,23 +1,10 @@
 import { expect } from "chai";
 import { runUrl, slackMessage } from "../../../automation/plan/notify";
 import type { ReleaseRecord } from "../../../automation/plan/report";
+import { releaseRecord } from "../../helpers/releaseRecord";
 
 function record(state: ReleaseRecord["state"], services: ReleaseRecord["services"] = [], summary?: string): ReleaseRecord {
-    return {
-        version: 1,
-        id: "20260314-091502-1a2b3c4",
-        sha: "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d",
-        stack: "dev",
-        startedAt: "2026-03-14T09:15:02.000Z",
-        finishedAt: "2026-03-14T09:19:02.000Z",
-        state,
-        ...(summary ? { summary } : {}),
-        stages: [],
-        services,
-        migration: { outcome: "not-needed" },
-        pulumiUpdates: {},
-        imagesNow: {},
-    };
+    return releaseRecord(state, { services, ...(summary ? { summary } : {}) });
 }
 
 describe("Slack message for a finished release", () => {
