@@ -143,7 +143,7 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
         expect(seen.some((e) => e.diagnosticEvent?.message === "ECS service did not stabilise")).to.equal(true);
     });
 
-    it("F05: leaves the checked-in stack file as it found it: berth:images lives there only for the update in flight", async () => {
+    it("leaves the checked-in stack file as it found it: berth:images lives there only for the update in flight", async () => {
         const file = path.join(projectDir, "Pulumi.dev.yaml");
         const original = "# dev stack\nconfig:\n  berth:environment: dev\n";
         fs.writeFileSync(file, original);
