@@ -1,5 +1,5 @@
 // The validated, defaulted settings every component receives: plain data, no Pulumi types, no AWS calls.
-import type { Environment } from "./profiles";
+import type { Environment, Profile } from "./profiles";
 import type { SubnetLayout } from "./cidr";
 import type { ListenerRulePlan } from "./routes";
 
@@ -66,19 +66,11 @@ export interface Settings {
         flowLogs: boolean;
         subnets: SubnetLayout;
     };
-    database: {
+    /** The profile's database defaults (as overridden by config), plus what every profile shares. */
+    database: Profile["database"] & {
         engineVersion: string;
         /** Parameter group family, e.g. postgres16. */
         family: string;
-        instanceClass: string;
-        allocatedStorage: number;
-        maxAllocatedStorage: number;
-        backupRetentionDays: number;
-        multiAz: boolean;
-        deletionProtection: boolean;
-        finalSnapshot: boolean;
-        performanceInsights: boolean;
-        applyImmediately: boolean;
         dbName: string;
         username: string;
         port: number;
