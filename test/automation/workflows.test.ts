@@ -101,4 +101,16 @@ describe("CI workflows (.github/workflows)", () => {
         expect(deploy.jobs.deploy.needs).to.equal("test");
         expect(steps(deploy).map((s) => s.run).filter(Boolean)).to.include('npm run --silent deploy -- --stack "$STACK" --json report.json | tee report.md');
     });
+
+    it("tests run on the supported Node.js lines (22 and 24), releases on 24, and package.json admits no Node without require(esm)", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+        // ESM-only dependencies load from CommonJS only with require(esm): Node >= 20.19 on 20, >= 22.12 on 22.
+        expect(pkg.engines).to.deep.equal({ node: "^20.19.0 || >=22.12.0" });
+        for (const name of FILES) {
+            const w = load(name);
+            expect(w.jobs.test.strategy?.matrix.node, name).to.deep.equal([22, 24]);
+            const versions = Object.entries(w.jobs).flatMap(([job, j]) => j.steps.filter((st) => st.uses?.startsWith("actions/setup-node@")).map((st) => `${job}: ${String(st.with?.["node-version"])}`));
+            expect(versions, name).to.deep.equal(Object.keys(w.jobs).map((job) => `${job}: ${job === "test" ? "${{ matrix.node }}" : "24"}`));
+        }
+    });
 });
