@@ -36,7 +36,8 @@ export function hashBuildContext(contextDir: string, dockerfile = "Dockerfile"):
     const dockerfilePath = path.join(contextDir, dockerfile);
     // Docker always reads the Dockerfile, even when .dockerignore lists it.
     hash.update(`dockerfile:${dockerfile}\0`);
-    if (fs.existsSync(dockerfilePath)) hash.update(fs.readFileSync(dockerfilePath));
+    if (!fs.existsSync(dockerfilePath)) throw new Error(`Dockerfile ${dockerfilePath} does not exist`);
+    hash.update(fs.readFileSync(dockerfilePath));
     for (const file of contextFiles(contextDir)) {
         hash.update(`\0${file}\0`);
         hash.update(fs.readFileSync(path.join(contextDir, file)));

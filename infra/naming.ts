@@ -42,11 +42,20 @@ export function fit(name: string, max: number): string {
     return `${head}-${hash}`;
 }
 
+/**
+ * The longest `<project>-<stack>` prefix that survives `fit` in the tightest name the CI deploy role scopes by
+ * prefix (S3 and RDS: 63 characters keep a 56-character head), so every such name starts with `<prefix>-`.
+ * A longer prefix is itself shortened with a hash of the whole, which keeps it unique to the stack.
+ */
+export const MAX_PREFIX = NAME_LIMITS.s3Bucket - 8;
+/** Longest project or stack name: ECR repositories and log groups hold both whole (`project/stack/service`). */
+export const MAX_PART = 100;
+
 /** The physical names of one stack (project + stack), e.g. `berth-dev-orders`. */
 export class Naming {
     readonly project: string;
     readonly stack: string;
-    /** `<project>-<stack>`: the prefix of every name in this stack. */
+    /** `<project>-<stack>` (hash-shortened past MAX_PREFIX): every name of this stack starts with it. */
     readonly prefix: string;
 
     constructor(project: string, stack: string) {
@@ -58,7 +67,10 @@ export class Naming {
         if (!/^[a-z]/.test(this.project)) {
             throw new Error(`project "${project}" must start with a letter (RDS and ALB names start with the project)`);
         }
-        this.prefix = `${this.project}-${this.stack}`;
+        for (const [what, value] of [["project", this.project], ["stack", this.stack]] as const) {
+            if (value.length > MAX_PART) throw new Error(`${what} name "${value}" is longer than ${MAX_PART} characters; berth's ECR and log-group paths hold it whole`);
+        }
+        this.prefix = fit(`${this.project}-${this.stack}`, MAX_PREFIX);
     }
 
     private join(...parts: string[]): string {

@@ -4,6 +4,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { loadSettings } from "./config/load";
+import { checkBuildInputs } from "./config/buildInputs";
 import { readPulumiConfig } from "./config/pulumiConfig";
 import type { Settings } from "./config/settings";
 import { Naming } from "./naming";
@@ -20,6 +21,7 @@ import { Service } from "./components/service";
 import { Migration, MIGRATION_CONTAINER } from "./components/migration";
 import { Observability } from "./components/observability";
 import { CiAccess } from "./components/ciAccess";
+import { findProjectDir } from "./projectDir";
 
 export interface ProgramOptions {
     /** Directory that build contexts are relative to (where Pulumi.yaml is). */
@@ -40,7 +42,8 @@ export async function berth(options: ProgramOptions = {}) {
 }
 
 export async function declareEnvironment(settings: Settings, options: ProgramOptions = {}) {
-    const projectDir = options.projectDir ?? process.cwd();
+    const projectDir = options.projectDir ?? findProjectDir(__dirname);
+    checkBuildInputs(settings.services, projectDir);
     const naming = new Naming(settings.project, settings.stack);
     const provider = new aws.Provider("aws", {
         region: aws.config.region,

@@ -1,52 +1,9 @@
-// Security groups and the exact traffic graph between them: internet → ALB → routed services, caller →
-// declared dependency, database users → RDS, everything → HTTPS out. Planned as data, then created.
+// Security groups and the exact traffic graph between them, as planned in config/firewall.ts (F10): one
+// group per ALB, database, migration task and service, one rule resource per planned edge.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { Settings } from "../config/settings";
+import { planFirewall, type FirewallInputs, type FirewallRule, type GroupId } from "../config/firewall";
 import type { Naming } from "../naming";
-
-/** A security group berth owns: the ALB, the database, the migration task, or one per service. */
-export type GroupId = "alb" | "db" | "migration" | `service:${string}`;
-export type Peer = { group: GroupId } | { cidr: string };
-
-export interface FirewallRule {
-    direction: "ingress" | "egress";
-    group: GroupId;
-    peer: Peer;
-    port: number;
-    description: string;
-}
-
-export const ANYWHERE = "0.0.0.0/0";
-
-/** The whole traffic graph of a stack (F10): nothing here that the catalogue did not declare. */
-export function planFirewall(settings: Pick<Settings, "services" | "loadBalancer" | "database" | "migration">): FirewallRule[] {
-    const rules: FirewallRule[] = [];
-    const both = (from: GroupId, to: GroupId, port: number, why: string) => {
-        rules.push({ direction: "ingress", group: to, peer: { group: from }, port, description: `${why} (from ${from})` });
-        rules.push({ direction: "egress", group: from, peer: { group: to }, port, description: `${why} (to ${to})` });
-    };
-    const listenerPorts = settings.loadBalancer.certificateArn ? [80, 443] : [80];
-    for (const port of listenerPorts) {
-        rules.push({ direction: "ingress", group: "alb", peer: { cidr: ANYWHERE }, port, description: `public ${port === 443 ? "HTTPS" : "HTTP"} to the load balancer` });
-    }
-    const byName = new Map(settings.services.map((s) => [s.name, s]));
-    for (const s of settings.services) {
-        const group: GroupId = `service:${s.name}`;
-        if (s.routes.length > 0) both("alb", group, s.port, `ALB to ${s.name}`);
-        for (const dep of s.dependsOn) {
-            const target = byName.get(dep);
-            if (target) both(group, `service:${dep}`, target.port, `${s.name} calls ${dep}`);
-        }
-        if (s.database) both(group, "db", settings.database.port, `${s.name} uses the database`);
-        rules.push({ direction: "egress", group, peer: { cidr: ANYWHERE }, port: 443, description: "HTTPS to AWS APIs (ECR, logs, secrets)" });
-    }
-    if (settings.migration) {
-        both("migration", "db", settings.database.port, "migration task uses the database");
-        rules.push({ direction: "egress", group: "migration", peer: { cidr: ANYWHERE }, port: 443, description: "HTTPS to AWS APIs (ECR, logs, secrets)" });
-    }
-    return rules;
-}
 
 function slugOf(id: GroupId): string {
     return id.startsWith("service:") ? id.slice("service:".length) : id;
@@ -55,7 +12,7 @@ function slugOf(id: GroupId): string {
 export interface FirewallArgs {
     naming: Naming;
     vpcId: pulumi.Input<string>;
-    settings: Pick<Settings, "services" | "loadBalancer" | "database" | "migration">;
+    settings: FirewallInputs;
 }
 
 export class Firewall extends pulumi.ComponentResource {

@@ -6,6 +6,7 @@ import { COMMON_DEFAULTS, PROFILES, Profile } from "./profiles";
 import { FARGATE_SIZES, describeMemoryFor, isValidFargateSize } from "./fargate";
 import { findCycle, rolloutEdges, rolloutLevels } from "./graph";
 import { ALB_LIMITS, patternProblem, planListenerRules } from "./routes";
+import { planFirewall, ruleQuotaProblems } from "./firewall";
 import { MAX_AZS, VPC_MASK_RANGE, isAligned, isPrivateRange, parseCidr, planSubnets } from "./cidr";
 import type { SecretRef, ServiceSettings, Settings } from "./settings";
 
@@ -43,8 +44,17 @@ export interface ConfigInput {
 /** Names berth uses for its own resources; a service with one of them would collide. */
 export const RESERVED_SERVICE_NAMES = ["access-logs", "alarms", "alb", "cluster", "db", "db-final", "endpoints", "flow-logs", "migrate", "uploads"];
 
-/** Environment variables berth sets itself in every container (or for database services). */
-export const INJECTED_ENV = ["PORT", "SERVICE_NAME", "BERTH_ENVIRONMENT", "PUBLIC_URL", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USERNAME", "DB_PASSWORD", "BUCKET_NAME"];
+/** Environment variables berth sets itself: in every container, for database services, for bucket users. */
+export const INJECTED_ENV = {
+    always: ["PORT", "SERVICE_NAME", "BERTH_ENVIRONMENT", "PUBLIC_URL"],
+    database: ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USERNAME", "DB_PASSWORD"],
+    bucket: ["BUCKET_NAME"],
+} as const;
+
+/** The variables berth sets in this service's container; only these are off limits to the catalogue. */
+export function injectedEnv(s: Pick<RawService, "database" | "bucket">): string[] {
+    return [...INJECTED_ENV.always, ...(s.database ? INJECTED_ENV.database : []), ...(s.bucket !== undefined && s.bucket !== "none" ? INJECTED_ENV.bucket : [])];
+}
 
 /** Variable names that carry secrets: broader than AWS ECS.8's three key names (F14). */
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_KEY|CLIENT_SECRET|DSN|CONNECTION_STRING|DATABASE_URL)/i;
@@ -67,7 +77,7 @@ export function loadSettings(input: ConfigInput): Settings {
     const raw = collectRaw(input, problems);
     if (problems.length > 0) throw new ConfigError(problems);
     const parsed = configSchema.safeParse(raw);
-    if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, raw)));
+    if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap((issue) => describeIssue(issue, raw)));
     const settings = resolveSettings(input, parsed.data, problems);
     if (problems.length > 0) throw new ConfigError(problems);
     return settings;
@@ -78,9 +88,14 @@ function collectRaw(input: ConfigInput, problems: ConfigProblem[]): Record<strin
     const known = new Set<string>(CONFIG_KEYS);
     for (const [fullKey, value] of Object.entries(input.values)) {
         const [ns, key] = splitKey(fullKey);
+        if (ns === input.project && ns !== NAMESPACE) {
+            // Pulumi files un-namespaced keys (`pulumi config set services`, Pulumi.yaml config) under the project.
+            problems.push({ key: fullKey, message: `berth reads its settings from ${NAMESPACE}: keys whatever the project is called; rename it to ${NAMESPACE}:${key}` });
+            continue;
+        }
         if (ns !== NAMESPACE) continue;
         if (!known.has(key)) {
-            const hint = suggest(key, CONFIG_KEYS);
+            const hint = suggestKey(key, CONFIG_KEYS);
             problems.push({ key: fullKey, message: `unknown key${hint ? `; did you mean ${NAMESPACE}:${hint}?` : `; berth reads ${CONFIG_KEYS.map((k) => `${NAMESPACE}:${k}`).join(", ")}`}` });
             continue;
         }
@@ -101,14 +116,19 @@ function splitKey(fullKey: string): [string, string] {
     return i === -1 ? ["", fullKey] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
 }
 
-/** The closest known key within edit distance 3, for typos such as `berth:service`. */
-export function suggest(key: string, known: readonly string[]): string | undefined {
+/** The closest known name within `allowed` edits, case ignored: `berth:service`, `healthcheck`, `api-gw`. */
+export function suggest(key: string, known: readonly string[], allowed = 3): string | undefined {
     let best: { k: string; d: number } | undefined;
     for (const k of known) {
         const d = editDistance(key.toLowerCase(), k.toLowerCase());
-        if (d <= 3 && (!best || d < best.d)) best = { k, d };
+        if (d <= allowed && (!best || d < best.d)) best = { k, d };
     }
     return best?.k;
+}
+
+/** For field names: one edit per 3 characters (at least 1, at most 3), so `foo` does not become `cpu`. */
+function suggestKey(key: string, known: readonly string[]): string | undefined {
+    return suggest(key, known, Math.min(3, Math.max(1, Math.floor(key.length / 3))));
 }
 
 function editDistance(a: string, b: string): number {
@@ -139,7 +159,21 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     return path.reduce<unknown>((v, p) => (v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[p] : undefined), root);
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem {
+/** The field names the schema declares for the object at `path` (list indices step into the element). */
+export function knownKeysAt(path: readonly PropertyKey[]): string[] {
+    let schema: unknown = configSchema;
+    const unwrap = (s: unknown): unknown => (s instanceof z.ZodOptional ? unwrap(s.unwrap()) : s);
+    for (const p of path) {
+        const current = unwrap(schema);
+        if (typeof p === "number" && current instanceof z.ZodArray) schema = current.element;
+        else if (typeof p === "string" && current instanceof z.ZodObject) schema = (current.shape as Record<string, unknown>)[p];
+        else return [];
+    }
+    const target = unwrap(schema);
+    return target instanceof z.ZodObject ? Object.keys(target.shape) : [];
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem | ConfigProblem[] {
     const key = keyOf(issue.path);
     switch (issue.code) {
         case "invalid_type": {
@@ -156,8 +190,12 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem {
         case "invalid_value":
             return { key, message: `must be one of ${issue.values.map((v) => String(v)).join(", ")}` };
         case "unrecognized_keys": {
-            const keys = issue.keys.map((k) => `${key}${key.endsWith(":") ? "" : "."}${k}`);
-            return { key: keys.join(", "), message: `unknown key${issue.keys.length > 1 ? "s" : ""}; remove ${issue.keys.length > 1 ? "them" : "it"} or check the spelling against the configuration reference in README.md` };
+            const known = knownKeysAt(issue.path);
+            return issue.keys.map((k) => {
+                const hint = suggestKey(k, known);
+                const message = hint ? `unknown key; did you mean ${hint}?` : `unknown key; ${known.length > 0 ? `this map takes ${known.join(", ")}` : "remove it or check the spelling against the configuration reference in README.md"}`;
+                return { key: `${key}${key.endsWith(":") ? "" : "."}${k}`, message };
+            });
         }
         default:
             return { key, message: issue.message };
@@ -202,6 +240,8 @@ function resolveSettings(input: ConfigInput, raw: RawConfig, problems: ConfigPro
 
     const migration = resolveMigration(raw, services, add);
     const images = resolveImages(raw, services, add);
+    const firewall = planFirewall({ services, loadBalancer: { certificateArn: raw.loadBalancer?.certificateArn }, database, migration });
+    for (const p of ruleQuotaProblems(firewall, services)) add(p.key, p.message);
 
     const wantsWebsocket = services.some((s) => s.websocket);
     return {
@@ -330,12 +370,13 @@ function resolveService(s: RawService, i: number, raw: RawConfig, profile: Profi
     const grace = hc.gracePeriodSeconds ?? COMMON_DEFAULTS.healthCheck.gracePeriodSeconds;
     const container = resolveContainerHealthCheck(hc.command, hc.shell ?? false, grace, at, add);
 
+    const injected = injectedEnv(s);
     const environment: Record<string, string> = {};
     for (const [name, value] of Object.entries(s.environment ?? {})) {
         const k = `${at("environment")}.${name}`;
         const text = String(value);
         if (!ENV_NAME.test(name)) add(k, "is not a valid environment variable name: use letters, digits and underscores, not starting with a digit");
-        else if (INJECTED_ENV.includes(name)) add(k, "is set by berth itself; remove it from environment");
+        else if (injected.includes(name)) add(k, "is set by berth itself; remove it from environment");
         else if (SECRET_NAME.test(name)) add(k, "looks like a secret; declare it under secrets as a Secrets Manager or SSM reference instead of a plain value (F14)");
         else if (SECRET_VALUE.test(text)) add(k, "holds secret material (an access key, private key or URL with a password); move it to Secrets Manager or SSM and reference it under secrets (F14)");
         environment[name] = text;
@@ -348,7 +389,7 @@ function resolveService(s: RawService, i: number, raw: RawConfig, profile: Profi
             add(k, "is not a valid environment variable name: use letters, digits and underscores, not starting with a digit");
             continue;
         }
-        if (INJECTED_ENV.includes(name)) {
+        if (injected.includes(name)) {
             add(k, "is set by berth itself; remove it from secrets");
             continue;
         }

@@ -3,7 +3,8 @@
 // `secure:` values stay opaque: they are replaced by a placeholder and marked secret, never decrypted.
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { parse, YAMLParseError } from "yaml";
+import { NAMESPACE } from "../config/load";
 
 export interface ProjectFile {
     name: string;
@@ -108,11 +109,24 @@ export interface LoadedProject {
     stackConfig: StackConfig;
 }
 
+/** Parses a YAML file; a syntax error becomes a StackFileError naming the file, line and column. */
+export function parseYamlFile(file: string, text: string): unknown {
+    try {
+        return parse(text);
+    } catch (e) {
+        if (!(e instanceof YAMLParseError)) throw e;
+        const at = e.linePos?.[0];
+        const where = at ? `${file}:${at.line}:${at.col}` : file;
+        const reason = e.code === "TAB_AS_INDENT" ? "a tab is used for indentation; YAML indents with spaces only" : e.message.split(" at line ")[0].split("\n")[0];
+        throw new StackFileError([`${where}: not valid YAML: ${reason}`]);
+    }
+}
+
 /** Loads the project and one stack's config, with project-level config defaults applied. */
 export function loadProject(projectDir: string, stack: string): LoadedProject {
     const projectPath = path.join(projectDir, "Pulumi.yaml");
     if (!fs.existsSync(projectPath)) throw new StackFileError([`no Pulumi.yaml in ${projectDir}`]);
-    const projectDoc = parse(fs.readFileSync(projectPath, "utf8"));
+    const projectDoc = parseYamlFile("Pulumi.yaml", fs.readFileSync(projectPath, "utf8"));
     const projectProblems = checkProjectFile(projectDoc);
     if (projectProblems.length > 0) throw new StackFileError(projectProblems);
     const project = projectDoc as ProjectFile;
@@ -122,8 +136,9 @@ export function loadProject(projectDir: string, stack: string): LoadedProject {
         const stacks = fs.readdirSync(projectDir).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
         throw new StackFileError([`no ${stackFile}: known stacks are ${stacks.join(", ") || "none"}`]);
     }
-    const stackDoc = parse(fs.readFileSync(stackPath, "utf8")) ?? {};
-    const stackProblems = checkStackFile(stackDoc, stackFile, [project.name, "aws"]);
+    const stackDoc = parseYamlFile(stackFile, fs.readFileSync(stackPath, "utf8")) ?? {};
+    // berth's own keys are always `berth:`; the project's namespace is let through for the loader to explain.
+    const stackProblems = checkStackFile(stackDoc, stackFile, [...new Set([NAMESPACE, "aws", project.name])]);
     if (stackProblems.length > 0) throw new StackFileError(stackProblems);
     const merged: Record<string, unknown> = {};
     for (const [key, spec] of Object.entries(project.config ?? {})) {

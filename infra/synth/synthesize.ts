@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { berth } from "../program";
 import { loadSettings } from "../config/load";
+import { checkBuildInputs } from "../config/buildInputs";
 import { parseConfigValue } from "../config/pulumiConfig";
 import type { Settings } from "../config/settings";
 import { runUnderMocks, MockWorld, SynthResource } from "./mockEngine";
@@ -40,6 +41,7 @@ export async function synthesize(options: SynthOptions): Promise<Synthesis> {
     const values = Object.fromEntries(Object.entries(options.config).map(([k, v]) => [k, parseConfigValue(v)]));
     // Validated here first so a bad config fails before the runtime is touched (the program validates again).
     const settings = loadSettings({ project: options.project, stack: options.stack, values, secretKeys: options.secretKeys });
+    checkBuildInputs(settings.services, options.projectDir);
     const region = (values["aws:region"] as string | undefined) ?? "us-east-1";
     const world: MockWorld = { region, accountId: "123456789012", ...options.world };
     const run = await runUnderMocks({

@@ -1,6 +1,9 @@
 import { expect } from "chai";
 import { evaluatePolicies } from "../../infra/policy";
-import { baseConfig, ofType, one, synth, T } from "../helpers/synth";
+import { deployPolicy } from "../../infra/components/ciAccess";
+import { MAX_PREFIX, Naming } from "../../infra/naming";
+import { synthesize } from "../../infra/synth/synthesize";
+import { baseConfig, ofType, one, PROJECT_DIR, synth, T, toRuntime } from "../helpers/synth";
 
 describe("CI access by OIDC (F18)", () => {
     it("F18: creates the GitHub OIDC provider, a deploy role for the configured branches and a preview role for pull requests", async () => {
@@ -48,5 +51,94 @@ describe("CI access by OIDC (F18)", () => {
         let message = "";
         await synth(baseConfig({ "berth:ci": { githubRepository: "shop" } })).catch((e: Error) => (message = e.message));
         expect(message).to.equal('berth configuration has 1 problem:\n  1. berth:ci.githubRepository: must be "owner/repository" as on GitHub');
+    });
+});
+
+type Statement = { Sid: string; Resource: string | string[] };
+
+/** IAM's resource matching: `*` any run of characters, `?` one character, everything else literal. */
+function iamMatches(pattern: string, arn: string): boolean {
+    const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    return new RegExp(`^${re}$`).test(arn);
+}
+
+function resourcesOf(statements: Statement[], sid: string): string[] {
+    return [statements.find((s) => s.Sid === sid)!.Resource].flat();
+}
+
+/** Every ARN the deploy role must manage, by the statement that must cover it, for the names a stack gets. */
+function managedArns(n: Naming, services: string[], region: string, account: string): [string, string][] {
+    const roles = [...services.flatMap((svc) => [n.role(`${svc}-exec`), n.role(`${svc}-task`)]), n.role("migrate-exec"), n.role("flow-logs"), n.role("ci-deploy"), n.role("ci-preview")];
+    return [
+        ["Database", `arn:aws:rds:${region}:${account}:db:${n.dbIdentifier()}`],
+        ["Database", `arn:aws:rds:${region}:${account}:subgrp:${n.dbSubnetGroup()}`],
+        ["Database", `arn:aws:rds:${region}:${account}:pg:${n.dbParameterGroup("postgres16")}`],
+        ["Database", `arn:aws:rds:${region}:${account}:snapshot:${n.finalSnapshot()}`],
+        ...roles.map((r): [string, string] => ["Roles", `arn:aws:iam::${account}:role/${r}`]),
+        ...roles.map((r): [string, string] => ["PassRoles", `arn:aws:iam::${account}:role/${r}`]),
+        ...["uploads", "access-logs"].map((b): [string, string] => ["Buckets", `arn:aws:s3:::${n.bucket(b, account, region)}`]),
+        ...services.map((svc): [string, string] => ["Ecr", `arn:aws:ecr:${region}:${account}:repository/${n.repository(svc)}`]),
+        ...[...services.map((svc) => n.logGroup(svc)), n.migrationLogGroup(), n.flowLogGroup()].map((g): [string, string] => ["Logs", `arn:aws:logs:${region}:${account}:log-group:${g}`]),
+        ["ReleasedImageSet", `arn:aws:ssm:${region}:${account}:parameter${n.releasedImagesParameter()}`],
+    ];
+}
+
+describe("CI deploy role: every name it must manage matches its resource patterns, for any name length", () => {
+    const region = "ap-southeast-2";
+    const account = "123456789012";
+    const services = ["a1", "notification-dispatcher-xyz"];
+    const letters = (length: number, seed: string) => Array.from({ length }, (_, i) => seed[i % seed.length]).join("");
+
+    it("holds for project and stack names from 1 to 100 characters, hash-shortened names included", () => {
+        const misses: string[] = [];
+        let shortened = 0;
+        for (let p = 1; p <= 100; p += 3) {
+            for (let st = 1; st <= 100; st += 9) {
+                const n = new Naming(letters(p, "project"), letters(st, "stack-name"));
+                const statements = deployPolicy(n, region, account) as unknown as { Statement: Statement[] };
+                for (const [sid, arn] of managedArns(n, services, region, account)) {
+                    if (!resourcesOf(statements.Statement, sid).some((pattern) => iamMatches(pattern, arn))) misses.push(`${sid}: ${arn}`);
+                }
+                if (!n.bucket("uploads", account, region).endsWith(region)) shortened++;
+            }
+        }
+        expect(shortened).to.be.greaterThan(100);
+        expect(misses).to.deep.equal([]);
+    });
+
+    it("keeps short prefixes as they are and shortens a long one with a hash of the whole, unique per stack", () => {
+        expect(new Naming("berth", "dev").prefix).to.equal("berth-dev");
+        const blue = new Naming("customer-platform-with-a-long-name", "production-eu-central-1-blue");
+        const green = new Naming("customer-platform-with-a-long-name", "production-eu-central-1-green");
+        expect(blue.prefix.length).to.equal(MAX_PREFIX);
+        expect(blue.prefix.startsWith("customer-platform-with-a-long-name-production-")).to.equal(true);
+        expect(blue.prefix).to.not.equal(green.prefix);
+        expect(() => new Naming(letters(101, "p"), "dev")).to.throw(`project name "${letters(101, "p")}" is longer than 100 characters; berth's ECR and log-group paths hold it whole`);
+    });
+
+    it("holds on the synthesized graph of a stack with long names: every RDS, IAM, S3, ECR and log name", async () => {
+        const s = await synthesize({
+            project: "customer-platform-with-a-long-name",
+            stack: "production-eu-central-1-blue",
+            config: toRuntime(baseConfig({ "aws:region": region, "berth:ci": { githubRepository: "acme/shop" }, "berth:loadBalancer": { accessLogs: true } })),
+            projectDir: PROJECT_DIR,
+            world: { region, accountId: account },
+        });
+        const statements = JSON.parse(String(one(s, T.rolePolicy, "ci-deploy-policy").inputs.policy)).Statement as Statement[];
+        const named: [string, string, (name: string) => string][] = [
+            [T.rds, "identifier", (x) => `arn:aws:rds:${region}:${account}:db:${x}`],
+            ["aws:rds/subnetGroup:SubnetGroup", "name", (x) => `arn:aws:rds:${region}:${account}:subgrp:${x}`],
+            ["aws:rds/parameterGroup:ParameterGroup", "name", (x) => `arn:aws:rds:${region}:${account}:pg:${x}`],
+            [T.role, "name", (x) => `arn:aws:iam::${account}:role/${x}`],
+            [T.bucket, "bucket", (x) => `arn:aws:s3:::${x}`],
+            [T.repo, "name", (x) => `arn:aws:ecr:${region}:${account}:repository/${x}`],
+            [T.logGroup, "name", (x) => `arn:aws:logs:${region}:${account}:log-group:${x}`],
+        ];
+        const arns = named.flatMap(([type, field, arn]) => ofType(s, type).map((r) => arn(String(r.inputs[field]))));
+        const rds = ofType(s, T.rds)[0];
+        arns.push(`arn:aws:rds:${region}:${account}:snapshot:${String(rds.inputs.finalSnapshotIdentifier ?? new Naming(s.project, s.stack).finalSnapshot())}`);
+        expect(arns.length).to.be.greaterThan(15);
+        const patterns = statements.flatMap((st) => [st.Resource].flat());
+        expect(arns.filter((arn) => !patterns.some((p) => p !== "*" && iamMatches(p, arn)))).to.deep.equal([]);
     });
 });

@@ -88,7 +88,14 @@ describe("config validation: every bad input is rejected with its key and the fi
         ["max storage below allocated storage", baseConfig({ "berth:database": { allocatedStorage: 100, maxAllocatedStorage: 50 } }), ["berth:database.maxAllocatedStorage: 50 GiB is below allocatedStorage (100 GiB); raise it or lower allocatedStorage"]],
         ["an unknown environment profile", baseConfig({ "berth:environment": "qa" }), ["berth:environment: must be one of dev, staging, prod"]],
         ["a misspelt top-level key", baseConfig({ "berth:service": [] }), ["berth:service: unknown key; did you mean berth:services?"]],
-        ["a misspelt service field", withService(0, { dependOn: ["api"] }), ["berth:services[0].dependOn: unknown key; remove it or check the spelling against the configuration reference in README.md"]],
+        ["a misspelt service field", withService(0, { dependOn: ["api"] }), ["berth:services[0].dependOn: unknown key; did you mean dependsOn?"]],
+        ["a misspelt desiredCount", withService(0, { desiredCont: 2 }), ["berth:services[0].desiredCont: unknown key; did you mean desiredCount?"]],
+        ["a service field in the wrong case", withService(0, { healthcheck: { path: "/up" } }), ["berth:services[0].healthcheck: unknown key; did you mean healthCheck?"]],
+        ["dependsOn in lower case", withService(0, { dependson: ["api"] }), ["berth:services[0].dependson: unknown key; did you mean dependsOn?"]],
+        ["a misspelt field two levels down", withService(0, { autoscaling: { min: 1, max: 2, targetCPU: 50 } }), ["berth:services[0].autoscaling.targetCPU: unknown key; did you mean targetCpu?"]],
+        ["two unknown fields, each with its own line", withService(2, { colour: "blue", sppot: true }), ["berth:services[2].colour: unknown key; this map takes name, build, port, cpu, memory, desiredCount, priority, dependsOn, routes, healthCheck, environment, secrets, database, bucket, spot, autoscaling, websocket, longRequests, deregistrationDelaySeconds, readonlyRootFilesystem, user, architecture", "berth:services[2].sppot: unknown key; did you mean spot?"]],
+        ["F14: a literal DB_PASSWORD on a service without a database", withService(2, { secrets: { DB_PASSWORD: "hunter2" } }), ['berth:services[2].secrets.DB_PASSWORD: must be a reference, not a value: use {secretsManager: "arn:aws:secretsmanager:…", key: "field"} or {ssm: "/path/to/parameter"} (F14)']],
+        ["a DB_PASSWORD secret on a database service, which berth sets", withService(1, { secrets: { DB_PASSWORD: SM } }), ["berth:services[1].secrets.DB_PASSWORD: is set by berth itself; remove it from secrets"]],
         ["a port given as text", withService(0, { port: "8080" }), ['berth:services[0].port: must be a number, not "8080"']],
         ["a port out of range", withService(0, { port: 70000 }), ["berth:services[0].port: must be at most 65535"]],
         ["an empty catalogue", baseConfig({ "berth:services": [] }), ["berth:services: must have at least 1 entry"]],
@@ -193,5 +200,58 @@ describe("config: valid input, profiles and defaults", () => {
         const s = load(withService(2, { desiredCount: 0 }, { "berth:database": { backupRetentionDays: 0 } }));
         expect(s.services[2].desiredCount).to.equal(0);
         expect(s.database.backupRetentionDays).to.equal(0);
+    });
+});
+
+describe("config: security-group rule quota (60 inbound and 60 outbound rules per group)", () => {
+    /** `callers` services that all call `hub`, each on its own port; optionally all with database access. */
+    function fanIn(callers: number, extra: Record<string, unknown> = {}): Config {
+        const c = baseConfig({ "berth:migration": undefined });
+        c["berth:services"] = [
+            { name: "hub", build: { context: "test/fixtures/context" }, port: 9000 },
+            ...Array.from({ length: callers }, (_, i) => ({ name: `caller-${i}`, build: { context: "test/fixtures/context" }, port: 10000 + i, dependsOn: ["hub"], ...extra })),
+        ];
+        return c;
+    }
+
+    it("F10: accepts a service called by 60 others, exactly the quota", () => {
+        expect(problems(fanIn(60))).to.deep.equal([]);
+    });
+
+    it("F10: rejects a service called by 61 others, naming it and the fix", () => {
+        expect(problems(fanIn(61))).to.deep.equal([
+            'berth:services[0]: "hub": its security group would need 61 inbound rules; AWS allows 60 inbound rules per security group (F10): fewer services can list "hub" in dependsOn (one rule per caller): put a gateway service in front of it, or split the catalogue across stacks',
+        ]);
+    });
+
+    it("F10: counts the ALB's rule too: 59 callers plus routes fit, 60 callers plus routes do not", () => {
+        const routed = (n: number) => {
+            const c = fanIn(n);
+            c["berth:services"][0].routes = ["/hub/*"];
+            return c;
+        };
+        expect(problems(routed(59))).to.deep.equal([]);
+        expect(problems(routed(60))[0]).to.match(/^berth:services\[0\]: "hub": its security group would need 61 inbound rules/);
+    });
+
+    it("F10: rejects a database reached by more than 60 groups (services with database: true and the migration)", () => {
+        const c = fanIn(60, { database: true });
+        expect(problems(c)).to.deep.equal([]);
+        c["berth:migration"] = { service: "caller-0", command: ["migrate"] };
+        expect(problems(c)).to.deep.equal([
+            "berth:database: its security group would need 61 inbound rules; AWS allows 60 inbound rules per security group (F10): give fewer services database: true (one rule each, plus the migration task); let the others reach the data through a service that has it",
+        ]);
+    });
+
+    it("F10: rejects a service that calls more services than its outbound rules allow", () => {
+        const c = baseConfig({ "berth:migration": undefined });
+        const callees = Array.from({ length: 60 }, (_, i) => ({ name: `callee-${i}`, build: { context: "test/fixtures/context" }, port: 10000 + i }));
+        // 59 dependencies + HTTPS out = 60 rules; one more dependency = 61.
+        c["berth:services"] = [{ name: "fan", build: { context: "test/fixtures/context" }, port: 9000, dependsOn: callees.slice(0, 59).map((x) => x.name) }, ...callees];
+        expect(problems(c)).to.deep.equal([]);
+        c["berth:services"][0].dependsOn = callees.map((x) => x.name);
+        expect(problems(c)).to.deep.equal([
+            'berth:services[0]: "fan": its security group would need 61 outbound rules; AWS allows 60 outbound rules per security group (F10): "fan" calls too many services (one rule per dependsOn entry): call some of them through a gateway service, or split the catalogue across stacks',
+        ]);
     });
 });

@@ -81,5 +81,6 @@ describe("images: config over the released set over a bootstrap build (F06, F07)
         fs.writeFileSync(path.join(dir, "app.js"), "2");
         expect(hashBuildContext(dir, "Dockerfile")).to.not.equal(before);
         expect(() => hashBuildContext(path.join(dir, "missing"))).to.throw("does not exist");
+        expect(() => hashBuildContext(dir, "Dockerfile.prod")).to.throw(`Dockerfile ${path.join(dir, "Dockerfile.prod")} does not exist`);
     });
 });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { planFirewall } from "../../infra/components/firewall";
+import { planFirewall } from "../../infra/config/firewall";
 import { NAME_RULES } from "../../infra/naming";
 import type { Synthesis } from "../../infra/synth/synthesize";
 import { baseConfig, byUrn, containers, exampleStack, ofType, one, synth, T } from "../helpers/synth";

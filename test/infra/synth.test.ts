@@ -7,6 +7,7 @@ import { checkProjectFile, checkStackFile, loadProject, toRuntimeConfig } from "
 import { runUnderMocks } from "../../infra/synth/mockEngine";
 import { evaluatePolicies } from "../../infra/policy";
 import { main, EXIT } from "../../infra/synth/cli";
+import { parseReleasedSet } from "../../automation/adapters/releaseStore";
 import { exampleStack, PROJECT_DIR } from "../helpers/synth";
 import * as aws from "@pulumi/aws";
 
@@ -40,7 +41,7 @@ describe("project and stack files (checked against Pulumi's documented shape)", 
     it("Pulumi.yaml is a nodejs TypeScript project named berth with its program in infra/", () => {
         const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
         expect(checkProjectFile(doc)).to.deep.equal([]);
-        expect(doc).to.deep.include({ name: "berth", main: "infra/", runtime: { name: "nodejs", options: { typescript: true } } });
+        expect(doc).to.deep.include({ name: "berth", main: "infra/", runtime: { name: "nodejs", options: { typescript: true, tsconfig: "../tsconfig.json" } } });
         expect(fs.existsSync(path.join(PROJECT_DIR, doc.main, "index.ts"))).to.equal(true);
     });
 
@@ -156,6 +157,63 @@ describe("npm run synth (the CLI)", () => {
         expect(r.err).to.equal('berth configuration has 1 problem:\n  1. berth:services[0].name: "Web" is not a valid service name: use 2-28 lower-case letters, digits and hyphens, starting with a letter (it becomes part of DNS, ECS and IAM names, F04)\n');
     });
 
+    const PROJECT = "name: berth\nruntime: nodejs\nmain: infra/\n";
+    const badInput: [string, Record<string, string>, string][] = [
+        [
+            "a YAML syntax error in the stack file, with file, line and column",
+            { "Pulumi.yaml": PROJECT, "Pulumi.bad.yaml": "config:\n  berth:environment: dev\n  berth:services: [\n    { name: web\n" },
+            "Pulumi.bad.yaml:5:1: not valid YAML: Flow map in block collection must be sufficiently indented and end with a }\n",
+        ],
+        ["a tab used for indentation", { "Pulumi.yaml": PROJECT, "Pulumi.bad.yaml": "config:\n\tberth:environment: dev\n" }, "Pulumi.bad.yaml:2:1: not valid YAML: a tab is used for indentation; YAML indents with spaces only\n"],
+        ["a YAML syntax error in Pulumi.yaml", { "Pulumi.yaml": "name: berth\nruntime: nodejs\nmain: infra/\nname: other\n", "Pulumi.bad.yaml": "" }, "Pulumi.yaml:4:1: not valid YAML: Map keys must be unique\n"],
+        [
+            "a build context that does not exist",
+            { "Pulumi.yaml": PROJECT, "Pulumi.bad.yaml": "config:\n  berth:environment: dev\n  berth:services:\n    - name: web\n      build: { context: services/ap }\n      port: 80\n" },
+            'berth configuration has 1 problem:\n  1. berth:services[0].build.context: "services/ap" is not a folder in the project (<dir>/services/ap); build contexts are relative to Pulumi.yaml, e.g. services/app\n',
+        ],
+        [
+            "a Dockerfile that does not exist",
+            { "Pulumi.yaml": PROJECT, "Pulumi.bad.yaml": "config:\n  berth:environment: dev\n  berth:services:\n    - name: web\n      build: { context: ctx, dockerfile: Dockerfile.prod }\n      port: 80\n" },
+            'berth configuration has 1 problem:\n  1. berth:services[0].build.dockerfile: "Dockerfile.prod" is not a file in the build context ctx; name the Dockerfile relative to the context\n',
+        ],
+    ];
+    for (const [title, files, message] of badInput) {
+        it(`${title} is bad input: the message only, exit 3`, async () => {
+            const dir = tempProject(files);
+            fs.cpSync(path.join(PROJECT_DIR, "test/fixtures/context"), path.join(dir, "ctx"), { recursive: true });
+            const r = await runCli(["--stack", "bad", "-C", dir]);
+            expect([r.code, r.out, r.err]).to.deep.equal([EXIT.badInput, "", message.replace("<dir>", dir)]);
+        });
+    }
+
+    describe("a renamed project (another name in Pulumi.yaml)", () => {
+        const stackFile = "config:\n  aws:region: eu-west-1\n  berth:environment: dev\n  berth:services:\n    - name: web\n      build: { context: ctx }\n      port: 8080\n      routes: [\"/*\"]\n";
+        const renamed = (files: Record<string, string>) => {
+            const dir = tempProject({ "Pulumi.yaml": "name: shop\nruntime: nodejs\nmain: infra/\n", ...files });
+            fs.cpSync(path.join(PROJECT_DIR, "test/fixtures/context"), path.join(dir, "ctx"), { recursive: true });
+            return dir;
+        };
+
+        it("synthesizes from berth: keys, with every physical name under the project's name", async () => {
+            const r = await runCli(["--stack", "dev", "--json", "-C", renamed({ "Pulumi.dev.yaml": stackFile })]);
+            expect(r.code).to.equal(EXIT.ok);
+            const doc = JSON.parse(r.out);
+            expect(doc.outputs.clusterName).to.equal("shop-dev-cluster");
+            expect(doc.outputs.services.web.serviceName).to.equal("shop-dev-web");
+            expect(doc.outputs.releasedImagesParameter).to.equal("/shop/dev/released-images");
+        });
+
+        it("rejects keys in the project's namespace, from the stack file or Pulumi.yaml, naming the berth: key to use", async () => {
+            const dir = renamed({ "Pulumi.dev.yaml": stackFile.replace("berth:environment", "shop:environment") });
+            fs.appendFileSync(path.join(dir, "Pulumi.yaml"), "config:\n  logs: { value: { retentionDays: 14 } }\n");
+            const r = await runCli(["--stack", "dev", "-C", dir]);
+            expect([r.code, r.err]).to.deep.equal([
+                EXIT.badInput,
+                "berth configuration has 2 problems:\n  1. shop:logs: berth reads its settings from berth: keys whatever the project is called; rename it to berth:logs\n  2. shop:environment: berth reads its settings from berth: keys whatever the project is called; rename it to berth:environment\n",
+            ]);
+        });
+    });
+
     it("--fail-on exits 1 when a finding is severe enough, 0 when none is", async () => {
         const dir = tempProject({
             "Pulumi.yaml": "name: berth\nruntime: nodejs\nmain: infra/\n",
@@ -172,5 +230,37 @@ describe("npm run synth (the CLI)", () => {
     it("unknown flags and a bad severity are bad input (exit 3)", async () => {
         expect((await runCli(["--stack", "dev", "--fail-on", "urgent"])).code).to.equal(EXIT.badInput);
         expect((await runCli(["--stak", "dev"])).code).to.equal(EXIT.badInput);
+    });
+});
+
+describe("README truth", () => {
+    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+
+    it("the offline released-images example runs as written: every service runs its released digest, nothing is built", async () => {
+        const line = readme.match(/`npm run synth -- (--stack dev --released-images [^`]+)`/);
+        expect(line?.[1]).to.equal("--stack dev --released-images examples/released.json");
+        const before = process.cwd();
+        process.chdir(PROJECT_DIR);
+        try {
+            const r = await runCli([...line![1].split(" "), "--json"]);
+            expect(r.code).to.equal(EXIT.ok);
+            const doc = JSON.parse(r.out);
+            const sample = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "examples/released.json"), "utf8"));
+            expect(doc.resources.filter((x: { type: string }) => x.type === "docker:index/image:Image")).to.deep.equal([]);
+            const running = Object.fromEntries(Object.entries(doc.outputs.services as Record<string, { image: string; imageSource: string }>).map(([k, v]) => [k, [v.imageSource, v.image.split("@")[1]]]));
+            expect(running).to.deep.equal(Object.fromEntries(Object.entries(sample.images).map(([k, d]) => [k, ["released", d]])));
+            // The driver's own reader accepts the sample too: it is a complete released set.
+            expect(parseReleasedSet("/berth/dev/released-images", JSON.stringify(sample)).releaseId).to.equal(sample.releaseId);
+        } finally {
+            process.chdir(before);
+        }
+    });
+
+    it("links only inside the repository, and its failure catalogue names F01–F18", () => {
+        expect(readme.match(/\]\((?!https?:|#)[^)]*\)/g)).to.deep.equal(["](docs/FAILURES.md)"]);
+        expect(readme).to.not.contain("../shared");
+        const catalogue = fs.readFileSync(path.join(PROJECT_DIR, "docs/FAILURES.md"), "utf8");
+        const ids = [...catalogue.matchAll(/^\| (F\d\d) \|/gm)].map((m) => m[1]);
+        expect(ids).to.deep.equal(Array.from({ length: 18 }, (_, i) => `F${String(i + 1).padStart(2, "0")}`));
     });
 });
