@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { ServiceSettings } from "./settings";
-import { ConfigError, NAMESPACE, type ConfigProblem } from "./load";
+import { ConfigError, NAMESPACE, type ConfigProblem } from "./errors";
 
 function isDirectory(p: string): boolean {
     return fs.existsSync(p) && fs.statSync(p).isDirectory();

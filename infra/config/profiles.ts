@@ -50,6 +50,10 @@ export const COMMON_DEFAULTS = {
     architecture: "x86_64" as const,
     readonlyRootFilesystem: true,
     migrationTimeoutSeconds: 600,
+    /** Target tracking on CPU: scale out quickly, scale in slowly so a burst does not flap. */
+    autoscaling: { targetCpu: 60, scaleInCooldownSeconds: 120, scaleOutCooldownSeconds: 60 },
+    /** ECS rolling update: keep every old task until its replacement is healthy. */
+    deployment: { minimumHealthyPercent: 100, maximumPercent: 200 },
 };
 
 export const PROFILES: Record<Environment, Profile> = {

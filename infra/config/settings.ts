@@ -44,7 +44,8 @@ export interface ServiceSettings {
     database: boolean;
     bucket: "none" | "read" | "readwrite";
     spot: boolean;
-    autoscaling?: { min: number; max: number; targetCpu: number };
+    autoscaling?: { min: number; max: number; targetCpu: number; scaleInCooldownSeconds: number; scaleOutCooldownSeconds: number };
+    deployment: { minimumHealthyPercent: number; maximumPercent: number };
     websocket: boolean;
     longRequests: boolean;
     deregistrationDelaySeconds: number;

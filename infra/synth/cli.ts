@@ -2,7 +2,7 @@
 // output and exit codes only; the work is in synthesize.ts, render.ts and the policy module.
 import * as path from "path";
 import { Command, InvalidArgumentError } from "commander";
-import { ConfigError } from "../config/load";
+import { ConfigError } from "../config/errors";
 import { evaluatePolicies, Severity } from "../policy";
 import { SEVERITIES } from "../policy/types";
 import { StackFileError } from "./stackFiles";

@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse, YAMLParseError } from "yaml";
-import { NAMESPACE } from "../config/load";
+import { NAMESPACE } from "../config/errors";
 
 export interface ProjectFile {
     name: string;
