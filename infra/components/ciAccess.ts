@@ -84,26 +84,26 @@ export class CiAccess extends pulumi.ComponentResource {
 
     constructor(name: string, args: CiAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("berth:ci:CiAccess", name, {}, opts);
-        const { naming, ci } = args;
-        const providerArn = ci.createOidcProvider
-            ? new aws.iam.OpenIdConnectProvider(`${name}-github-oidc`, { url: GITHUB_OIDC_URL, clientIdLists: ["sts.amazonaws.com"] }, { parent: this }).arn
-            : aws.iam.getOpenIdConnectProviderOutput({ url: GITHUB_OIDC_URL }, { provider: args.provider }).arn;
-        const repo = ci.githubRepository;
-        const deploySubjects = ci.branches.map((b) => `repo:${repo}:ref:refs/heads/${b}`);
-        const deployRole = new aws.iam.Role(
-            `${name}-deploy`,
-            { name: naming.role("ci-deploy"), maxSessionDuration: 3600, assumeRolePolicy: providerArn.apply((arn) => JSON.stringify(githubTrust(arn, deploySubjects))) },
-            { parent: this },
-        );
-        new aws.iam.RolePolicy(`${name}-deploy-policy`, { role: deployRole.name, policy: JSON.stringify(deployPolicy(naming, args.region, args.accountId)) }, { parent: this });
-        const previewRole = new aws.iam.Role(
-            `${name}-preview`,
-            { name: naming.role("ci-preview"), maxSessionDuration: 3600, assumeRolePolicy: providerArn.apply((arn) => JSON.stringify(githubTrust(arn, [`repo:${repo}:pull_request`]))) },
-            { parent: this },
-        );
-        new aws.iam.RolePolicy(`${name}-preview-policy`, { role: previewRole.name, policy: JSON.stringify(previewPolicy(naming, args.region, args.accountId)) }, { parent: this });
+        const providerArn = this.githubOidcProvider(name, args);
+        const repo = args.ci.githubRepository;
+        const deployRole = this.createRole(`${name}-deploy`, args.naming.role("ci-deploy"), providerArn, args.ci.branches.map((b) => `repo:${repo}:ref:refs/heads/${b}`), deployPolicy(args.naming, args.region, args.accountId));
+        const previewRole = this.createRole(`${name}-preview`, args.naming.role("ci-preview"), providerArn, [`repo:${repo}:pull_request`], previewPolicy(args.naming, args.region, args.accountId));
         this.deployRoleArn = deployRole.arn;
         this.previewRoleArn = previewRole.arn;
         this.registerOutputs({ deployRoleArn: this.deployRoleArn, previewRoleArn: this.previewRoleArn });
+    }
+
+    /** The account holds one GitHub OIDC provider: created by the first stack, looked up by the others. */
+    private githubOidcProvider(name: string, args: CiAccessArgs): pulumi.Output<string> {
+        return args.ci.createOidcProvider
+            ? new aws.iam.OpenIdConnectProvider(`${name}-github-oidc`, { url: GITHUB_OIDC_URL, clientIdLists: ["sts.amazonaws.com"] }, { parent: this }).arn
+            : aws.iam.getOpenIdConnectProviderOutput({ url: GITHUB_OIDC_URL }, { provider: args.provider }).arn;
+    }
+
+    /** A role GitHub tokens with these subjects can assume, with its inline policy (`<name>-policy`). */
+    private createRole(name: string, roleName: string, providerArn: pulumi.Output<string>, subjects: string[], policy: object): aws.iam.Role {
+        const role = new aws.iam.Role(name, { name: roleName, maxSessionDuration: 3600, assumeRolePolicy: providerArn.apply((arn) => JSON.stringify(githubTrust(arn, subjects))) }, { parent: this });
+        new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: JSON.stringify(policy) }, { parent: this });
+        return role;
     }
 }

@@ -23,23 +23,42 @@ export class Database extends pulumi.ComponentResource {
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("berth:database:Database", name, {}, opts);
-        const { database: db, naming } = args;
-        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { name: naming.dbSubnetGroup(), subnetIds: args.subnetIds, description: "isolated database subnets" }, { parent: this });
-        const parameters = new aws.rds.ParameterGroup(
+        const subnetGroup = this.createSubnetGroup(name, args);
+        const parameters = this.createParameterGroup(name, args);
+        const instance = this.createInstance(name, args, subnetGroup, parameters);
+        this.identifier = args.naming.dbIdentifier();
+        this.address = instance.address;
+        this.port = args.database.port;
+        this.dbName = args.database.dbName;
+        this.secretArn = instance.masterUserSecrets.apply((secrets) => {
+            const arn = secrets?.[0]?.secretArn;
+            if (!arn) throw new Error("RDS returned no managed master user secret; manageMasterUserPassword must be true");
+            return arn;
+        });
+        this.registerOutputs({ address: this.address, secretArn: this.secretArn });
+    }
+
+    private createSubnetGroup(name: string, args: DatabaseArgs): aws.rds.SubnetGroup {
+        return new aws.rds.SubnetGroup(`${name}-subnets`, { name: args.naming.dbSubnetGroup(), subnetIds: args.subnetIds, description: "isolated database subnets" }, { parent: this });
+    }
+
+    /** Connections without TLS are refused. */
+    private createParameterGroup(name: string, args: DatabaseArgs): aws.rds.ParameterGroup {
+        const family = args.database.family;
+        return new aws.rds.ParameterGroup(
             `${name}-parameters`,
-            {
-                name: naming.dbParameterGroup(db.family),
-                family: db.family,
-                description: "berth: SSL required",
-                parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" }],
-            },
+            { name: args.naming.dbParameterGroup(family), family, description: "berth: SSL required", parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" }] },
             { parent: this },
         );
-        this.identifier = naming.dbIdentifier();
-        const instance = new aws.rds.Instance(
+    }
+
+    /** Encrypted, private, RDS-managed password (F03); protected with a final snapshot where the profile says (F16). */
+    private createInstance(name: string, args: DatabaseArgs, subnetGroup: aws.rds.SubnetGroup, parameters: aws.rds.ParameterGroup): aws.rds.Instance {
+        const { database: db, naming } = args;
+        return new aws.rds.Instance(
             `${name}-instance`,
             {
-                identifier: this.identifier,
+                identifier: naming.dbIdentifier(),
                 engine: "postgres",
                 engineVersion: db.engineVersion,
                 instanceClass: db.instanceClass,
@@ -68,14 +87,5 @@ export class Database extends pulumi.ComponentResource {
             },
             { parent: this, protect: args.protect },
         );
-        this.address = instance.address;
-        this.port = db.port;
-        this.dbName = db.dbName;
-        this.secretArn = instance.masterUserSecrets.apply((secrets) => {
-            const arn = secrets?.[0]?.secretArn;
-            if (!arn) throw new Error("RDS returned no managed master user secret; manageMasterUserPassword must be true");
-            return arn;
-        });
-        this.registerOutputs({ address: this.address, secretArn: this.secretArn });
     }
 }

@@ -5,8 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { Settings } from "../config/settings";
 import type { Naming } from "../naming";
-import { ecsTaskTrust, executionPolicy } from "./service";
-import type { DatabaseLink } from "./service";
+import { ecsTaskTrust, executionPolicy, type DatabaseLink } from "./taskDefinition";
 
 export interface MigrationArgs {
     naming: Naming;
@@ -34,15 +33,22 @@ export class Migration extends pulumi.ComponentResource {
 
     constructor(name: string, args: MigrationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("berth:migration:Migration", name, {}, opts);
-        const { naming } = args;
-        this.family = naming.migrationFamily();
-        const logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-logs`,
-            { name: naming.migrationLogGroup(), retentionInDays: args.logRetentionDays },
-            { parent: this, protect: args.protectLogs },
-        );
+        this.family = args.naming.migrationFamily();
+        const logGroup = this.createLogGroup(name, args);
+        const role = this.createExecutionRole(name, args, logGroup);
+        const taskDefinition = this.createTaskDefinition(name, args, logGroup, role);
         this.logGroupName = logGroup.name;
-        const role = new aws.iam.Role(`${name}-execution`, { name: naming.role("migrate-exec"), assumeRolePolicy: ecsTaskTrust(args.region, args.accountId) }, { parent: this });
+        this.taskDefinitionArn = taskDefinition.arn;
+        this.registerOutputs({ family: this.family, taskDefinitionArn: this.taskDefinitionArn, logGroupName: this.logGroupName });
+    }
+
+    private createLogGroup(name: string, args: MigrationArgs): aws.cloudwatch.LogGroup {
+        return new aws.cloudwatch.LogGroup(`${name}-logs`, { name: args.naming.migrationLogGroup(), retentionInDays: args.logRetentionDays }, { parent: this, protect: args.protectLogs });
+    }
+
+    /** Pulls the image, writes the logs, reads the database secret: nothing else. */
+    private createExecutionRole(name: string, args: MigrationArgs, logGroup: aws.cloudwatch.LogGroup): aws.iam.Role {
+        const role = new aws.iam.Role(`${name}-execution`, { name: args.naming.role("migrate-exec"), assumeRolePolicy: ecsTaskTrust(args.region, args.accountId) }, { parent: this });
         new aws.iam.RolePolicy(
             `${name}-execution-policy`,
             {
@@ -53,32 +59,14 @@ export class Migration extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        return role;
+    }
+
+    private createTaskDefinition(name: string, args: MigrationArgs, logGroup: aws.cloudwatch.LogGroup, role: aws.iam.Role): aws.ecs.TaskDefinition {
         const container = pulumi
             .all([args.image, logGroup.name, args.database.address, args.database.secretArn])
-            .apply(([image, logGroupName, address, secretArn]) =>
-                JSON.stringify([
-                    {
-                        name: MIGRATION_CONTAINER,
-                        image,
-                        essential: true,
-                        command: args.migration.command,
-                        environment: [
-                            { name: "BERTH_ENVIRONMENT", value: args.environmentName },
-                            { name: "DB_HOST", value: address },
-                            { name: "DB_NAME", value: args.database.dbName },
-                            { name: "DB_PORT", value: String(args.database.port) },
-                        ],
-                        secrets: [
-                            { name: "DB_PASSWORD", valueFrom: `${secretArn}:password::` },
-                            { name: "DB_USERNAME", valueFrom: `${secretArn}:username::` },
-                        ],
-                        logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": "migrate" } },
-                        readonlyRootFilesystem: true,
-                        privileged: false,
-                    },
-                ]),
-            );
-        const taskDefinition = new aws.ecs.TaskDefinition(
+            .apply(([image, logGroupName, address, secretArn]) => JSON.stringify([migrationContainer(args, { image, logGroupName, address, secretArn })]));
+        return new aws.ecs.TaskDefinition(
             `${name}-task-definition`,
             {
                 family: this.family,
@@ -92,7 +80,28 @@ export class Migration extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.taskDefinitionArn = taskDefinition.arn;
-        this.registerOutputs({ family: this.family, taskDefinitionArn: this.taskDefinitionArn, logGroupName: this.logGroupName });
     }
+}
+
+/** The one container: the migration command, database endpoint in environment, credentials as secrets (F03). */
+function migrationContainer(args: MigrationArgs, resolved: { image: string; logGroupName: string; address: string; secretArn: string }): object {
+    return {
+        name: MIGRATION_CONTAINER,
+        image: resolved.image,
+        essential: true,
+        command: args.migration.command,
+        environment: [
+            { name: "BERTH_ENVIRONMENT", value: args.environmentName },
+            { name: "DB_HOST", value: resolved.address },
+            { name: "DB_NAME", value: args.database.dbName },
+            { name: "DB_PORT", value: String(args.database.port) },
+        ],
+        secrets: [
+            { name: "DB_PASSWORD", valueFrom: `${resolved.secretArn}:password::` },
+            { name: "DB_USERNAME", valueFrom: `${resolved.secretArn}:username::` },
+        ],
+        logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": resolved.logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": "migrate" } },
+        readonlyRootFilesystem: true,
+        privileged: false,
+    };
 }

@@ -2,15 +2,11 @@
 // (image by digest, secrets by reference), and an ECS service in private subnets that rolls out safely.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { SecretRef, ServiceSettings } from "../config/settings";
+import type { ServiceSettings } from "../config/settings";
 import type { Naming } from "../naming";
+import { bucketPolicy, containerEnvironment, containerSecrets, ecsTaskTrust, executionPolicy, secretResourceArns, type DatabaseLink } from "./taskDefinition";
 
-export interface DatabaseLink {
-    address: pulumi.Input<string>;
-    port: number;
-    dbName: string;
-    secretArn: pulumi.Input<string>;
-}
+export type { DatabaseLink } from "./taskDefinition";
 
 export interface ServiceArgs {
     naming: Naming;
@@ -36,99 +32,6 @@ export interface ServiceArgs {
     /** ECS services of the catalogue entries this one waits for (F11). */
     waitsFor: aws.ecs.Service[];
     protectLogs: boolean;
-}
-
-/** Trust policy for ECS tasks, scoped to this account's ECS (confused-deputy protection). */
-export function ecsTaskTrust(region: string, accountId: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: "ecs-tasks.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:aws:ecs:${region}:${accountId}:*` } },
-            },
-        ],
-    });
-}
-
-/** The ARN IAM needs for a secret reference (a Secrets Manager ARN may lack its random suffix). */
-export function secretResourceArns(ref: SecretRef, region: string, accountId: string): string[] {
-    if (ref.source === "secretsManager") return [ref.arn, `${ref.arn}-??????`];
-    if (ref.parameter.startsWith("arn:")) return [ref.parameter];
-    const name = ref.parameter.startsWith("/") ? ref.parameter : `/${ref.parameter}`;
-    return [`arn:aws:ssm:${region}:${accountId}:parameter${name}`];
-}
-
-/** ECS `valueFrom` for a secret reference (JSON key selected with ECS's `arn:key::` syntax). */
-export function secretValueFrom(ref: SecretRef): string {
-    if (ref.source === "secretsManager") return ref.jsonKey ? `${ref.arn}:${ref.jsonKey}::` : ref.arn;
-    return ref.parameter;
-}
-
-/** Execution-role policy: pull its own repository, write its own logs, read only its own secrets. */
-export function executionPolicy(p: { repositoryArn: string; logGroupArn: string; secretArns: string[]; ssmArns: string[] }): object {
-    const statements: object[] = [
-        // GetAuthorizationToken has no resource-level permissions: "*" is the only valid resource.
-        { Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-        { Sid: "PullOwnImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: p.repositoryArn },
-        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${p.logGroupArn}:*` },
-    ];
-    if (p.secretArns.length > 0) statements.push({ Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: p.secretArns });
-    if (p.ssmArns.length > 0) statements.push({ Sid: "ReadOwnParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: p.ssmArns });
-    return { Version: "2012-10-17", Statement: statements };
-}
-
-/** Task-role policy: the uploads bucket, as declared. */
-export function bucketPolicy(bucketArn: string, access: "read" | "readwrite"): object {
-    const objectActions = access === "read" ? ["s3:GetObject"] : ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"];
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            { Sid: "ListBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn },
-            { Sid: "Objects", Effect: "Allow", Action: objectActions, Resource: `${bucketArn}/*` },
-        ],
-    };
-}
-
-/** Environment berth injects, then the catalogue's own: no secret ever travels here (F03, F14). */
-export function containerEnvironment(args: {
-    service: ServiceSettings;
-    environmentName: string;
-    publicUrl: string;
-    dependencyUrls: Record<string, string>;
-    database?: { address: string; port: number; dbName: string };
-    bucketName?: string;
-}): { name: string; value: string }[] {
-    const env: Record<string, string> = {
-        PORT: String(args.service.port),
-        SERVICE_NAME: args.service.name,
-        BERTH_ENVIRONMENT: args.environmentName,
-        PUBLIC_URL: args.publicUrl,
-    };
-    for (const [dep, url] of Object.entries(args.dependencyUrls)) env[`${dep.toUpperCase().replace(/-/g, "_")}_URL`] = url;
-    if (args.database) {
-        env.DB_HOST = args.database.address;
-        env.DB_PORT = String(args.database.port);
-        env.DB_NAME = args.database.dbName;
-    }
-    if (args.bucketName) env.BUCKET_NAME = args.bucketName;
-    Object.assign(env, args.service.environment);
-    return Object.keys(env)
-        .sort()
-        .map((name) => ({ name, value: env[name] }));
-}
-
-/** The container's `secrets`: the database credentials from the RDS-managed secret, then the catalogue's. */
-export function containerSecrets(service: ServiceSettings, databaseSecretArn?: string): { name: string; valueFrom: string }[] {
-    const out: { name: string; valueFrom: string }[] = [];
-    if (databaseSecretArn) {
-        out.push({ name: "DB_USERNAME", valueFrom: `${databaseSecretArn}:username::` });
-        out.push({ name: "DB_PASSWORD", valueFrom: `${databaseSecretArn}:password::` });
-    }
-    for (const ref of service.secrets) out.push({ name: ref.name, valueFrom: secretValueFrom(ref) });
-    return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export class Service extends pulumi.ComponentResource {
@@ -260,8 +163,8 @@ export class Service extends pulumi.ComponentResource {
                     : [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
                 networkConfiguration: { subnets: args.subnetIds, securityGroups: [args.securityGroupId], assignPublicIp: false },
                 deploymentCircuitBreaker: { enable: true, rollback: true },
-                deploymentMinimumHealthyPercent: 100,
-                deploymentMaximumPercent: 200,
+                deploymentMinimumHealthyPercent: service.deployment.minimumHealthyPercent,
+                deploymentMaximumPercent: service.deployment.maximumPercent,
                 healthCheckGracePeriodSeconds: args.targetGroupArn ? service.healthCheck.gracePeriodSeconds : undefined,
                 loadBalancers: args.targetGroupArn ? [{ targetGroupArn: args.targetGroupArn, containerName: args.naming.containerName(service.name), containerPort: service.port }] : [],
                 serviceRegistries: { registryArn: args.discoveryServiceArn },
@@ -300,8 +203,8 @@ export class Service extends pulumi.ComponentResource {
                 targetTrackingScalingPolicyConfiguration: {
                     targetValue: autoscaling.targetCpu,
                     predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
-                    scaleInCooldown: 120,
-                    scaleOutCooldown: 60,
+                    scaleInCooldown: autoscaling.scaleInCooldownSeconds,
+                    scaleOutCooldown: autoscaling.scaleOutCooldownSeconds,
                 },
             },
             { parent: this },
