@@ -1,6 +1,6 @@
 // ECR rules: every repository scans on push, has immutable tags and a lifecycle policy (F06).
 import { defineRule, globMatch, isObj, list, obj, ofType, physicalName, str, T } from "./graph";
-import type { SynthResource } from "../synth/mockEngine";
+import type { SynthResource } from "../resources";
 import type { Rule } from "./types";
 
 /** Registry-level scanning that covers `repository` (enhanced scanning, or a basic scan-on-push rule). */

@@ -1,6 +1,6 @@
 // Evaluation: runs the rules that apply to a profile over the synthesized graph, separates waived findings
 // from the rest, and orders the report by severity then rule id (ECS.2 before ECS.12).
-import type { SynthResource } from "../synth/mockEngine";
+import type { SynthResource } from "../resources";
 import { isObj, str } from "./graph";
 import { RULES } from "./rules";
 import { SEVERITIES, type Finding, type PolicyContext, type PolicyReport, type Rule, type RuleDescription } from "./types";

@@ -1,6 +1,6 @@
 // Helpers the rules share: defining a rule, querying the synthesized graph, and reading the JSON
 // documents (container definitions, IAM and bucket policies) that arrive as strings.
-import type { SynthResource } from "../synth/mockEngine";
+import type { SynthResource } from "../resources";
 import type { Finding, PolicyContext, Rule } from "./types";
 
 export type Flag = (resource: SynthResource, message: string) => void;

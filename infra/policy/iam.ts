@@ -1,7 +1,7 @@
 // IAM rules: no policy grants full administrative access, and no policy grants a whole service on every
 // resource.
 import { defineRule, isObj, list, ofType, str, statements, strings, T } from "./graph";
-import type { SynthResource } from "../synth/mockEngine";
+import type { SynthResource } from "../resources";
 import type { Statement } from "./graph";
 import type { Rule } from "./types";
 

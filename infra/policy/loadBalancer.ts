@@ -1,7 +1,7 @@
 // Load balancer rules: HTTPS (redirects, a listener in prod, modern TLS policies), header hygiene, desync
 // mitigation, access logs and deletion protection.
 import { defineRule, isObj, list, num, obj, ofType, str, T } from "./graph";
-import type { SynthResource } from "../synth/mockEngine";
+import type { SynthResource } from "../resources";
 import type { Rule } from "./types";
 
 function applicationLoadBalancers(resources: readonly SynthResource[]): SynthResource[] {

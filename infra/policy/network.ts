@@ -1,7 +1,7 @@
 // Network rules: VPC flow logs where the profile records traffic, and no security group open to the
 // internet except the load balancer's on HTTP/HTTPS.
 import { defineRule, isObj, list, num, ofType, str, strings, T } from "./graph";
-import type { SynthResource } from "../synth/mockEngine";
+import type { SynthResource } from "../resources";
 import type { Rule } from "./types";
 
 /** The VPC id as the program sees it: awsx publishes `vpcId`, a plain VPC its `id`. */

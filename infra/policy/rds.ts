@@ -1,7 +1,7 @@
 // RDS rules: the database is private, encrypted, logged, kept up to date, TLS-only, has an RDS-managed
 // master password (F03), and in production survives an AZ failure and an accidental delete (F16).
 import { defineRule, isObj, list, ofType, physicalName, str, strings, T } from "./graph";
-import type { SynthResource } from "../synth/mockEngine";
+import type { SynthResource } from "../resources";
 import type { Rule } from "./types";
 
 function dbLabel(db: SynthResource): string {

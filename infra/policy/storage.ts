@@ -1,6 +1,6 @@
 // S3 rules: every bucket blocks public access (all four switches) and refuses requests without TLS.
 import { defineRule, globMatch, isObj, obj, ofType, physicalName, statements, str, strings, T } from "./graph";
-import type { SynthResource } from "../synth/mockEngine";
+import type { SynthResource } from "../resources";
 import type { Rule } from "./types";
 
 const BLOCK_SWITCHES = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;

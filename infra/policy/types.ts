@@ -1,5 +1,5 @@
 // The vocabulary of the policy module: a rule, the finding it reports, and the report evaluation returns.
-import type { SynthResource } from "../synth/mockEngine";
+import type { SynthResource } from "../resources";
 import type { Environment } from "../config/profiles";
 
 export type Severity = "critical" | "high" | "medium" | "low";

@@ -4,23 +4,9 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as sdkState from "@pulumi/pulumi/runtime/state";
+import type { SynthResource } from "../resources";
 
-/** One resource as the engine would see it. */
-export interface SynthResource {
-    urn: string;
-    type: string;
-    name: string;
-    parent?: string;
-    custom: boolean;
-    inputs: Record<string, unknown>;
-    /** Outputs the mock engine answered (inputs plus computed ids, ARNs, DNS names). */
-    state: Record<string, unknown>;
-    /** Dotted paths of inputs that arrived as Pulumi secrets. */
-    secretPaths: string[];
-    protect: boolean;
-    /** URNs named in the `dependsOn` resource option (not the implicit dependencies of inputs). */
-    dependsOn: string[];
-}
+export type { SynthResource } from "../resources";
 
 export interface MockWorld {
     region: string;

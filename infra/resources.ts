@@ -1,0 +1,18 @@
+// The shape of one declared resource, as the engine records it: what synth produces and what the policy
+// rules evaluate. Its own module so neither side imports the other.
+/** One resource as the engine would see it. */
+export interface SynthResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent?: string;
+    custom: boolean;
+    inputs: Record<string, unknown>;
+    /** Outputs the mock engine answered (inputs plus computed ids, ARNs, DNS names). */
+    state: Record<string, unknown>;
+    /** Dotted paths of inputs that arrived as Pulumi secrets. */
+    secretPaths: string[];
+    protect: boolean;
+    /** URNs named in the `dependsOn` resource option (not the implicit dependencies of inputs). */
+    dependsOn: string[];
+}
