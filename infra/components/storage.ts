@@ -52,7 +52,7 @@ export class Storage extends pulumi.ComponentResource {
             ]);
             new aws.s3.BucketLifecycleConfiguration(
                 `${name}-access-logs-expiry`,
-                { bucket: logs.bucket, rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: 90 } }] },
+                { bucket: logs.bucket, rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.storage.accessLogExpiryDays } }] },
                 { parent: this },
             );
             this.accessLogsBucketName = logs.bucket;

@@ -1,7 +1,7 @@
 // Loads berth's stack configuration once, up front: structure through the schema, then every cross-field
 // rule, collecting all problems into one numbered list. Nothing reaches AWS unless this passes.
 import { configSchema, CONFIG_KEYS, type RawConfig } from "./schema";
-import { PROFILES } from "./profiles";
+import { COMMON_DEFAULTS, PROFILES } from "./profiles";
 import { ConfigError, NAMESPACE, type ConfigProblem } from "./errors";
 import { suggestKey } from "./suggest";
 import { describeIssue } from "./issues";
@@ -90,7 +90,7 @@ function resolveSettings(input: ConfigInput, raw: RawConfig, problems: ConfigPro
         alarms: { email: raw.alarms?.email, topicArn: raw.alarms?.topicArn },
         logs,
         registry: resolveRegistry(raw, profile),
-        storage: { versioning: raw.storage?.versioning ?? profile.storage.versioning, forceDestroy: profile.storage.forceDestroy },
+        storage: { versioning: raw.storage?.versioning ?? profile.storage.versioning, forceDestroy: profile.storage.forceDestroy, accessLogExpiryDays: COMMON_DEFAULTS.accessLogExpiryDays },
         protectData: profile.protectData,
         services,
         migration,

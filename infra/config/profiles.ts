@@ -52,6 +52,8 @@ export const COMMON_DEFAULTS = {
     migrationTimeoutSeconds: 600,
     /** Target tracking on CPU: scale out quickly, scale in slowly so a burst does not flap. */
     autoscaling: { targetCpu: 60, scaleInCooldownSeconds: 120, scaleOutCooldownSeconds: 60 },
+    /** ALB access logs are kept this long in their bucket. */
+    accessLogExpiryDays: 90,
     /** ECS rolling update: keep every old task until its replacement is healthy. */
     deployment: { minimumHealthyPercent: 100, maximumPercent: 200 },
 };

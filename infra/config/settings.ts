@@ -88,7 +88,7 @@ export interface Settings {
     alarms: { email?: string; topicArn?: string };
     logs: { retentionDays: number };
     registry: { keepImages: number; untaggedExpiryDays: number; forceDelete: boolean };
-    storage: { versioning: boolean; forceDestroy: boolean };
+    storage: { versioning: boolean; forceDestroy: boolean; accessLogExpiryDays: number };
     protectData: boolean;
     services: ServiceSettings[];
     migration?: { service: string; command: string[]; timeoutSeconds: number; image?: string };

@@ -5,6 +5,8 @@ import { parse } from "yaml";
 import { runUnderMocks } from "../../infra/synth/mockEngine";
 import { resolveOutputs } from "../../infra/synth/synthesize";
 import { findProjectDir } from "../../infra/projectDir";
+import { berth } from "../../infra/program";
+import { ConfigError } from "../../infra/config/errors";
 import { baseConfig, PROJECT_DIR, toRuntime, T } from "../helpers/synth";
 
 // What the Pulumi CLI does on a laptop: chdir to the folder Pulumi.yaml's `main` names, then load the entry point.
@@ -35,6 +37,24 @@ describe("the entry point as the Pulumi CLI runs it (laptop pulumi up)", () => {
         } finally {
             process.chdir(before);
         }
+    });
+
+    it("rejects a missing build context as bad configuration before declaring anything, as a laptop run would", async () => {
+        const config = baseConfig();
+        config["berth:services"][2].build = { context: "services/wroker" };
+        let error: Error | undefined;
+        const run = await runUnderMocks({
+            project: "berth",
+            stack: "dev",
+            config: toRuntime(config),
+            world: { region: "eu-west-1", accountId: "123456789012" },
+            program: async () => resolveOutputs(await berth()),
+        }).catch((e: Error) => ((error = e), undefined));
+        expect(run).to.equal(undefined);
+        expect(error).to.be.instanceOf(ConfigError);
+        expect(error!.message).to.equal(
+            `berth configuration has 1 problem:\n  1. berth:services[2].build.context: "services/wroker" is not a folder in the project (${path.join(PROJECT_DIR, "services/wroker")}); build contexts are relative to Pulumi.yaml, e.g. services/app`,
+        );
     });
 
     it("compiles with the project's tsconfig.json: the runtime's tsconfig option, resolved from the program's folder", () => {
