@@ -181,9 +181,8 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
         if (prep.kind === "done") run.pulumiUpdates.prepare = prep.result.updateId;
         if (prep.kind !== "done" || prep.result.result !== "succeeded") {
             run.stage("prepare", prep.kind === "interrupted" ? "interrupted" : "failed", describeUpdate(prep));
-            // Config only: a second update right after a failed or interrupted one is not what the operator wants;
-            // the next update points the migration task definition back (berth:migrationImage is removed).
-            await deps.stack.setImages(before).catch((e) => deps.progress(`could not restore berth:images: ${message(e)}`));
+            // No second update right after a failed or interrupted one: the next update points the migration task
+            // definition back (its config has no berth:migrationImage).
             if (prep.kind === "interrupted") return run.finish("INTERRUPTED", before, `interrupted during the migration task definition update; no service image was changed — ${await whatRunsNow(deps.clock, deps.ecs, outputs, plan.toRoll)}`);
             return run.finish("FAILED_BEFORE_CHANGE", before, `the stack update registering the migration task definition ${describeUpdate(prep)}; no service was changed`);
         }
@@ -195,7 +194,6 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
         run.migration = record;
         if (interrupted) {
             run.stage("migrate", "interrupted");
-            await deps.stack.setImages(before).catch((e) => deps.progress(`could not restore berth:images: ${message(e)}`));
             return run.finish("INTERRUPTED", before, `interrupted while the migration ran (${record.taskArn}); it keeps running; no service image was changed`);
         }
         if (record.outcome !== "succeeded") {
@@ -233,7 +231,6 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
     }
     if (rollout.kind === "locked") {
         run.stage("rollout", "failed", "stack locked");
-        await deps.stack.setImages(before).catch(() => undefined);
         return run.finish("FAILED_BEFORE_CHANGE", before, `${rollout.error.message}: the rollout did not start; no service was changed (the migration already ran)`);
     }
     if (rollout.kind === "error" || rollout.result.result !== "succeeded") {
@@ -314,7 +311,6 @@ async function restoreMigration(ctx: StageContext, run: Run, plan: ReleasePlan, 
         return run.finish("FAILED_BEFORE_CHANGE", before, `${what}; no service was changed`);
     }
     run.stage("rollback", up.kind === "interrupted" ? "interrupted" : "failed", `migration task definition: update ${describeUpdate(up)}`);
-    if (up.kind !== "done") await deps.stack.setImages(before).catch((e) => deps.progress(`could not restore berth:images: ${message(e)}`));
     return run.finish(
         "FAILED_BEFORE_CHANGE",
         before,
@@ -345,7 +341,6 @@ async function rollbackAfterFailure(
         run.stage("rollback", "failed", reason);
         const outputs = await readOutputs(ctx).catch(() => undefined);
         const now = outputs ? await whatRunsNow(deps.clock, deps.ecs, outputs, scope) : "could not read the stack outputs";
-        await deps.stack.setImages(images).catch(() => undefined);
         return run.finish("NEEDS_ATTENTION", images, `${why}; the rollback ${reason}. What runs now: ${now}`);
     };
     if (restored.length === 0) {

@@ -1,7 +1,9 @@
 // StackPort over @pulumi/pulumi/automation (a local-source LocalWorkspace driving the `pulumi` CLI), and the one
 // function that maps Automation API failures to berth's errors, exit codes and hints.
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
 import {
     CommandError,
     ConcurrentUpdateError,
@@ -14,6 +16,7 @@ import {
 import {
     EngineEvent,
     PulumiCliMissingError,
+    ReleaseConfig,
     StackHistoryEntry,
     StackLockedError,
     StackNotFoundError,
@@ -53,8 +56,6 @@ export async function openPulumiStack(options: PulumiStackOptions): Promise<Pulu
 
 export class PulumiStack implements StackPort {
     readonly name: string;
-    /** The stack file as found before berth first set berth:images in it (undefined content: it did not exist). */
-    private original?: { file: string; content?: string };
 
     constructor(
         private readonly stack: Stack,
@@ -64,44 +65,12 @@ export class PulumiStack implements StackPort {
     }
 
     /**
-     * `pulumi config set` writes berth:images into the checked-in Pulumi.<stack>.yaml. The value only matters
-     * for the update in flight (afterwards the released set in SSM is the record), so the file is put back as
-     * it was after every update: a release from a laptop leaves no change in the working tree behind.
-     */
-    private rememberStackFile(): void {
-        if (this.original || !this.projectDir) return;
-        const file = path.join(this.projectDir, `Pulumi.${this.name.split("/").pop()}.yaml`);
-        this.original = { file, content: fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined };
-    }
-
-    private restoreStackFile(): void {
-        if (!this.original) return;
-        if (this.original.content === undefined) fs.rmSync(this.original.file, { force: true });
-        else fs.writeFileSync(this.original.file, this.original.content);
-    }
-
-    /**
      * Plain output values; a secret output keeps its key with the value SECRET_OUTPUT. The SDK reads outputs with
      * `--show-secrets` (and does so after every `up`), so the plaintext passes through this process but never out.
      */
     async outputs(): Promise<Record<string, unknown>> {
         const outputs = await this.call(() => this.stack.outputs());
         return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.secret ? SECRET_OUTPUT : output.value]));
-    }
-
-    /**
-     * One plaintext value replacing the whole map: services dropped from the set do not linger as stale keys.
-     * `berth:migrationImage` is set (plaintext) when given and removed otherwise, so it never outlives the
-     * update that needed it.
-     */
-    async setImages(images: Record<string, string>, migrationImage?: string): Promise<void> {
-        this.rememberStackFile();
-        await this.call(() => this.stack.setConfig("berth:images", { value: JSON.stringify(images), secret: false }));
-        if (migrationImage !== undefined) {
-            await this.call(() => this.stack.setConfig("berth:migrationImage", { value: migrationImage, secret: false }));
-        } else {
-            await this.call(() => this.stack.removeConfig("berth:migrationImage"));
-        }
     }
 
     async up(options: StackUpdateOptions): Promise<UpdateResult> {
@@ -125,15 +94,34 @@ export class PulumiStack implements StackPort {
         }));
     }
 
+    /**
+     * The release's config goes to this one operation through `--config-file`: a private copy of the checked-in
+     * Pulumi.<stack>.yaml (secrets provider, salt and every other key kept) with berth:images set and
+     * berth:migrationImage set or removed. The working tree is never written, whatever happens to the update.
+     */
     private async update(kind: "up" | "preview", options: StackUpdateOptions): Promise<UpdateResult> {
+        if (options.signal?.aborted) throw interrupted(this.name, kind);
+        if (!options.config) return this.run(kind, options, undefined);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-config-"));
         try {
-            return await this.run(kind, options);
+            const configFile = path.join(dir, path.basename(this.stackFile()));
+            fs.writeFileSync(configFile, releaseStackSettings(this.readStackFile(), options.config));
+            return await this.run(kind, options, configFile);
         } finally {
-            this.restoreStackFile();
+            fs.rmSync(dir, { recursive: true, force: true });
         }
     }
 
-    private async run(kind: "up" | "preview", options: StackUpdateOptions): Promise<UpdateResult> {
+    private stackFile(): string {
+        return path.join(this.projectDir ?? ".", `Pulumi.${this.name.split("/").pop()}.yaml`);
+    }
+
+    private readStackFile(): string | undefined {
+        const file = this.stackFile();
+        return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+    }
+
+    private async run(kind: "up" | "preview", options: StackUpdateOptions, configFile: string | undefined): Promise<UpdateResult> {
         const { signal } = options;
         if (signal?.aborted) throw interrupted(this.name, kind);
         let summary: SdkEngineEvent["summaryEvent"];
@@ -142,7 +130,7 @@ export class PulumiStack implements StackPort {
             // ports.EngineEvent is the subset of the SDK's shape that berth reads.
             options.onEvent?.(event as unknown as EngineEvent);
         };
-        const sdkOptions = { onEvent, signal, parallel: options.parallel, message: options.message, color: "never" as const };
+        const sdkOptions = { onEvent, signal, parallel: options.parallel, message: options.message, color: "never" as const, ...(configFile ? { configFile } : {}) };
         try {
             if (kind === "preview") {
                 const result = await this.stack.preview(sdkOptions);
@@ -174,6 +162,21 @@ export class PulumiStack implements StackPort {
             throw mapStackError(error, this.name).error;
         }
     }
+}
+
+/**
+ * The stack settings for one release operation: `stackFile` (the checked-in Pulumi.<stack>.yaml, undefined when
+ * absent) with `berth:images` as one plaintext JSON value replacing the whole map (services dropped from the set
+ * do not linger) and `berth:migrationImage` set when given, removed otherwise. Comments and other keys survive.
+ */
+export function releaseStackSettings(stackFile: string | undefined, config: ReleaseConfig): string {
+    const doc = YAML.parseDocument(stackFile?.trim() ? stackFile : "config:\n");
+    if (doc.errors.length > 0) throw doc.errors[0];
+    if (!YAML.isMap(doc.get("config"))) doc.set("config", doc.createNode({}));
+    doc.setIn(["config", "berth:images"], JSON.stringify(config.images));
+    if (config.migrationImage !== undefined) doc.setIn(["config", "berth:migrationImage"], config.migrationImage);
+    else doc.deleteIn(["config", "berth:migrationImage"]);
+    return doc.toString();
 }
 
 export interface MappedStackError {

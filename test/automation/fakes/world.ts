@@ -382,18 +382,27 @@ const URN = (type: string, parent: string, name: string) => `urn:pulumi:dev::ber
 const TD = "aws:ecs/taskDefinition:TaskDefinition";
 const SVC = "aws:ecs/service:Service";
 
+/**
+ * Like the real CLI, the fake reads the stack's config per operation: the config handed to the operation (the
+ * adapter's `--config-file`), else the checked-in stack file, which holds no berth:images (`stackFile`, never
+ * written by the fake: nothing berth does may edit it). `parallel` bounds how many services roll at once: with
+ * `parallel` 1 the services of a level roll one after another, with more they overlap in virtual time.
+ */
 export class FakeStack implements StackPort {
     readonly name = "dev";
+    /** The checked-in Pulumi.dev.yaml: berth never writes it. */
+    readonly stackFile = "config:\n  aws:region: eu-west-1\n";
+    /** The config of the last operation: berth:images (service → digest) as the program read it. */
     config: Record<string, string> = {};
-    /** berth:migrationImage (undefined: the key is absent). */
+    /** berth:migrationImage of the last operation (undefined: the key was absent). */
     migrationImage: string | undefined;
     /** What the engine last applied, per service and for the migration. */
     readonly applied: Record<string, string> = {};
     migrationApplied: string | undefined;
-    readonly setImagesCalls: Record<string, string>[] = [];
-    readonly setMigrationImageCalls: (string | undefined)[] = [];
-    readonly ups: { images: Record<string, string>; migrationImage?: string; changed: string[]; result: string }[] = [];
+    readonly ups: { images: Record<string, string>; migrationImage?: string; parallel?: number; changed: string[]; result: string }[] = [];
     previews = 0;
+    /** The most services that rolled at the same time in any update (bounded by `parallel`). */
+    maxConcurrentRollouts = 0;
     private version = 10;
 
     constructor(private readonly w: World) {
@@ -403,12 +412,6 @@ export class FakeStack implements StackPort {
 
     async outputs() {
         return JSON.parse(JSON.stringify(this.w.outputs));
-    }
-    async setImages(images: Record<string, string>, migrationImage?: string) {
-        this.setImagesCalls.push({ ...images });
-        this.setMigrationImageCalls.push(migrationImage);
-        this.config = { ...images };
-        this.migrationImage = migrationImage;
     }
     async preview(options: StackUpdateOptions): Promise<UpdateResult> {
         if (this.w.faults.locked) throw new StackLockedError("stack dev is locked: another update is in progress");
@@ -433,9 +436,18 @@ export class FakeStack implements StackPort {
         let seq = 0;
         const start = w.clock.now() / 1000;
         const event = (e: Omit<EngineEvent, "sequence" | "timestamp">) => options.onEvent?.({ sequence: seq++, timestamp: w.clock.now() / 1000, ...e });
+        // The program reads the config of this operation; the checked-in file holds no berth:images.
+        this.config = { ...(options.config?.images ?? {}) };
+        this.migrationImage = options.config?.migrationImage;
         const want = (s: string) => this.config[s] ?? this.applied[s];
         const migrationUrn = URN(TD, "berth:migration:Migration", "migration-task-definition");
-        const record = { images: { ...this.config }, ...(this.migrationImage ? { migrationImage: this.migrationImage } : {}), changed: [] as string[], result: "succeeded" };
+        const record = {
+            images: { ...this.config },
+            ...(this.migrationImage ? { migrationImage: this.migrationImage } : {}),
+            ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
+            changed: [] as string[],
+            result: "succeeded",
+        };
         this.ups.push(record);
         const m = w.outputs.migration;
         const rollingBack = w.serviceNames().some((s) => want(s) !== this.applied[s] && want(s) === w.services.get(s)!.originalImage);
@@ -457,35 +469,47 @@ export class FakeStack implements StackPort {
             record.changed.push("migration");
         }
         let failed = false;
+        const parallel = options.parallel ?? Number.POSITIVE_INFINITY;
         for (const level of w.outputs.rolloutLevels as string[][]) {
-            for (const s of level) {
-                if (want(s) === this.applied[s]) continue;
+            const due = level.filter((s) => want(s) !== this.applied[s]);
+            // The engine runs at most `parallel` resource operations at once; services of one level do not depend
+            // on each other, so they overlap up to that bound.
+            for (let i = 0; i < due.length && !failed; i += parallel) {
+                const batch = due.slice(i, i + parallel);
                 if (w.faults.abortMidRollout && record.changed.some((c) => c !== "migration")) w.faults.abortMidRollout.abort();
                 if (options.signal?.aborted) {
                     event({ cancelEvent: {} });
                     throw abortError();
                 }
-                const o = w.outputs.services[s];
-                const tdUrn = URN(TD, "berth:service:Service", `svc-${s}-task-definition`);
-                const svcUrn = URN(SVC, "berth:service:Service", `svc-${s}-service`);
-                event({ resourcePreEvent: { metadata: { op: "replace", urn: tdUrn, type: TD } } });
-                const arn = w.registerTd(o.taskDefinitionFamily, want(s));
-                event({ resOutputsEvent: { metadata: { op: "replace", urn: tdUrn, type: TD } } });
-                event({ resourcePreEvent: { metadata: { op: "update", urn: svcUrn, type: SVC } } });
-                w.deploy(s, arn, want(s));
-                o.taskDefinitionArn = arn;
-                o.image = `${o.repositoryUrl}@${want(s)}`;
-                this.applied[s] = want(s);
-                record.changed.push(s);
-                const stuck = w.primary(s).kind === "stuck";
-                await w.clock.sleep(stuck ? 600_000 : 5_000);
-                if (stuck) {
-                    event({ resOpFailedEvent: { metadata: { op: "update", urn: svcUrn, type: SVC }, status: 1, steps: 1 } });
-                    event({ diagnosticEvent: { urn: svcUrn, message: "waiting for service to reach a steady state: timeout", severity: "error" } });
-                    failed = true;
-                    break;
+                this.maxConcurrentRollouts = Math.max(this.maxConcurrentRollouts, batch.length);
+                const urns = new Map<string, string>();
+                for (const s of batch) {
+                    const o = w.outputs.services[s];
+                    const tdUrn = URN(TD, "berth:service:Service", `svc-${s}-task-definition`);
+                    const svcUrn = URN(SVC, "berth:service:Service", `svc-${s}-service`);
+                    urns.set(s, svcUrn);
+                    event({ resourcePreEvent: { metadata: { op: "replace", urn: tdUrn, type: TD } } });
+                    const arn = w.registerTd(o.taskDefinitionFamily, want(s));
+                    event({ resOutputsEvent: { metadata: { op: "replace", urn: tdUrn, type: TD } } });
+                    event({ resourcePreEvent: { metadata: { op: "update", urn: svcUrn, type: SVC } } });
+                    w.deploy(s, arn, want(s));
+                    o.taskDefinitionArn = arn;
+                    o.image = `${o.repositoryUrl}@${want(s)}`;
+                    this.applied[s] = want(s);
+                    record.changed.push(s);
                 }
-                event({ resOutputsEvent: { metadata: { op: "update", urn: svcUrn, type: SVC } } });
+                const stuck = batch.filter((s) => w.primary(s).kind === "stuck");
+                await w.clock.sleep(stuck.length > 0 ? 600_000 : 5_000);
+                for (const s of batch) {
+                    const svcUrn = urns.get(s)!;
+                    if (stuck.includes(s)) {
+                        event({ resOpFailedEvent: { metadata: { op: "update", urn: svcUrn, type: SVC }, status: 1, steps: 1 } });
+                        event({ diagnosticEvent: { urn: svcUrn, message: "waiting for service to reach a steady state: timeout", severity: "error" } });
+                        failed = true;
+                    } else {
+                        event({ resOutputsEvent: { metadata: { op: "update", urn: svcUrn, type: SVC } } });
+                    }
+                }
             }
             if (failed) break;
         }

@@ -118,7 +118,6 @@ describe("rollback --to scenarios (history of verified releases)", () => {
     it("an ambiguous sha prefix is bad input (exit 3) naming every candidate; nothing changes", async () => {
         const { h, a, b } = await threeReleases();
         const ups = h.stack.ups.length;
-        const configs = h.stack.setImagesCalls.length;
         const released = h.world.released;
         const error = await rollback(h, S1.slice(0, 7)).catch((e: Error) => e);
         expect(error).to.be.instanceOf(ReleaseInputError);
@@ -126,7 +125,6 @@ describe("rollback --to scenarios (history of verified releases)", () => {
         expect(r.code).to.equal(EXIT_BAD_INPUT).and.to.equal(3);
         expect(r.stderr).to.include(`--to abcdef1 is ambiguous: it prefixes the sha of 2 released commits: ${S2} (${b.id}); ${S1} (${a.id}); give more of the sha or a release id`);
         expect(h.stack.ups).to.have.length(ups);
-        expect(h.stack.setImagesCalls).to.have.length(configs);
         expect(h.world.released).to.equal(released);
     });
 
