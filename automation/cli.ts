@@ -101,7 +101,7 @@ function positiveInteger(value: string): number {
 
 type Invocation =
     | { command: "deploy"; opts: { stack: string; projectDir: string; services?: string[]; parallel: number; skipMigration?: boolean; allowDirty?: boolean; dryRun?: boolean; json?: string } }
-    | { command: "rollback"; opts: { stack: string; projectDir: string; to?: string; json?: string } }
+    | { command: "rollback"; opts: { stack: string; projectDir: string; to?: string; parallel: number; json?: string } }
     | { command: "status"; opts: { stack: string; projectDir: string; json?: boolean } }
     | { command: "preview"; opts: { stack: string; projectDir: string; comment?: boolean; failOn?: "stateful-replace"; outputDir: string } };
 
@@ -119,7 +119,7 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .description("Release this commit: build and push changed images, migrate, roll out in dependency order, verify, roll back on failure, record and report.")
         .addOption(stack())
         .option("--services <a,b>", "release only these services (their dependencies are not added)", services)
-        .option("--parallel <n>", "bound on concurrent resource operations in the rollout update", positiveInteger, 4)
+        .option("--parallel <n>", "bound on concurrent resource operations in every stack update of the release (prepare, rollout, rollback)", positiveInteger, 4)
         .option("--skip-migration", "do not run the migration task even when its service changes")
         .option("--allow-dirty", "release from a working tree with uncommitted changes")
         .option("--dry-run", "go through every step and print the requests each mutating step would send; change nothing")
@@ -130,9 +130,12 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
 
     program
         .command("rollback")
-        .description("Return the services to the previous verified release, or to an earlier one with --to.")
+        .description(
+            "Return the services to the verified release before the current one (the current one itself when the stack does not run it), or to the release named by --to. Refuses (exit 3) when there is none; a rollback that changes no image records nothing.",
+        )
         .addOption(stack())
         .option("--to <release>", "a release id (20260314-091502-1a2b3c4) or a git sha of an earlier release")
+        .option("--parallel <n>", "bound on concurrent resource operations in the rollback update", positiveInteger, 4)
         .option("--json <file>", "write the JSON release record to this file")
         .addOption(projectDir())
         .addHelpText("after", `${releaseExitHelp()}\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\n`)
@@ -206,7 +209,7 @@ async function run(invocation: Invocation, deps: CliDeps, signal: AbortSignal): 
         }
         case "rollback": {
             const o = invocation.opts;
-            const record = await deps.driver.runRollback(await deps.composeRelease(compose), { projectDir, stackName, ...(o.to ? { to: o.to } : {}), signal });
+            const record = await deps.driver.runRollback(await deps.composeRelease(compose), { projectDir, stackName, ...(o.to ? { to: o.to } : {}), parallel: o.parallel, signal });
             return finish(record, o.json, deps);
         }
         case "status": {

@@ -117,7 +117,7 @@ function failedChecks(verdicts: ServiceVerdict[]): string {
 }
 
 export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Promise<ReleaseRecord> {
-    const ctx: StageContext = { deps, timing: timingOf(options.timeouts), signal: options.signal, log: deps.progress };
+    const ctx: StageContext = { deps, timing: timingOf(options.timeouts), signal: options.signal, log: deps.progress, parallel: options.parallel };
     const run = new Run(deps, options.stackName, undefined);
     const { outputs, released, plan: planned } = await resolveRelease(ctx, options);
     let plan = planned;
@@ -304,7 +304,7 @@ function describeUpdate(outcome: UpdateOutcome): string {
 async function restoreMigration(ctx: StageContext, run: Run, plan: ReleasePlan, before: Record<string, string>, what: string): Promise<ReleaseRecord> {
     const { deps } = ctx;
     deps.progress(`${what}; pointing the migration task definition back (no service changes)`);
-    const up = await stackUpdate(ctx, { images: before, services: [], message: `berth ${plan.releaseId}: migration task definition back` });
+    const up = await stackUpdate(ctx, { images: before, services: [], parallel: ctx.parallel, message: `berth ${plan.releaseId}: migration task definition back` });
     if (up.kind === "done") run.pulumiUpdates.rollback = up.result.updateId;
     if (up.kind === "done" && up.result.result === "succeeded") {
         run.stage("rollback", "ok", "migration task definition back on the current image");
@@ -347,7 +347,7 @@ async function rollbackAfterFailure(
         run.stage("rollback", "skipped", "nothing restorable");
         return run.finish("NEEDS_ATTENTION", imagesNow, `${why}; no service could be rolled back (${rb.impossible.map((i) => i.service).join(", ")} never released)`);
     }
-    const up = await stackUpdate(ctx, { images: rb.images, services: restored, message: `berth ${plan.releaseId}: rollback` });
+    const up = await stackUpdate(ctx, { images: rb.images, services: restored, parallel: ctx.parallel, message: `berth ${plan.releaseId}: rollback` });
     if (up.kind === "done") run.pulumiUpdates.rollback = up.result.updateId;
     if (up.kind === "interrupted") {
         run.stage("rollback", "interrupted");
@@ -412,9 +412,11 @@ export interface RollbackOptions {
     stackName: string;
     /**
      * A release id, or a git sha (full or a prefix of ≥ 7 hex) of a verified release recorded in the history
-     * (ReleaseStorePort.listReleases); absent: the released set the program reads.
+     * (ReleaseStorePort.listReleases); absent: the release before the current one (previousRelease).
      */
     to?: string;
+    /** Bound on concurrent resource operations in the rollback update (`--parallel`). */
+    parallel?: number;
     signal?: AbortSignal;
 }
 
@@ -432,7 +434,7 @@ function appliedDigest(outputs: EnvironmentOutputs, service: string): string {
  * set, appended to the history) and ends RELEASED (exit 0); otherwise NEEDS_ATTENTION.
  */
 export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): Promise<ReleaseRecord> {
-    const ctx: StageContext = { deps, timing: timingOf(), signal: options.signal, log: deps.progress };
+    const ctx: StageContext = { deps, timing: timingOf(), signal: options.signal, log: deps.progress, parallel: options.parallel };
     const outputs = await readOutputs(ctx);
     const released = await withRetry(deps.clock, "released set", () => deps.store.readReleased(), { log: deps.progress });
     const services = Object.keys(outputs.services);
@@ -445,7 +447,11 @@ export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): 
         deps.progress(`--to ${options.to}: release ${source.releaseId} (sha ${source.sha.slice(0, 12)}, released ${source.releasedAt}), matched by ${found.matchedBy}${also}`);
     } else {
         if (!released) throw new ReleaseInputError(`nothing has been released on stack ${options.stackName} yet: there is nothing to roll back to`);
-        source = released;
+        const history = await withRetry(deps.clock, "release history", () => deps.store.listReleases(), { log: deps.progress });
+        const applied = Object.fromEntries(services.map((s) => [s, appliedDigest(outputs, s)]));
+        const previous = previousRelease(rollbackCandidates(history, released), released, applied, options.stackName);
+        source = previous.set;
+        deps.progress(previous.why);
     }
 
     // berth:images for the update: the source release's digest for every service still in the catalogue;
@@ -471,6 +477,13 @@ export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): 
 
     const changed = services.filter((s) => target[s] !== current[s]);
     const id = makeReleaseId(deps.clock.now(), source.sha);
+    if (changed.length === 0) {
+        // Nothing to do is not a new release: no update, no duplicate entry in the history.
+        const run = new Run(deps, options.stackName, noopPlan(source, services, current));
+        for (const s of services) run.services.set(s, { name: s, changed: false, reason: "unchanged", action: "none", digest: current[s] });
+        run.stage("plan", "ok", "no image differs");
+        return run.finish("NOTHING_TO_DO", current, `stack ${options.stackName} already runs the images of release ${source.releaseId}: nothing to roll back, nothing recorded`);
+    }
     const plan: ReleasePlan = {
         releaseId: id,
         sha: source.sha,
@@ -496,9 +509,9 @@ export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): 
     const run = new Run(deps, options.stackName, plan);
     for (const s of plan.services) run.services.set(s.name, { name: s.name, changed: s.changed, reason: s.reason, action: "none", ...(s.digest ? { digest: s.digest } : {}), ...(s.previousDigest ? { previousDigest: s.previousDigest } : {}) });
     run.migration = { outcome: "not-needed", detail: "rollback" };
-    deps.progress(`rolling back stack ${options.stackName} to release ${source.releaseId}: ${changed.length > 0 ? changed.join(", ") : "no image differs; re-applying the set"}`);
+    deps.progress(`rolling back stack ${options.stackName} to release ${source.releaseId}: ${changed.join(", ")}`);
     run.stage("plan", "ok");
-    const up = await stackUpdate(ctx, { images: target, services, message: `berth rollback ${id} (to ${source.releaseId})` });
+    const up = await stackUpdate(ctx, { images: target, services, parallel: options.parallel, message: `berth rollback ${id} (to ${source.releaseId})` });
     if (up.kind === "done") run.pulumiUpdates.rollback = up.result.updateId;
     if (up.kind === "interrupted") {
         run.stage("rollback", "interrupted");
@@ -533,6 +546,47 @@ export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): 
     run.stage("record", "ok", `recorded as release ${id}`);
     const keptNote = kept.length > 0 ? `; ${kept.join(", ")} kept their current image (not in ${source.releaseId})` : "";
     return run.finish("RELEASED", target, `rolled back to release ${source.releaseId} (sha ${source.sha.slice(0, 12)}), recorded as ${id}${touched.length > 0 ? `; ${touched.join(", ")} verified` : ""}${keptNote}`);
+}
+
+function noopPlan(source: ReleasedSet, services: string[], current: Record<string, string>): ReleasePlan {
+    return {
+        releaseId: source.releaseId,
+        sha: source.sha,
+        imageTag: source.sha,
+        services: services.map((name) => ({ name, changed: false, reason: "unchanged", contextDigest: "", previousDigest: current[name], action: "none" as const, digest: current[name] })),
+        toRoll: [],
+        levels: [],
+        migration: { runs: false, why: "rollback" },
+        imagesAfter: current,
+        awaitingDigests: [],
+        releaseTags: [],
+        nothingToDo: true,
+        counts: { builds: 0, reused: 0, rollouts: 0 },
+    };
+}
+
+/**
+ * `rollback` without --to (pure): when the stack does not run the released set (a release that needs attention),
+ * the released set itself; otherwise the newest recorded release older than the released set whose images differ
+ * from what the stack runs (so a re-recorded identical set is passed over). None: ReleaseInputError (exit 3).
+ */
+export function previousRelease(
+    candidates: readonly ReleasedSet[],
+    released: ReleasedSet,
+    applied: Record<string, string>,
+    stackName: string,
+): { set: ReleasedSet; why: string } {
+    const describe = (set: ReleasedSet) => `${set.releaseId} (sha ${set.sha.slice(0, 12)}, released ${set.releasedAt})`;
+    const differs = (set: ReleasedSet) => Object.keys(applied).some((s) => set.images[s] !== undefined && set.images[s] !== applied[s]);
+    if (differs(released)) return { set: released, why: `stack ${stackName} does not run the released set: returning to the current release ${describe(released)}` };
+    const index = candidates.findIndex((c) => c.releaseId === released.releaseId);
+    const before = candidates.slice(index + 1).find(differs);
+    if (!before) {
+        throw new ReleaseInputError(
+            `stack ${stackName} runs release ${describe(released)} and no earlier recorded release has other images: there is nothing to roll back to`,
+        );
+    }
+    return { set: before, why: `rolling back from the current release ${describe(released)} to the release before it: ${describe(before)}` };
 }
 
 /** `status`: per service the running task definition, counts, deployments, target health and released digest. */

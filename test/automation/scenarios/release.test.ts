@@ -284,7 +284,7 @@ describe("release scenarios (12-service example)", () => {
         expect(h.world.builds).to.have.length(0);
     });
 
-    it("released set: a second, failed release leaves it pointing at the last good release; rollback --to returns to it", async () => {
+    it("released set: a second, failed release leaves it pointing at the last good release; rollback --to it is a no-op", async () => {
         const h = await harness({ changed: ["catalog"] });
         const first = await runRelease(h.deps, h.options);
         expect(first.state).to.equal("RELEASED");
@@ -299,9 +299,11 @@ describe("release scenarios (12-service example)", () => {
         expect(second.state).to.equal("ROLLED_BACK");
         expect(h.world.released!.releaseId).to.equal(first.id);
         expect(h.world.running("catalog")).to.equal(good);
+        const writes = h.world.releasedWrites.length;
         const back = await runRollback(h.deps, { projectDir: "/srv/berth", stackName: "dev", to: first.id });
-        expect(back.state).to.equal("RELEASED");
+        expect(back.state).to.equal("NOTHING_TO_DO");
         expect(back.imagesNow.catalog).to.equal(good);
+        expect(h.world.releasedWrites).to.have.length(writes);
         const status = await readStatus(h.deps);
         const catalog = status.services.find((s) => s.service === "catalog")!;
         expect(catalog.matchesStack).to.equal(true);
