@@ -77,10 +77,10 @@ function releaseExitHelp(): string {
         const states = (Object.keys(EXIT_CODES) as ReleaseState[]).filter((s) => EXIT_CODES[s] === code);
         return `  ${code}  ${STATE_MEANING[code]} (${states.join(", ")})`;
     });
-    return `\nExit codes:\n${lines.join("\n")}\n  ${EXIT_BAD_INPUT}  bad input: flags, config, stack outputs, stack locked or not found, Pulumi CLI missing — nothing started\n`;
+    return `\nExit codes:\n${lines.join("\n")}\n  ${EXIT_BAD_INPUT}  nothing started: bad input (flags, config, stack outputs), stack locked or not found, Pulumi CLI missing,\n     AWS credentials/permissions/network or retries given up before anything changed (one line: call, cause, fix),\n     rollback with no earlier release\n`;
 }
 
-const STATUS_EXIT_HELP = `\nExit codes:\n  0  status read\n  2  unexpected error (a bug: stack trace printed)\n  ${EXIT_BAD_INPUT}  bad input: flags, stack outputs, stack not found, Pulumi CLI missing\n`;
+const STATUS_EXIT_HELP = `\nExit codes:\n  0  status read\n  2  unexpected error (a bug: stack trace printed)\n  ${EXIT_BAD_INPUT}  bad input: flags, stack outputs, stack not found, Pulumi CLI missing, AWS credentials/permissions/network\n`;
 const PREVIEW_EXIT_HELP =
     `\nExit codes:\n  0  preview rendered (and delivered)\n  1  --fail-on stateful-replace: a stateful resource would be replaced or deleted\n` +
     `  2  the preview failed, was interrupted, or an unexpected error (a bug: stack trace printed)\n  ${EXIT_BAD_INPUT}  bad input: flags, config, stack not found or locked, Pulumi CLI missing, GitHub token or permission\n`;
@@ -285,10 +285,6 @@ function reportError(error: unknown, command: string, stackName: string, deps: C
     if (error instanceof PreviewFailedError) {
         deps.stderr(`berth ${command}: ${error.message}\n`);
         return 2;
-    }
-    if ((error as { name?: string } | undefined)?.name === "CredentialsProviderError") {
-        deps.stderr(`berth ${command}: no AWS credentials found (${(error as Error).message}) — sign in (aws sso login, AWS_PROFILE) or, in CI, configure aws-actions/configure-aws-credentials\n`);
-        return EXIT_BAD_INPUT;
     }
     const mapped = mapStackError(error, stackName);
     if (mapped.expected) {

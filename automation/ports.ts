@@ -96,6 +96,10 @@ export class StackNotFoundError extends Error {
 export class PulumiCliMissingError extends Error {
     readonly kind = "cli-missing";
 }
+/** Credentials, permissions or network (mapped from an AWS adapter's error): the message names the call and cause. */
+export class EnvironmentError extends Error {
+    readonly kind = "environment";
+}
 
 // ---------------------------------------------------------------------------------------------------
 // ECS, load balancer, logs

@@ -7,6 +7,7 @@ import { MigrationRecord, nextCommand, ReleaseRecord, ReleaseState, ServiceRecor
 import { ServiceVerdict, taskDefinitionLabel } from "./plan/verify";
 import type { ReleasedSet } from "./ports";
 import { StackLockedError } from "./ports";
+import { mapStackError } from "./adapters/pulumiStack";
 import { buildImages, buildRequest } from "./stages/build";
 import { migrationRequest, runMigration } from "./stages/migrate";
 import { planLines, previewStack, readOutputs, resolveRelease } from "./stages/resolve";
@@ -187,9 +188,18 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
             return run.finish("FAILED_BEFORE_CHANGE", before, `the stack update registering the migration task definition ${describeUpdate(prep)}; no service was changed`);
         }
         run.stage("prepare", "ok", "migration task definition on the new image; no service changed");
-        const prepared = await readOutputs(ctx);
-        const request = migrationRequest(prepared.migration!, prepared.migration!.taskDefinitionArn, plan.releaseId);
-        const migration = await runMigration(ctx, prepared.migration!, request);
+        let migration: Awaited<ReturnType<typeof runMigration>>;
+        try {
+            const prepared = await readOutputs(ctx);
+            const request = migrationRequest(prepared.migration!, prepared.migration!.taskDefinitionArn, plan.releaseId);
+            migration = await runMigration(ctx, prepared.migration!, request);
+        } catch (error) {
+            if (isAbort(error, ctx.signal)) throw error;
+            const what = `the migration could not be run or followed: ${describeFailure(error)} (check the cluster for a task started by berth/${plan.releaseId})`;
+            run.migration = { outcome: "could-not-start", detail: describeFailure(error) };
+            run.stage("migrate", "failed", what);
+            return restoreMigration(ctx, run, plan, before, what);
+        }
         const { interrupted, logLines, ...record } = migration;
         run.migration = record;
         if (interrupted) {
@@ -237,7 +247,18 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
         run.stage("rollout", "failed", describeUpdate(rollout));
         return rollbackAfterFailure(ctx, run, plan, released, plan.toRoll, plan.imagesAfter, `the rollout update ${describeUpdate(rollout)}`);
     }
-    const after = await readOutputs(ctx);
+    // From here services may have changed: any failure, expected or not, ends in rollback-or-report with a record.
+    const failedAfterChange = (stage: StageName, error: unknown) => {
+        const why = `${stage === "rollout" ? "reading the stack outputs after the rollout" : "verification"} failed: ${describeFailure(error)}`;
+        run.stage(stage, "failed", why);
+        return rollbackAfterFailure(ctx, run, plan, released, plan.toRoll, plan.imagesAfter, why);
+    };
+    let after: EnvironmentOutputs;
+    try {
+        after = await readOutputs(ctx);
+    } catch (error) {
+        return failedAfterChange("rollout", error);
+    }
     for (const s of plan.toRoll) run.service(s).taskDefinitionRevision = taskDefinitionLabel(after.services[s].taskDefinitionArn);
     run.stage("rollout", "ok");
 
@@ -246,7 +267,7 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
     try {
         verdicts = await verifyServices(ctx, { outputs: after, services: plan.toRoll, expected: expectedTaskDefinitions(after, plan.toRoll), sha: plan.sha, checkVersion: true });
     } catch (error) {
-        if (!isAbort(error, ctx.signal)) throw error;
+        if (!isAbort(error, ctx.signal)) return failedAfterChange("verify", error);
         run.stage("verify", "interrupted");
         return run.finish("INTERRUPTED", plan.imagesAfter, `interrupted while verifying; the rollout update had finished. What runs now: ${await whatRunsNow(deps.clock, deps.ecs, after, plan.toRoll)}`);
     }
@@ -318,8 +339,41 @@ async function restoreMigration(ctx: StageContext, run: Run, plan: ReleasePlan, 
     );
 }
 
-/** F13: restore the previous digests of exactly `scope`, update again, verify again. */
+/** One line for a failure met mid-release: the mapped message (environment problems name call, cause and fix). */
+function describeFailure(error: unknown): string {
+    const mapped = mapStackError(error);
+    return mapped.expected ? `${mapped.error.message} — ${mapped.hint}` : message(error);
+}
+
+/**
+ * F13: restore the previous digests of exactly `scope`, update again, verify again. Never throws: a failure of
+ * the rollback itself (AWS gave up, outputs unreadable, a bug) ends NEEDS_ATTENTION with a record and report.
+ */
 async function rollbackAfterFailure(
+    ctx: StageContext,
+    run: Run,
+    plan: ReleasePlan,
+    released: ReleasedSet | undefined,
+    scope: string[],
+    imagesNow: Record<string, string>,
+    why: string,
+): Promise<ReleaseRecord> {
+    try {
+        return await tryRollback(ctx, run, plan, released, scope, imagesNow, why);
+    } catch (error) {
+        if (isAbort(error, ctx.signal)) {
+            run.stage("rollback", "interrupted");
+            return run.finish("INTERRUPTED", imagesNow, `${why}; interrupted during the rollback`);
+        }
+        for (const s of scope) if (run.service(s).rollback !== "impossible") run.service(s).rollback = "failed";
+        run.stage("rollback", "failed", describeFailure(error));
+        const outputs = await readOutputs(ctx).catch(() => undefined);
+        const now = outputs ? await whatRunsNow(ctx.deps.clock, ctx.deps.ecs, outputs, scope).catch((e: unknown) => `could not be read (${message(e)})`) : "could not be read";
+        return run.finish("NEEDS_ATTENTION", imagesNow, `${why}; the rollback failed: ${describeFailure(error)}. What runs now: ${now}`);
+    }
+}
+
+async function tryRollback(
     ctx: StageContext,
     run: Run,
     plan: ReleasePlan,

@@ -13,8 +13,10 @@ import {
     Stack,
     StackNotFoundError as SdkStackNotFoundError,
 } from "@pulumi/pulumi/automation";
+import { environmentProblem } from "./environmentErrors";
 import {
     EngineEvent,
+    EnvironmentError,
     PulumiCliMissingError,
     ReleaseConfig,
     StackHistoryEntry,
@@ -190,7 +192,8 @@ export interface MappedStackError {
 }
 
 /**
- * Maps an Automation API failure (or one already mapped by this adapter) by class. A lock met before the release
+ * berth's one error-mapping function. Maps an Automation API failure (or one already mapped by this adapter) by
+ * class, and an AWS adapter's environment problem by SDK error name, code or status (environmentErrors.ts). A lock met before the release
  * changed anything is a precondition (exit 3); a stage that meets one mid-release reports NEEDS_ATTENTION itself.
  */
 export function mapStackError(error: unknown, stackName = "<stack>"): MappedStackError {
@@ -227,6 +230,13 @@ export function mapStackError(error: unknown, stackName = "<stack>"): MappedStac
             hint: `the update stopped after finishing the operations in flight; check ${history} and run \`pulumi refresh --stack ${stackName}\` if it reports pending operations`,
             expected: true,
         };
+    }
+    // Credentials, permissions, network, an AWS API that kept failing: the environment, not a bug. Before the
+    // release changed anything this is the whole story (exit 3); a stage that meets one after the rollout
+    // started ends in rollback-or-report itself and only uses the message.
+    const environment = environmentProblem(error);
+    if (environment) {
+        return { error: new EnvironmentError(environment.message), exitCode: 3, hint: environment.hint, expected: true };
     }
     return {
         error: error instanceof Error ? error : new Error(String(error)),

@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { mapStackError, openPulumiStack, releaseStackSettings, SECRET_OUTPUT } from "../../../automation/adapters/pulumiStack";
-import { EngineEvent, PulumiCliMissingError, StackLockedError, StackNotFoundError } from "../../../automation/ports";
+import { retry, RetriesExhaustedError } from "../../../automation/adapters/retry";
+import { EngineEvent, EnvironmentError, PulumiCliMissingError, StackLockedError, StackNotFoundError } from "../../../automation/ports";
 import { parseConfigValue } from "../../../infra/config/pulumiConfig";
 
 const FAKE_DIR = path.resolve(__dirname, "../../fixtures/fake-pulumi");
@@ -273,6 +274,42 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
             { version: 2, kind: "update", result: "failed", startTime: "2026-05-02T10:00:00.000Z", endTime: "2026-05-02T10:04:30.000Z" },
         ]);
         expect(invocations().at(-1)).to.deep.equal(["stack", "history", "--json", "--page-size", "2", "--page", "1", "--stack", "dev", "--non-interactive"]);
+    });
+
+    describe("environment problems from the AWS adapters: one line naming the call, the cause and the fix (exit 3)", () => {
+        const sdk = (name: string, message: string, status = 400) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+        const network = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4566"), { code: "ECONNREFUSED" });
+        const SIGN_IN = "sign in again (`aws sso login`, AWS_PROFILE) or, in CI, check the aws-actions/configure-aws-credentials step";
+        const cases: [string, unknown, string, string][] = [
+            ["invalid key", Object.assign(sdk("UnrecognizedClientException", "The security token included in the request is invalid."), { call: "ecs:DescribeServices" }),
+                "ecs:DescribeServices: the AWS credentials are not valid (UnrecognizedClientException: The security token included in the request is invalid.)", SIGN_IN],
+            ["expired token", Object.assign(sdk("ExpiredTokenException", "The security token included in the request is expired"), { call: "ssm:GetParameter /berth/dev/released-images" }),
+                "ssm:GetParameter /berth/dev/released-images: the AWS session has expired (ExpiredTokenException: The security token included in the request is expired)", "refresh the credentials (`aws sso login`, or a new role session in CI) and rerun"],
+            ["access denied", Object.assign(sdk("AccessDeniedException", "not authorized"), { call: "ecr:DescribeImages berth-dev-api" }),
+                "ecr:DescribeImages berth-dev-api: access denied (AccessDeniedException: not authorized)", "the role berth runs as needs permission for ecr:DescribeImages: check the deploy role's policy (ci.deployRoleArn) or the AWS_PROFILE in use"],
+            ["no credentials", Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }),
+                "an AWS call: no AWS credentials found (CredentialsProviderError: Could not load credentials from any providers)", SIGN_IN],
+            ["refused connection", network, "an AWS call: cannot reach AWS (connect ECONNREFUSED 127.0.0.1:4566)", "check the network, any proxy (HTTPS_PROXY) and AWS_ENDPOINT_URL / the region"],
+            ["retries given up on throttling", new RetriesExhaustedError("elb:DescribeTargetHealth tg-1", 5, sdk("ThrottlingException", "Rate exceeded")),
+                "elb:DescribeTargetHealth tg-1: AWS kept failing, retries given up after 5 attempts (ThrottlingException: Rate exceeded)", "AWS is throttling or unavailable: wait a few minutes and rerun (a smaller --parallel makes fewer calls)"],
+            ["retries given up on a refused connection", new RetriesExhaustedError("ecs:DescribeTasks t-1", 5, network),
+                "ecs:DescribeTasks t-1: cannot reach AWS (connect ECONNREFUSED 127.0.0.1:4566)", "check the network, any proxy (HTTPS_PROXY) and AWS_ENDPOINT_URL / the region"],
+        ];
+        for (const [what, error, message, hint] of cases) {
+            it(what, () => {
+                const mapped = mapStackError(error, "dev");
+                expect(mapped.error).to.be.instanceOf(EnvironmentError);
+                expect([mapped.error.message, mapped.hint, mapped.exitCode, mapped.expected]).to.deep.equal([message, hint, 3, true]);
+            });
+        }
+
+        it("the adapters' retry names the call on a non-retryable error without changing its name or class", async () => {
+            const denied = sdk("AccessDeniedException", "not authorized");
+            const error = await retry("ssm:PutParameter /berth/dev/released-images", () => Promise.reject(denied), { sleep: async () => undefined }).catch((e: unknown) => e);
+            expect(error).to.equal(denied);
+            expect((error as Error).name).to.equal("AccessDeniedException");
+            expect(mapStackError(error).error.message).to.equal("ssm:PutParameter /berth/dev/released-images: access denied (AccessDeniedException: not authorized)");
+        });
     });
 
     it("anything else passes through unchanged as a bug", () => {

@@ -30,6 +30,7 @@ import {
     TaskStatus,
     UpdateResult,
 } from "../../../automation/ports";
+import { formatRetry, RetriesExhaustedError } from "../../../automation/adapters/retry";
 
 export const abortError = () => Object.assign(new Error("The operation was aborted"), { name: "AbortError" });
 
@@ -49,8 +50,15 @@ export class FakeClock implements Clock {
 }
 
 export interface Faults {
-    /** The next N ECS describe calls (services and tasks) throw ThrottlingException. */
+    /** The next N attempts of ECS describe calls (services and tasks) are throttled (ThrottlingException). */
     throttleDescribes?: number;
+    /**
+     * AWS calls (e.g. "ecs:DescribeServices", "elb:DescribeTargetHealth", "ssm:PutParameter") throttled on every
+     * attempt from now on: the adapter gives up with RetriesExhaustedError, which is what the stages see.
+     */
+    throttleAlways?: string[];
+    /** AWS calls that fail at once with this SDK-shaped error (credentials, permissions, network). */
+    awsError?: Record<string, Error>;
     buildFails?: Record<string, string[]>;
     migration?: { exitCode?: number; cannotStart?: "failures" | "stopped"; neverStops?: boolean; logLines?: string[] };
     /** Services whose new image never reaches steady state: the provider's waitForSteadyState fails the update. */
@@ -215,13 +223,33 @@ export class World {
         };
     }
 
-    throttle(): void {
-        if ((this.faults.throttleDescribes ?? 0) > 0) {
-            this.faults.throttleDescribes!--;
-            throw Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
+    /** Human progress lines the adapters' retry logging goes to (composeReleaseDeps wires it to stderr). */
+    progress: (line: string) => void = () => undefined;
+
+    /**
+     * One AWS call as the adapters make it (adapters/retry.ts): up to ADAPTER_ATTEMPTS attempts; a throttled
+     * attempt is logged and retried after a backoff on the virtual clock; when every attempt is throttled the call
+     * fails with RetriesExhaustedError. Non-retryable errors (credentials, permissions) fail at once, naming the call.
+     */
+    async aws<T>(call: string, fn: () => T): Promise<T> {
+        const denied = this.faults.awsError?.[call];
+        if (denied) throw Object.assign(denied, { call });
+        for (let attempt = 1; ; attempt++) {
+            const describe = call === "ecs:DescribeServices" || call === "ecs:DescribeTasks";
+            const throttled = this.faults.throttleAlways?.includes(call) || (describe && (this.faults.throttleDescribes ?? 0) > 0);
+            if (!throttled) return fn();
+            if (describe && (this.faults.throttleDescribes ?? 0) > 0) this.faults.throttleDescribes!--;
+            const error = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } });
+            if (attempt >= ADAPTER_ATTEMPTS) throw new RetriesExhaustedError(call, ADAPTER_ATTEMPTS, error);
+            const delayMs = Math.min(10_000, 500 * 2 ** (attempt - 1));
+            this.progress(formatRetry({ what: call, attempt, attempts: ADAPTER_ATTEMPTS, delayMs, error }));
+            await this.clock.sleep(delayMs);
         }
     }
 }
+
+/** DEFAULT_RETRY.attempts in adapters/retry.ts. */
+const ADAPTER_ATTEMPTS = 5;
 
 export class FakeEcs implements EcsPort {
     describeCalls = 0;
@@ -233,8 +261,10 @@ export class FakeEcs implements EcsPort {
         this.w.tasks.set(arn, { startedAt: this.w.clock.now(), taskDefinition: request.taskDefinition });
         return { taskArn: arn };
     }
-    async describeTask(_cluster: string, taskArn: string): Promise<TaskStatus | undefined> {
-        this.w.throttle();
+    async describeTask(cluster: string, taskArn: string): Promise<TaskStatus | undefined> {
+        return this.w.aws("ecs:DescribeTasks", () => this.task(cluster, taskArn));
+    }
+    private task(_cluster: string, taskArn: string): TaskStatus | undefined {
         const t = this.w.tasks.get(taskArn);
         if (!t) return undefined;
         const f = this.w.faults.migration ?? {};
@@ -247,14 +277,16 @@ export class FakeEcs implements EcsPort {
     }
     async describeServices(_cluster: string, serviceNames: string[]): Promise<ServiceStatus[]> {
         this.describeCalls++;
-        this.w.throttle();
-        return [...this.w.services.values()].filter((s) => serviceNames.includes(s.serviceName)).map((s) => this.w.status(s.name));
+        return this.w.aws("ecs:DescribeServices", () => [...this.w.services.values()].filter((s) => serviceNames.includes(s.serviceName)).map((s) => this.w.status(s.name)));
     }
 }
 
 export class FakeElb implements LoadBalancerPort {
     constructor(private readonly w: World) {}
     async targetHealth(targetGroupArn: string): Promise<TargetHealth[]> {
+        return this.w.aws("elb:DescribeTargetHealth", () => this.health(targetGroupArn));
+    }
+    private health(targetGroupArn: string): TargetHealth[] {
         const s = [...this.w.services.values()].find((x) => x.targetGroupArn === targetGroupArn);
         if (!s) throw Object.assign(new Error(`no target group ${targetGroupArn}`), { name: "TargetGroupNotFoundException" });
         const st = this.w.status(s.name);
@@ -350,10 +382,11 @@ export class FakeBuilder implements ImageBuilderPort {
 export class FakeStore implements ReleaseStorePort {
     constructor(private readonly w: World) {}
     async readReleased() {
-        return this.w.released && JSON.parse(JSON.stringify(this.w.released));
+        return this.w.aws("ssm:GetParameter", () => this.w.released && JSON.parse(JSON.stringify(this.w.released)));
     }
     /** Like the SSM adapter: the history entry first (overwritten on a repeated id), then the released set. */
     async writeReleased(set: ReleasedSet) {
+        await this.w.aws("ssm:PutParameter", () => undefined);
         if (this.w.faults.storeWriteFails) throw new Error("AccessDeniedException: ssm:PutParameter");
         this.w.history.set(set.releaseId, JSON.parse(JSON.stringify(set)));
         this.w.releasedWrites.push(set);
