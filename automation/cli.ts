@@ -111,7 +111,15 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .exitOverride()
         .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr })
         .showHelpAfterError("(add --help for usage)");
-    const stack = () => new Option("-s, --stack <name>", "the Pulumi stack (environment) to act on").makeOptionMandatory();
+    // Required, but checked in the action: commander checks mandatory options before unknown ones, so a typo
+    // (`--stak dev`) would read "required option --stack" instead of "unknown option --stak".
+    const stack = () => new Option("-s, --stack <name>", "the Pulumi stack (environment) to act on (required)");
+    const selected = (invocation: Invocation, command: Command) => {
+        if (invocation.opts.stack === undefined) {
+            command.error("error: required option '-s, --stack <name>' not specified", { code: "commander.missingMandatoryOptionValue", exitCode: 1 });
+        }
+        select(invocation);
+    };
     const projectDir = () => new Option("-C, --project-dir <dir>", "the directory holding Pulumi.yaml").default(".");
 
     program
@@ -126,7 +134,7 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .option("--json <file>", "write the JSON release record to this file")
         .addOption(projectDir())
         .addHelpText("after", `${releaseExitHelp()}\nThe Markdown report ends stdout and is appended to $GITHUB_STEP_SUMMARY when set; progress goes to stderr.\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\nCtrl-C stops gracefully (in-flight operations finish); a second Ctrl-C exits at once.\n`)
-        .action((opts) => select({ command: "deploy", opts }));
+        .action((opts, command: Command) => selected({ command: "deploy", opts }, command));
 
     program
         .command("rollback")
@@ -139,7 +147,7 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .option("--json <file>", "write the JSON release record to this file")
         .addOption(projectDir())
         .addHelpText("after", `${releaseExitHelp()}\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\n`)
-        .action((opts) => select({ command: "rollback", opts }));
+        .action((opts, command: Command) => selected({ command: "rollback", opts }, command));
 
     program
         .command("status")
@@ -148,7 +156,7 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .option("--json", "print the status as JSON instead of a Markdown table")
         .addOption(projectDir())
         .addHelpText("after", STATUS_EXIT_HELP)
-        .action((opts) => select({ command: "status", opts }));
+        .action((opts, command: Command) => selected({ command: "status", opts }, command));
 
     program
         .command("preview")
@@ -159,7 +167,7 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .option("--output-dir <dir>", "where preview-<stack>.md is written", ".")
         .addOption(projectDir())
         .addHelpText("after", PREVIEW_EXIT_HELP)
-        .action((opts) => select({ command: "preview", opts }));
+        .action((opts, command: Command) => selected({ command: "preview", opts }, command));
 
     program.addHelpText("after", `${releaseExitHelp()}\nEach command's --help lists its own options and exit codes.\n`);
     return program;

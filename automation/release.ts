@@ -50,6 +50,8 @@ class Run {
     readonly pulumiUpdates: ReleaseRecord["pulumiUpdates"] = {};
     migration: MigrationRecord = { outcome: "not-needed" };
     readonly services = new Map<string, ServiceRecord>();
+    /** Services an update changed although this release did not roll them (e.g. the prepare update re-applying the released set). */
+    readonly changedUnexpectedly: string[] = [];
     private mark: number;
     readonly startedAt: number;
 
@@ -74,6 +76,14 @@ class Run {
 
     finish(state: ReleaseState, imagesNow: Record<string, string>, summary?: string): ReleaseRecord {
         const plan = this.plan!;
+        if (this.changedUnexpectedly.length > 0 && summary) {
+            // "no service was changed" would be false: say which services an update changed anyway.
+            const list = this.changedUnexpectedly.join(", ");
+            const said = /no service (image )?was changed/.test(summary);
+            summary = said
+                ? summary.replace(/no service (image )?was changed/, `no service took this release's image, but ${list} changed back to the released set (the stack ran other images before this release)`)
+                : `${summary}; ${list} changed back to the released set by an earlier update of this release`;
+        }
         const record: ReleaseRecord = {
             version: 1,
             id: plan.releaseId,
@@ -180,6 +190,7 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
             message: `berth ${plan.releaseId}: migration task definition`,
         });
         if (prep.kind === "done") run.pulumiUpdates.prepare = prep.result.updateId;
+        if (prep.kind === "done" || prep.kind === "interrupted") noteUnexpectedChanges(run, prep.tracker.touched(), "the prepare update");
         if (prep.kind !== "done" || prep.result.result !== "succeeded") {
             run.stage("prepare", prep.kind === "interrupted" ? "interrupted" : "failed", describeUpdate(prep));
             // No second update right after a failed or interrupted one: the next update points the migration task
@@ -187,7 +198,13 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
             if (prep.kind === "interrupted") return run.finish("INTERRUPTED", before, `interrupted during the migration task definition update; no service image was changed — ${await whatRunsNow(deps.clock, deps.ecs, outputs, plan.toRoll)}`);
             return run.finish("FAILED_BEFORE_CHANGE", before, `the stack update registering the migration task definition ${describeUpdate(prep)}; no service was changed`);
         }
-        run.stage("prepare", "ok", "migration task definition on the new image; no service changed");
+        run.stage(
+            "prepare",
+            "ok",
+            run.changedUnexpectedly.length > 0
+                ? `migration task definition on the new image; ${run.changedUnexpectedly.join(", ")} changed back to the released set (the stack ran other images)`
+                : "migration task definition on the new image; no service changed",
+        );
         let migration: Awaited<ReturnType<typeof runMigration>>;
         try {
             const prepared = await readOutputs(ctx);
@@ -224,7 +241,7 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
     // ---- rollout (F05, F11): one update; the program's dependsOn graph orders it, --parallel bounds it
     const rollout = await stackUpdate(ctx, { images: plan.imagesAfter, services: plan.toRoll, parallel: options.parallel, message: `berth ${plan.releaseId}` });
     if (rollout.kind === "done" || rollout.kind === "interrupted") {
-        for (const p of rollout.tracker.snapshot(deps.clock.now() / 1000)) if (p.elapsedSeconds > 0) run.service(p.service).rolloutMs = p.elapsedSeconds * 1000;
+        for (const p of rollout.tracker.snapshot(deps.clock.now() / 1000)) if (p.state !== "waiting") run.service(p.service).rolloutMs = p.elapsedSeconds * 1000;
     }
     if (rollout.kind === "done") run.pulumiUpdates.rollout = rollout.result.updateId;
     if (rollout.kind === "interrupted") {
@@ -301,6 +318,17 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
     }
     run.stage("record", warnings.length > 0 ? "failed" : "ok", warnings.join("; ") || undefined);
     return run.finish("RELEASED", plan.imagesAfter, warnings.length > 0 ? `released; ${warnings.join("; ")}` : undefined);
+}
+
+/** Services an update changed that the release did not mean to roll: logged now, named in the summary (Run.finish). */
+function noteUnexpectedChanges(run: Run, touched: string[], update: string): void {
+    const unexpected = touched.filter((s) => !run.changedUnexpectedly.includes(s));
+    if (unexpected.length === 0) return;
+    run.changedUnexpectedly.push(...unexpected);
+    for (const s of unexpected) {
+        const record = run.services.get(s);
+        if (record) record.changedBy = `${update} (back to the released set)`;
+    }
 }
 
 function describeUpdate(outcome: UpdateOutcome): string {
@@ -416,7 +444,7 @@ async function tryRollback(
     if (bad.length > 0) return attention(`update succeeded but ${failedChecks(verdicts)} did not verify`, rb.images);
     for (const s of restored) {
         run.service(s).rollback = "restored";
-        run.service(s).taskDefinitionRevision = taskDefinitionLabel(outputs.services[s].taskDefinitionArn);
+        run.service(s).restoredRevision = taskDefinitionLabel(outputs.services[s].taskDefinitionArn);
     }
     run.stage("rollback", "ok", `${restored.join(", ")} restored and verified`);
     const untouched = plan.toRoll.filter((s) => !scope.includes(s));
@@ -577,8 +605,15 @@ export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): 
         return run.finish("NEEDS_ATTENTION", target, `the rollback update ${describeUpdate(up)}. What runs now: ${await whatRunsNow(deps.clock, deps.ecs, outputs, services)}`);
     }
     const after = await readOutputs(ctx);
-    const touched = services.filter((s) => changed.includes(s) || after.services[s].taskDefinitionArn !== outputs.services[s].taskDefinitionArn);
-    for (const s of touched) run.service(s).taskDefinitionRevision = taskDefinitionLabel(after.services[s].taskDefinitionArn);
+    const touched = services.filter((s) => changed.includes(s) || after.services[s].taskDefinitionArn !== outputs.services[s].taskDefinitionArn || up.tracker.touched().includes(s));
+    for (const s of touched) {
+        // re-deployed by the rollback update: a row in the report, not "Unchanged"
+        if (!changed.includes(s)) run.service(s).changedBy = "the rollback update (re-deployed with the same image)";
+        run.service(s).taskDefinitionRevision = taskDefinitionLabel(after.services[s].taskDefinitionArn);
+        const progress = up.tracker.snapshot(deps.clock.now() / 1000).find((p) => p.service === s);
+        if (progress && progress.state !== "waiting") run.service(s).rolloutMs = progress.elapsedSeconds * 1000;
+    }
+    run.stage("rollback", "ok", `${touched.join(", ") || "no service"} updated to release ${source.releaseId}`);
     const verdicts = await verifyServices(ctx, { outputs: after, services: touched, expected: expectedTaskDefinitions(after, touched), sha: source.sha, checkVersion: false });
     for (const v of verdicts) run.service(v.service).verification = v;
     if (verdicts.some((v) => !v.ok)) {

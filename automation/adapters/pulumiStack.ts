@@ -127,7 +127,11 @@ export class PulumiStack implements StackPort {
         const { signal } = options;
         if (signal?.aborted) throw interrupted(this.name, kind);
         let summary: SdkEngineEvent["summaryEvent"];
+        // The SDK's event-log tailing can deliver an event twice (see ProgressTracker): pass each sequence on once.
+        const delivered = new Set<number>();
         const onEvent = (event: SdkEngineEvent) => {
+            if (delivered.has(event.sequence)) return;
+            delivered.add(event.sequence);
             if (event.summaryEvent) summary = event.summaryEvent;
             // ports.EngineEvent is the subset of the SDK's shape that berth reads.
             options.onEvent?.(event as unknown as EngineEvent);

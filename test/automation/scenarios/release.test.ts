@@ -2,7 +2,7 @@
 // asserted final state and exit code. Failure ids from shared/FAILURES.md are cited in the test names.
 import { expect } from "chai";
 import { runRelease, runRollback, readStatus, ReleaseInputError } from "../../../automation/release";
-import { exitCodeFor } from "../../../automation/plan/report";
+import { exitCodeFor, renderMarkdown } from "../../../automation/plan/report";
 import { StackLockedError } from "../../../automation/ports";
 import { main } from "../../../automation/cli";
 import { harness, SHA } from "../fakes/harness";
@@ -64,7 +64,7 @@ describe("release scenarios (12-service example)", () => {
 
     it("F06: one of many builds fails → FAILED_BEFORE_CHANGE naming the service and log tail; no stack update", async () => {
         const h = await harness({ changed: ["catalog", "orders", "search", "reviews"] });
-        h.world.faults.buildFails = { orders: ["Step 7/9 : RUN npm ci", "npm ERR! code E404"] };
+        h.world.faults.buildFails = { orders: ["Step 7/9 : RUN npm ci", "\u001b[31mnpm ERR!\u001b[0m code E404"] };
         const record = await runRelease(h.deps, h.options);
         expect(record.state).to.equal("FAILED_BEFORE_CHANGE");
         expect(exitCodeFor(record.state)).to.equal(1);
@@ -287,6 +287,25 @@ describe("release scenarios (12-service example)", () => {
         // --parallel reaches the prepare update and the one pointing the migration back
         expect(h.stack.ups.map((u) => u.parallel)).to.deep.equal([2, 2]);
         for (const s of ALL) expect(h.world.running(s)).to.equal(h.world.services.get(s)!.originalImage);
+    });
+
+    it("F02: a prepare update that changes services (the stack ran other images) says so; the summary never claims no service changed", async () => {
+        const h = await harness({ changed: ["accounts"] });
+        // an interrupted earlier release left orders on a newer image than the released set
+        const newer = `sha256:${"7".repeat(64)}`;
+        h.world.outputs.services.orders.image = `${h.world.outputs.services.orders.repositoryUrl}@${newer}`;
+        h.stack.applied.orders = newer;
+        h.world.faults.migration = { exitCode: 1 };
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("FAILED_BEFORE_CHANGE");
+        expect(h.stack.ups[0].changed).to.deep.equal(["migration", "orders"]);
+        expect(record.stages.find((st) => st.name === "prepare")!.detail).to.equal(
+            "migration task definition on the new image; orders changed back to the released set (the stack ran other images)",
+        );
+        expect(record.summary).to.match(/no service took this release's image, but orders changed back to the released set \(the stack ran other images before this release\)$/);
+        expect(record.summary).to.not.match(/no service (image )?was changed/);
+        expect(record.services.find((x) => x.name === "orders")!.changedBy).to.equal("the prepare update (back to the released set)");
+        expect(renderMarkdown(record)).to.contain("| orders | changed by the prepare update (back to the released set) |");
     });
 
     it("--parallel reaches the rollback after a failed verification, and the fake engine honours it", async () => {

@@ -2,7 +2,7 @@
 // every scenario ends in an asserted final state and exit code (input errors through the CLI: exit 3).
 import { expect } from "chai";
 import { main } from "../../../automation/cli";
-import { EXIT_BAD_INPUT, exitCodeFor, type ReleaseRecord } from "../../../automation/plan/report";
+import { EXIT_BAD_INPUT, exitCodeFor, renderMarkdown, type ReleaseRecord } from "../../../automation/plan/report";
 import { ReleaseInputError, runRelease, runRollback } from "../../../automation/release";
 import type { ReleasedSet } from "../../../automation/ports";
 import { harness, type Harness } from "../fakes/harness";
@@ -136,6 +136,11 @@ describe("rollback --to scenarios (history of verified releases)", () => {
         expect(back.imagesNow).to.deep.equal(b.imagesNow);
         for (const s of Object.keys(b.imagesNow)) expect(h.world.running(s), s).to.equal(b.imagesNow[s]);
         expect(h.stack.ups[h.stack.ups.length - 1].parallel).to.equal(1);
+        // the report shows the rollback stage and the re-deployed services as rows
+        expect(back.stages.map((st) => st.name)).to.deep.equal(["plan", "rollback", "verify", "record"]);
+        const md = renderMarkdown(back);
+        expect(md).to.match(/Stages: plan ok .* · rollback ok .* · verify ok .* · record ok/);
+        expect(md).to.contain("| orders | context changed, none |");
         expect((await h.deps.store.listReleases()).map((r) => r.releaseId)).to.deep.equal([back.id, c.id, b.id, history[2].releaseId]);
     });
 
