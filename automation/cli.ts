@@ -129,7 +129,7 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .option("--services <a,b>", "release only these services (their dependencies are not added)", services)
         .option("--parallel <n>", "bound on concurrent resource operations in every stack update of the release (prepare, rollout, rollback)", positiveInteger, 4)
         .option("--skip-migration", "do not run the migration task even when its service changes")
-        .option("--allow-dirty", "release from a working tree with uncommitted changes")
+        .option("--allow-dirty", "release from a working tree with uncommitted changes (images tagged <sha>-dirty-<contexts digest>)")
         .option("--dry-run", "go through every step and print the requests each mutating step would send; change nothing")
         .option("--json <file>", "write the JSON release record to this file")
         .addOption(projectDir())

@@ -5,7 +5,9 @@ import { runRelease, runRollback, readStatus, ReleaseInputError } from "../../..
 import { exitCodeFor, renderMarkdown } from "../../../automation/plan/report";
 import { StackLockedError } from "../../../automation/ports";
 import { main } from "../../../automation/cli";
-import { harness, SHA } from "../fakes/harness";
+import { imageTagFor } from "../../../automation/plan/release";
+import { CONTEXT, harness, SHA } from "../fakes/harness";
+import type { FakeSource } from "../fakes/world";
 
 const ALL = ["config-server", "discovery-server", "api-gateway", "accounts", "catalog", "inventory", "orders", "payments", "shipping", "notifications", "reviews", "search"];
 
@@ -85,6 +87,27 @@ describe("release scenarios (12-service example)", () => {
         expect(h.world.builds.map((b) => b.imageRef)).to.deep.equal([`${h.world.outputs.services.search.repositoryUrl}:${SHA}`]);
         expect(record.services.find((s) => s.name === "catalog")!.action).to.equal("reuse-tag");
         expect(h.world.running("catalog")).to.equal(existing);
+    });
+
+    it("F06: --allow-dirty never reuses the clean build of the sha: the dirty tree is built and tagged <sha>-dirty-<contexts>", async () => {
+        const h = await harness({ changed: ["catalog"] });
+        const clean = `sha256:${"e".repeat(64)}`;
+        h.world.tags.set("berth/dev/catalog", new Map([[SHA, clean]]));
+        h.world.versions.set(clean, SHA);
+        (h.deps.source as FakeSource).dirty = ["services/app/src/index.ts"];
+        const record = await runRelease(h.deps, { ...h.options, allowDirty: true });
+        expect(record.state).to.equal("RELEASED");
+        const dirtyTag = imageTagFor(SHA, Object.fromEntries(ALL.map((s) => [s, CONTEXT])));
+        expect(dirtyTag).to.match(new RegExp(`^${SHA}-dirty-[0-9a-f]{12}$`));
+        expect(h.world.builds.map((b) => b.imageRef)).to.deep.equal([`${h.world.outputs.services.catalog.repositoryUrl}:${dirtyTag}`]);
+        const catalog = record.services.find((s) => s.name === "catalog")!;
+        expect(catalog.action).to.equal("build");
+        expect(catalog.digest).to.not.equal(clean);
+        expect(h.world.running("catalog")).to.equal(catalog.digest);
+        // the sha's tag still names the clean build; the dirty build has its own
+        expect(h.world.tags.get("berth/dev/catalog")!.get(SHA)).to.equal(clean);
+        expect(h.world.tags.get("berth/dev/catalog")!.get(dirtyTag)).to.equal(catalog.digest);
+        expect(h.lines).to.include(`dirty tree: images are tagged ${dirtyTag}, not ${SHA.slice(0, 12)}`);
     });
 
     it("F02: migration exits non-zero → FAILED_BEFORE_CHANGE, no service changed, config restored", async () => {
