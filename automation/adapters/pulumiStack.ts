@@ -14,6 +14,7 @@ import {
     StackNotFoundError as SdkStackNotFoundError,
 } from "@pulumi/pulumi/automation";
 import { environmentProblem } from "./environmentErrors";
+import { inOwnProcessGroup } from "./pulumiProcess";
 import {
     EngineEvent,
     EnvironmentError,
@@ -45,7 +46,8 @@ export interface PulumiStackOptions {
 /** Selects an existing stack (never creates one: a typo in --stack must not make a new environment). */
 export async function openPulumiStack(options: PulumiStackOptions): Promise<PulumiStack> {
     try {
-        const pulumiCommand = await PulumiCommand.get(options.pulumiRoot === undefined ? undefined : { root: options.pulumiRoot });
+        // Its own process group: a terminal's Ctrl-C reaches berth only, and berth's abort reaches the CLI once.
+        const pulumiCommand = inOwnProcessGroup(await PulumiCommand.get(options.pulumiRoot === undefined ? undefined : { root: options.pulumiRoot }));
         const stack = await LocalWorkspace.selectStack(
             { stackName: options.stackName, workDir: options.projectDir },
             { pulumiCommand, envVars: options.envVars },
