@@ -77,10 +77,10 @@ function releaseExitHelp(): string {
         const states = (Object.keys(EXIT_CODES) as ReleaseState[]).filter((s) => EXIT_CODES[s] === code);
         return `  ${code}  ${STATE_MEANING[code]} (${states.join(", ")})`;
     });
-    return `\nExit codes:\n${lines.join("\n")}\n  ${EXIT_BAD_INPUT}  bad input: flags, config, stack outputs, stack locked or not found, Pulumi CLI missing — nothing started\n`;
+    return `\nExit codes:\n${lines.join("\n")}\n  ${EXIT_BAD_INPUT}  nothing started: bad input (flags, config, stack outputs), stack locked or not found, Pulumi CLI missing,\n     AWS credentials/permissions/network or retries given up before anything changed (one line: call, cause, fix),\n     rollback with no earlier release\n`;
 }
 
-const STATUS_EXIT_HELP = `\nExit codes:\n  0  status read\n  2  unexpected error (a bug: stack trace printed)\n  ${EXIT_BAD_INPUT}  bad input: flags, stack outputs, stack not found, Pulumi CLI missing\n`;
+const STATUS_EXIT_HELP = `\nExit codes:\n  0  status read\n  2  unexpected error (a bug: stack trace printed)\n  ${EXIT_BAD_INPUT}  bad input: flags, stack outputs, stack not found, Pulumi CLI missing, AWS credentials/permissions/network\n`;
 const PREVIEW_EXIT_HELP =
     `\nExit codes:\n  0  preview rendered (and delivered)\n  1  --fail-on stateful-replace: a stateful resource would be replaced or deleted\n` +
     `  2  the preview failed, was interrupted, or an unexpected error (a bug: stack trace printed)\n  ${EXIT_BAD_INPUT}  bad input: flags, config, stack not found or locked, Pulumi CLI missing, GitHub token or permission\n`;
@@ -101,7 +101,7 @@ function positiveInteger(value: string): number {
 
 type Invocation =
     | { command: "deploy"; opts: { stack: string; projectDir: string; services?: string[]; parallel: number; skipMigration?: boolean; allowDirty?: boolean; dryRun?: boolean; json?: string } }
-    | { command: "rollback"; opts: { stack: string; projectDir: string; to?: string; json?: string } }
+    | { command: "rollback"; opts: { stack: string; projectDir: string; to?: string; parallel: number; json?: string } }
     | { command: "status"; opts: { stack: string; projectDir: string; json?: boolean } }
     | { command: "preview"; opts: { stack: string; projectDir: string; comment?: boolean; failOn?: "stateful-replace"; outputDir: string } };
 
@@ -111,7 +111,15 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .exitOverride()
         .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr })
         .showHelpAfterError("(add --help for usage)");
-    const stack = () => new Option("-s, --stack <name>", "the Pulumi stack (environment) to act on").makeOptionMandatory();
+    // Required, but checked in the action: commander checks mandatory options before unknown ones, so a typo
+    // (`--stak dev`) would read "required option --stack" instead of "unknown option --stak".
+    const stack = () => new Option("-s, --stack <name>", "the Pulumi stack (environment) to act on (required)");
+    const selected = (invocation: Invocation, command: Command) => {
+        if (invocation.opts.stack === undefined) {
+            command.error("error: required option '-s, --stack <name>' not specified", { code: "commander.missingMandatoryOptionValue", exitCode: 1 });
+        }
+        select(invocation);
+    };
     const projectDir = () => new Option("-C, --project-dir <dir>", "the directory holding Pulumi.yaml").default(".");
 
     program
@@ -119,24 +127,27 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .description("Release this commit: build and push changed images, migrate, roll out in dependency order, verify, roll back on failure, record and report.")
         .addOption(stack())
         .option("--services <a,b>", "release only these services (their dependencies are not added)", services)
-        .option("--parallel <n>", "bound on concurrent resource operations in the rollout update", positiveInteger, 4)
+        .option("--parallel <n>", "bound on concurrent resource operations in every stack update of the release (prepare, rollout, rollback)", positiveInteger, 4)
         .option("--skip-migration", "do not run the migration task even when its service changes")
-        .option("--allow-dirty", "release from a working tree with uncommitted changes")
+        .option("--allow-dirty", "release from a working tree with uncommitted changes (images tagged <sha>-dirty-<contexts digest>)")
         .option("--dry-run", "go through every step and print the requests each mutating step would send; change nothing")
         .option("--json <file>", "write the JSON release record to this file")
         .addOption(projectDir())
         .addHelpText("after", `${releaseExitHelp()}\nThe Markdown report ends stdout and is appended to $GITHUB_STEP_SUMMARY when set; progress goes to stderr.\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\nCtrl-C stops gracefully (in-flight operations finish); a second Ctrl-C exits at once.\n`)
-        .action((opts) => select({ command: "deploy", opts }));
+        .action((opts, command: Command) => selected({ command: "deploy", opts }, command));
 
     program
         .command("rollback")
-        .description("Return the services to the previous verified release, or to an earlier one with --to.")
+        .description(
+            "Return the services to the verified release before the current one (the current one itself when the stack does not run it), or to the release named by --to. Refuses (exit 3) when there is none; a rollback that changes no image records nothing.",
+        )
         .addOption(stack())
         .option("--to <release>", "a release id (20260314-091502-1a2b3c4) or a git sha of an earlier release")
+        .option("--parallel <n>", "bound on concurrent resource operations in the rollback update", positiveInteger, 4)
         .option("--json <file>", "write the JSON release record to this file")
         .addOption(projectDir())
         .addHelpText("after", `${releaseExitHelp()}\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\n`)
-        .action((opts) => select({ command: "rollback", opts }));
+        .action((opts, command: Command) => selected({ command: "rollback", opts }, command));
 
     program
         .command("status")
@@ -145,7 +156,7 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .option("--json", "print the status as JSON instead of a Markdown table")
         .addOption(projectDir())
         .addHelpText("after", STATUS_EXIT_HELP)
-        .action((opts) => select({ command: "status", opts }));
+        .action((opts, command: Command) => selected({ command: "status", opts }, command));
 
     program
         .command("preview")
@@ -156,7 +167,7 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .option("--output-dir <dir>", "where preview-<stack>.md is written", ".")
         .addOption(projectDir())
         .addHelpText("after", PREVIEW_EXIT_HELP)
-        .action((opts) => select({ command: "preview", opts }));
+        .action((opts, command: Command) => selected({ command: "preview", opts }, command));
 
     program.addHelpText("after", `${releaseExitHelp()}\nEach command's --help lists its own options and exit codes.\n`);
     return program;
@@ -206,7 +217,7 @@ async function run(invocation: Invocation, deps: CliDeps, signal: AbortSignal): 
         }
         case "rollback": {
             const o = invocation.opts;
-            const record = await deps.driver.runRollback(await deps.composeRelease(compose), { projectDir, stackName, ...(o.to ? { to: o.to } : {}), signal });
+            const record = await deps.driver.runRollback(await deps.composeRelease(compose), { projectDir, stackName, ...(o.to ? { to: o.to } : {}), parallel: o.parallel, signal });
             return finish(record, o.json, deps);
         }
         case "status": {
@@ -282,10 +293,6 @@ function reportError(error: unknown, command: string, stackName: string, deps: C
     if (error instanceof PreviewFailedError) {
         deps.stderr(`berth ${command}: ${error.message}\n`);
         return 2;
-    }
-    if ((error as { name?: string } | undefined)?.name === "CredentialsProviderError") {
-        deps.stderr(`berth ${command}: no AWS credentials found (${(error as Error).message}) — sign in (aws sso login, AWS_PROFILE) or, in CI, configure aws-actions/configure-aws-credentials\n`);
-        return EXIT_BAD_INPUT;
     }
     const mapped = mapStackError(error, stackName);
     if (mapped.expected) {

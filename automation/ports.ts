@@ -42,8 +42,25 @@ export interface UpdateResult {
     resourceChanges: Record<string, number>;
 }
 
+/**
+ * The release's config for one operation: `berth:images` (service → sha256 digest) and `berth:migrationImage`.
+ * It is handed to the operation itself (the adapter passes a private copy of the stack settings to the CLI's
+ * `--config-file`); the checked-in Pulumi.<stack>.yaml is never edited, so no release changes the working tree.
+ */
+export interface ReleaseConfig {
+    images: Record<string, string>;
+    /**
+     * With a migration image (a sha256 digest of the owner's repository) only the migration task definition takes
+     * it; every service keeps its `berth:images` digest (issue 3, step 3; F02). Absent: the key is removed, so the
+     * migration task follows its owner service.
+     */
+    migrationImage?: string;
+}
+
 export interface StackUpdateOptions {
     onEvent?: (event: EngineEvent) => void;
+    /** The release's config for this operation; absent: the stack settings as checked in. */
+    config?: ReleaseConfig;
     /** Aborting asks the engine to stop gracefully (never a forced `cancel`). */
     signal?: AbortSignal;
     /** Bound on concurrent resource operations (`--parallel`). */
@@ -64,13 +81,6 @@ export interface StackPort {
     readonly name: string;
     /** Raw stack outputs; secret values are never returned in plaintext (the adapter masks them). */
     outputs(): Promise<Record<string, unknown>>;
-    /**
-     * Sets `berth:images` (service → sha256 digest) and `berth:migrationImage` for the next update; removes
-     * `berth:migrationImage` when `migrationImage` is undefined, so the migration task follows its owner service.
-     * With a migration image (a sha256 digest of the owner's repository) only the migration task definition
-     * takes it; every service keeps its `berth:images` digest (issue 3, step 3; F02).
-     */
-    setImages(images: Record<string, string>, migrationImage?: string): Promise<void>;
     up(options: StackUpdateOptions): Promise<UpdateResult>;
     preview(options: StackUpdateOptions): Promise<UpdateResult>;
     history(limit: number): Promise<StackHistoryEntry[]>;
@@ -85,6 +95,10 @@ export class StackNotFoundError extends Error {
 }
 export class PulumiCliMissingError extends Error {
     readonly kind = "cli-missing";
+}
+/** Credentials, permissions or network (mapped from an AWS adapter's error): the message names the call and cause. */
+export class EnvironmentError extends Error {
+    readonly kind = "environment";
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { MigrationRecord, nextCommand, ReleaseRecord, ReleaseState, ServiceRecor
 import { ServiceVerdict, taskDefinitionLabel } from "./plan/verify";
 import type { ReleasedSet } from "./ports";
 import { StackLockedError } from "./ports";
+import { mapStackError } from "./adapters/pulumiStack";
 import { buildImages, buildRequest } from "./stages/build";
 import { migrationRequest, runMigration } from "./stages/migrate";
 import { planLines, previewStack, readOutputs, resolveRelease } from "./stages/resolve";
@@ -49,6 +50,8 @@ class Run {
     readonly pulumiUpdates: ReleaseRecord["pulumiUpdates"] = {};
     migration: MigrationRecord = { outcome: "not-needed" };
     readonly services = new Map<string, ServiceRecord>();
+    /** Services an update changed although this release did not roll them (e.g. the prepare update re-applying the released set). */
+    readonly changedUnexpectedly: string[] = [];
     private mark: number;
     readonly startedAt: number;
 
@@ -73,6 +76,14 @@ class Run {
 
     finish(state: ReleaseState, imagesNow: Record<string, string>, summary?: string): ReleaseRecord {
         const plan = this.plan!;
+        if (this.changedUnexpectedly.length > 0 && summary) {
+            // "no service was changed" would be false: say which services an update changed anyway.
+            const list = this.changedUnexpectedly.join(", ");
+            const said = /no service (image )?was changed/.test(summary);
+            summary = said
+                ? summary.replace(/no service (image )?was changed/, `no service took this release's image, but ${list} changed back to the released set (the stack ran other images before this release)`)
+                : `${summary}; ${list} changed back to the released set by an earlier update of this release`;
+        }
         const record: ReleaseRecord = {
             version: 1,
             id: plan.releaseId,
@@ -117,7 +128,7 @@ function failedChecks(verdicts: ServiceVerdict[]): string {
 }
 
 export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Promise<ReleaseRecord> {
-    const ctx: StageContext = { deps, timing: timingOf(options.timeouts), signal: options.signal, log: deps.progress };
+    const ctx: StageContext = { deps, timing: timingOf(options.timeouts), signal: options.signal, log: deps.progress, parallel: options.parallel };
     const run = new Run(deps, options.stackName, undefined);
     const { outputs, released, plan: planned } = await resolveRelease(ctx, options);
     let plan = planned;
@@ -179,23 +190,37 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
             message: `berth ${plan.releaseId}: migration task definition`,
         });
         if (prep.kind === "done") run.pulumiUpdates.prepare = prep.result.updateId;
+        if (prep.kind === "done" || prep.kind === "interrupted") noteUnexpectedChanges(run, prep.tracker.touched(), "the prepare update");
         if (prep.kind !== "done" || prep.result.result !== "succeeded") {
             run.stage("prepare", prep.kind === "interrupted" ? "interrupted" : "failed", describeUpdate(prep));
-            // Config only: a second update right after a failed or interrupted one is not what the operator wants;
-            // the next update points the migration task definition back (berth:migrationImage is removed).
-            await deps.stack.setImages(before).catch((e) => deps.progress(`could not restore berth:images: ${message(e)}`));
+            // No second update right after a failed or interrupted one: the next update points the migration task
+            // definition back (its config has no berth:migrationImage).
             if (prep.kind === "interrupted") return run.finish("INTERRUPTED", before, `interrupted during the migration task definition update; no service image was changed — ${await whatRunsNow(deps.clock, deps.ecs, outputs, plan.toRoll)}`);
             return run.finish("FAILED_BEFORE_CHANGE", before, `the stack update registering the migration task definition ${describeUpdate(prep)}; no service was changed`);
         }
-        run.stage("prepare", "ok", "migration task definition on the new image; no service changed");
-        const prepared = await readOutputs(ctx);
-        const request = migrationRequest(prepared.migration!, prepared.migration!.taskDefinitionArn, plan.releaseId);
-        const migration = await runMigration(ctx, prepared.migration!, request);
+        run.stage(
+            "prepare",
+            "ok",
+            run.changedUnexpectedly.length > 0
+                ? `migration task definition on the new image; ${run.changedUnexpectedly.join(", ")} changed back to the released set (the stack ran other images)`
+                : "migration task definition on the new image; no service changed",
+        );
+        let migration: Awaited<ReturnType<typeof runMigration>>;
+        try {
+            const prepared = await readOutputs(ctx);
+            const request = migrationRequest(prepared.migration!, prepared.migration!.taskDefinitionArn, plan.releaseId);
+            migration = await runMigration(ctx, prepared.migration!, request);
+        } catch (error) {
+            if (isAbort(error, ctx.signal)) throw error;
+            const what = `the migration could not be run or followed: ${describeFailure(error)} (check the cluster for a task started by berth/${plan.releaseId})`;
+            run.migration = { outcome: "could-not-start", detail: describeFailure(error) };
+            run.stage("migrate", "failed", what);
+            return restoreMigration(ctx, run, plan, before, what);
+        }
         const { interrupted, logLines, ...record } = migration;
         run.migration = record;
         if (interrupted) {
             run.stage("migrate", "interrupted");
-            await deps.stack.setImages(before).catch((e) => deps.progress(`could not restore berth:images: ${message(e)}`));
             return run.finish("INTERRUPTED", before, `interrupted while the migration ran (${record.taskArn}); it keeps running; no service image was changed`);
         }
         if (record.outcome !== "succeeded") {
@@ -216,7 +241,7 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
     // ---- rollout (F05, F11): one update; the program's dependsOn graph orders it, --parallel bounds it
     const rollout = await stackUpdate(ctx, { images: plan.imagesAfter, services: plan.toRoll, parallel: options.parallel, message: `berth ${plan.releaseId}` });
     if (rollout.kind === "done" || rollout.kind === "interrupted") {
-        for (const p of rollout.tracker.snapshot(deps.clock.now() / 1000)) if (p.elapsedSeconds > 0) run.service(p.service).rolloutMs = p.elapsedSeconds * 1000;
+        for (const p of rollout.tracker.snapshot(deps.clock.now() / 1000)) if (p.state !== "waiting") run.service(p.service).rolloutMs = p.elapsedSeconds * 1000;
     }
     if (rollout.kind === "done") run.pulumiUpdates.rollout = rollout.result.updateId;
     if (rollout.kind === "interrupted") {
@@ -233,14 +258,24 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
     }
     if (rollout.kind === "locked") {
         run.stage("rollout", "failed", "stack locked");
-        await deps.stack.setImages(before).catch(() => undefined);
         return run.finish("FAILED_BEFORE_CHANGE", before, `${rollout.error.message}: the rollout did not start; no service was changed (the migration already ran)`);
     }
     if (rollout.kind === "error" || rollout.result.result !== "succeeded") {
         run.stage("rollout", "failed", describeUpdate(rollout));
         return rollbackAfterFailure(ctx, run, plan, released, plan.toRoll, plan.imagesAfter, `the rollout update ${describeUpdate(rollout)}`);
     }
-    const after = await readOutputs(ctx);
+    // From here services may have changed: any failure, expected or not, ends in rollback-or-report with a record.
+    const failedAfterChange = (stage: StageName, error: unknown) => {
+        const why = `${stage === "rollout" ? "reading the stack outputs after the rollout" : "verification"} failed: ${describeFailure(error)}`;
+        run.stage(stage, "failed", why);
+        return rollbackAfterFailure(ctx, run, plan, released, plan.toRoll, plan.imagesAfter, why);
+    };
+    let after: EnvironmentOutputs;
+    try {
+        after = await readOutputs(ctx);
+    } catch (error) {
+        return failedAfterChange("rollout", error);
+    }
     for (const s of plan.toRoll) run.service(s).taskDefinitionRevision = taskDefinitionLabel(after.services[s].taskDefinitionArn);
     run.stage("rollout", "ok");
 
@@ -249,7 +284,7 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
     try {
         verdicts = await verifyServices(ctx, { outputs: after, services: plan.toRoll, expected: expectedTaskDefinitions(after, plan.toRoll), sha: plan.sha, checkVersion: true });
     } catch (error) {
-        if (!isAbort(error, ctx.signal)) throw error;
+        if (!isAbort(error, ctx.signal)) return failedAfterChange("verify", error);
         run.stage("verify", "interrupted");
         return run.finish("INTERRUPTED", plan.imagesAfter, `interrupted while verifying; the rollout update had finished. What runs now: ${await whatRunsNow(deps.clock, deps.ecs, after, plan.toRoll)}`);
     }
@@ -285,6 +320,17 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
     return run.finish("RELEASED", plan.imagesAfter, warnings.length > 0 ? `released; ${warnings.join("; ")}` : undefined);
 }
 
+/** Services an update changed that the release did not mean to roll: logged now, named in the summary (Run.finish). */
+function noteUnexpectedChanges(run: Run, touched: string[], update: string): void {
+    const unexpected = touched.filter((s) => !run.changedUnexpectedly.includes(s));
+    if (unexpected.length === 0) return;
+    run.changedUnexpectedly.push(...unexpected);
+    for (const s of unexpected) {
+        const record = run.services.get(s);
+        if (record) record.changedBy = `${update} (back to the released set)`;
+    }
+}
+
 function describeUpdate(outcome: UpdateOutcome): string {
     switch (outcome.kind) {
         case "done":
@@ -307,14 +353,13 @@ function describeUpdate(outcome: UpdateOutcome): string {
 async function restoreMigration(ctx: StageContext, run: Run, plan: ReleasePlan, before: Record<string, string>, what: string): Promise<ReleaseRecord> {
     const { deps } = ctx;
     deps.progress(`${what}; pointing the migration task definition back (no service changes)`);
-    const up = await stackUpdate(ctx, { images: before, services: [], message: `berth ${plan.releaseId}: migration task definition back` });
+    const up = await stackUpdate(ctx, { images: before, services: [], parallel: ctx.parallel, message: `berth ${plan.releaseId}: migration task definition back` });
     if (up.kind === "done") run.pulumiUpdates.rollback = up.result.updateId;
     if (up.kind === "done" && up.result.result === "succeeded") {
         run.stage("rollback", "ok", "migration task definition back on the current image");
         return run.finish("FAILED_BEFORE_CHANGE", before, `${what}; no service was changed`);
     }
     run.stage("rollback", up.kind === "interrupted" ? "interrupted" : "failed", `migration task definition: update ${describeUpdate(up)}`);
-    if (up.kind !== "done") await deps.stack.setImages(before).catch((e) => deps.progress(`could not restore berth:images: ${message(e)}`));
     return run.finish(
         "FAILED_BEFORE_CHANGE",
         before,
@@ -322,8 +367,41 @@ async function restoreMigration(ctx: StageContext, run: Run, plan: ReleasePlan, 
     );
 }
 
-/** F13: restore the previous digests of exactly `scope`, update again, verify again. */
+/** One line for a failure met mid-release: the mapped message (environment problems name call, cause and fix). */
+function describeFailure(error: unknown): string {
+    const mapped = mapStackError(error);
+    return mapped.expected ? `${mapped.error.message} — ${mapped.hint}` : message(error);
+}
+
+/**
+ * F13: restore the previous digests of exactly `scope`, update again, verify again. Never throws: a failure of
+ * the rollback itself (AWS gave up, outputs unreadable, a bug) ends NEEDS_ATTENTION with a record and report.
+ */
 async function rollbackAfterFailure(
+    ctx: StageContext,
+    run: Run,
+    plan: ReleasePlan,
+    released: ReleasedSet | undefined,
+    scope: string[],
+    imagesNow: Record<string, string>,
+    why: string,
+): Promise<ReleaseRecord> {
+    try {
+        return await tryRollback(ctx, run, plan, released, scope, imagesNow, why);
+    } catch (error) {
+        if (isAbort(error, ctx.signal)) {
+            run.stage("rollback", "interrupted");
+            return run.finish("INTERRUPTED", imagesNow, `${why}; interrupted during the rollback`);
+        }
+        for (const s of scope) if (run.service(s).rollback !== "impossible") run.service(s).rollback = "failed";
+        run.stage("rollback", "failed", describeFailure(error));
+        const outputs = await readOutputs(ctx).catch(() => undefined);
+        const now = outputs ? await whatRunsNow(ctx.deps.clock, ctx.deps.ecs, outputs, scope).catch((e: unknown) => `could not be read (${message(e)})`) : "could not be read";
+        return run.finish("NEEDS_ATTENTION", imagesNow, `${why}; the rollback failed: ${describeFailure(error)}. What runs now: ${now}`);
+    }
+}
+
+async function tryRollback(
     ctx: StageContext,
     run: Run,
     plan: ReleasePlan,
@@ -345,14 +423,13 @@ async function rollbackAfterFailure(
         run.stage("rollback", "failed", reason);
         const outputs = await readOutputs(ctx).catch(() => undefined);
         const now = outputs ? await whatRunsNow(deps.clock, deps.ecs, outputs, scope) : "could not read the stack outputs";
-        await deps.stack.setImages(images).catch(() => undefined);
         return run.finish("NEEDS_ATTENTION", images, `${why}; the rollback ${reason}. What runs now: ${now}`);
     };
     if (restored.length === 0) {
         run.stage("rollback", "skipped", "nothing restorable");
         return run.finish("NEEDS_ATTENTION", imagesNow, `${why}; no service could be rolled back (${rb.impossible.map((i) => i.service).join(", ")} never released)`);
     }
-    const up = await stackUpdate(ctx, { images: rb.images, services: restored, message: `berth ${plan.releaseId}: rollback` });
+    const up = await stackUpdate(ctx, { images: rb.images, services: restored, parallel: ctx.parallel, message: `berth ${plan.releaseId}: rollback` });
     if (up.kind === "done") run.pulumiUpdates.rollback = up.result.updateId;
     if (up.kind === "interrupted") {
         run.stage("rollback", "interrupted");
@@ -367,7 +444,7 @@ async function rollbackAfterFailure(
     if (bad.length > 0) return attention(`update succeeded but ${failedChecks(verdicts)} did not verify`, rb.images);
     for (const s of restored) {
         run.service(s).rollback = "restored";
-        run.service(s).taskDefinitionRevision = taskDefinitionLabel(outputs.services[s].taskDefinitionArn);
+        run.service(s).restoredRevision = taskDefinitionLabel(outputs.services[s].taskDefinitionArn);
     }
     run.stage("rollback", "ok", `${restored.join(", ")} restored and verified`);
     const untouched = plan.toRoll.filter((s) => !scope.includes(s));
@@ -417,9 +494,11 @@ export interface RollbackOptions {
     stackName: string;
     /**
      * A release id, or a git sha (full or a prefix of ≥ 7 hex) of a verified release recorded in the history
-     * (ReleaseStorePort.listReleases); absent: the released set the program reads.
+     * (ReleaseStorePort.listReleases); absent: the release before the current one (previousRelease).
      */
     to?: string;
+    /** Bound on concurrent resource operations in the rollback update (`--parallel`). */
+    parallel?: number;
     signal?: AbortSignal;
 }
 
@@ -437,7 +516,7 @@ function appliedDigest(outputs: EnvironmentOutputs, service: string): string {
  * set, appended to the history) and ends RELEASED (exit 0); otherwise NEEDS_ATTENTION.
  */
 export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): Promise<ReleaseRecord> {
-    const ctx: StageContext = { deps, timing: timingOf(), signal: options.signal, log: deps.progress };
+    const ctx: StageContext = { deps, timing: timingOf(), signal: options.signal, log: deps.progress, parallel: options.parallel };
     const outputs = await readOutputs(ctx);
     const released = await withRetry(deps.clock, "released set", () => deps.store.readReleased(), { log: deps.progress });
     const services = Object.keys(outputs.services);
@@ -450,7 +529,11 @@ export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): 
         deps.progress(`--to ${options.to}: release ${source.releaseId} (sha ${source.sha.slice(0, 12)}, released ${source.releasedAt}), matched by ${found.matchedBy}${also}`);
     } else {
         if (!released) throw new ReleaseInputError(`nothing has been released on stack ${options.stackName} yet: there is nothing to roll back to`);
-        source = released;
+        const history = await withRetry(deps.clock, "release history", () => deps.store.listReleases(), { log: deps.progress });
+        const applied = Object.fromEntries(services.map((s) => [s, appliedDigest(outputs, s)]));
+        const previous = previousRelease(rollbackCandidates(history, released), released, applied, options.stackName);
+        source = previous.set;
+        deps.progress(previous.why);
     }
 
     // berth:images for the update: the source release's digest for every service still in the catalogue;
@@ -476,6 +559,13 @@ export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): 
 
     const changed = services.filter((s) => target[s] !== current[s]);
     const id = makeReleaseId(deps.clock.now(), source.sha);
+    if (changed.length === 0) {
+        // Nothing to do is not a new release: no update, no duplicate entry in the history.
+        const run = new Run(deps, options.stackName, noopPlan(source, services, current));
+        for (const s of services) run.services.set(s, { name: s, changed: false, reason: "unchanged", action: "none", digest: current[s] });
+        run.stage("plan", "ok", "no image differs");
+        return run.finish("NOTHING_TO_DO", current, `stack ${options.stackName} already runs the images of release ${source.releaseId}: nothing to roll back, nothing recorded`);
+    }
     const plan: ReleasePlan = {
         releaseId: id,
         sha: source.sha,
@@ -501,9 +591,9 @@ export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): 
     const run = new Run(deps, options.stackName, plan);
     for (const s of plan.services) run.services.set(s.name, { name: s.name, changed: s.changed, reason: s.reason, action: "none", ...(s.digest ? { digest: s.digest } : {}), ...(s.previousDigest ? { previousDigest: s.previousDigest } : {}) });
     run.migration = { outcome: "not-needed", detail: "rollback" };
-    deps.progress(`rolling back stack ${options.stackName} to release ${source.releaseId}: ${changed.length > 0 ? changed.join(", ") : "no image differs; re-applying the set"}`);
+    deps.progress(`rolling back stack ${options.stackName} to release ${source.releaseId}: ${changed.join(", ")}`);
     run.stage("plan", "ok");
-    const up = await stackUpdate(ctx, { images: target, services, message: `berth rollback ${id} (to ${source.releaseId})` });
+    const up = await stackUpdate(ctx, { images: target, services, parallel: options.parallel, message: `berth rollback ${id} (to ${source.releaseId})` });
     if (up.kind === "done") run.pulumiUpdates.rollback = up.result.updateId;
     if (up.kind === "interrupted") {
         run.stage("rollback", "interrupted");
@@ -515,8 +605,15 @@ export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): 
         return run.finish("NEEDS_ATTENTION", target, `the rollback update ${describeUpdate(up)}. What runs now: ${await whatRunsNow(deps.clock, deps.ecs, outputs, services)}`);
     }
     const after = await readOutputs(ctx);
-    const touched = services.filter((s) => changed.includes(s) || after.services[s].taskDefinitionArn !== outputs.services[s].taskDefinitionArn);
-    for (const s of touched) run.service(s).taskDefinitionRevision = taskDefinitionLabel(after.services[s].taskDefinitionArn);
+    const touched = services.filter((s) => changed.includes(s) || after.services[s].taskDefinitionArn !== outputs.services[s].taskDefinitionArn || up.tracker.touched().includes(s));
+    for (const s of touched) {
+        // re-deployed by the rollback update: a row in the report, not "Unchanged"
+        if (!changed.includes(s)) run.service(s).changedBy = "the rollback update (re-deployed with the same image)";
+        run.service(s).taskDefinitionRevision = taskDefinitionLabel(after.services[s].taskDefinitionArn);
+        const progress = up.tracker.snapshot(deps.clock.now() / 1000).find((p) => p.service === s);
+        if (progress && progress.state !== "waiting") run.service(s).rolloutMs = progress.elapsedSeconds * 1000;
+    }
+    run.stage("rollback", "ok", `${touched.join(", ") || "no service"} updated to release ${source.releaseId}`);
     const verdicts = await verifyServices(ctx, { outputs: after, services: touched, expected: expectedTaskDefinitions(after, touched), sha: source.sha, checkVersion: false });
     for (const v of verdicts) run.service(v.service).verification = v;
     if (verdicts.some((v) => !v.ok)) {
@@ -538,6 +635,47 @@ export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): 
     run.stage("record", "ok", `recorded as release ${id}`);
     const keptNote = kept.length > 0 ? `; ${kept.join(", ")} kept their current image (not in ${source.releaseId})` : "";
     return run.finish("RELEASED", target, `rolled back to release ${source.releaseId} (sha ${source.sha.slice(0, 12)}), recorded as ${id}${touched.length > 0 ? `; ${touched.join(", ")} verified` : ""}${keptNote}`);
+}
+
+function noopPlan(source: ReleasedSet, services: string[], current: Record<string, string>): ReleasePlan {
+    return {
+        releaseId: source.releaseId,
+        sha: source.sha,
+        imageTag: source.sha,
+        services: services.map((name) => ({ name, changed: false, reason: "unchanged", contextDigest: "", previousDigest: current[name], action: "none" as const, digest: current[name] })),
+        toRoll: [],
+        levels: [],
+        migration: { runs: false, why: "rollback" },
+        imagesAfter: current,
+        awaitingDigests: [],
+        releaseTags: [],
+        nothingToDo: true,
+        counts: { builds: 0, reused: 0, rollouts: 0 },
+    };
+}
+
+/**
+ * `rollback` without --to (pure): when the stack does not run the released set (a release that needs attention),
+ * the released set itself; otherwise the newest recorded release older than the released set whose images differ
+ * from what the stack runs (so a re-recorded identical set is passed over). None: ReleaseInputError (exit 3).
+ */
+export function previousRelease(
+    candidates: readonly ReleasedSet[],
+    released: ReleasedSet,
+    applied: Record<string, string>,
+    stackName: string,
+): { set: ReleasedSet; why: string } {
+    const describe = (set: ReleasedSet) => `${set.releaseId} (sha ${set.sha.slice(0, 12)}, released ${set.releasedAt})`;
+    const differs = (set: ReleasedSet) => Object.keys(applied).some((s) => set.images[s] !== undefined && set.images[s] !== applied[s]);
+    if (differs(released)) return { set: released, why: `stack ${stackName} does not run the released set: returning to the current release ${describe(released)}` };
+    const index = candidates.findIndex((c) => c.releaseId === released.releaseId);
+    const before = candidates.slice(index + 1).find(differs);
+    if (!before) {
+        throw new ReleaseInputError(
+            `stack ${stackName} runs release ${describe(released)} and no earlier recorded release has other images: there is nothing to roll back to`,
+        );
+    }
+    return { set: before, why: `rolling back from the current release ${describe(released)} to the release before it: ${describe(before)}` };
 }
 
 /** `status`: per service the running task definition, counts, deployments, target health and released digest. */

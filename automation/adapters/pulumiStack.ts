@@ -1,7 +1,9 @@
 // StackPort over @pulumi/pulumi/automation (a local-source LocalWorkspace driving the `pulumi` CLI), and the one
 // function that maps Automation API failures to berth's errors, exit codes and hints.
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
 import {
     CommandError,
     ConcurrentUpdateError,
@@ -11,9 +13,13 @@ import {
     Stack,
     StackNotFoundError as SdkStackNotFoundError,
 } from "@pulumi/pulumi/automation";
+import { environmentProblem } from "./environmentErrors";
+import { inOwnProcessGroup } from "./pulumiProcess";
 import {
     EngineEvent,
+    EnvironmentError,
     PulumiCliMissingError,
+    ReleaseConfig,
     StackHistoryEntry,
     StackLockedError,
     StackNotFoundError,
@@ -40,7 +46,8 @@ export interface PulumiStackOptions {
 /** Selects an existing stack (never creates one: a typo in --stack must not make a new environment). */
 export async function openPulumiStack(options: PulumiStackOptions): Promise<PulumiStack> {
     try {
-        const pulumiCommand = await PulumiCommand.get(options.pulumiRoot === undefined ? undefined : { root: options.pulumiRoot });
+        // Its own process group: a terminal's Ctrl-C reaches berth only, and berth's abort reaches the CLI once.
+        const pulumiCommand = inOwnProcessGroup(await PulumiCommand.get(options.pulumiRoot === undefined ? undefined : { root: options.pulumiRoot }));
         const stack = await LocalWorkspace.selectStack(
             { stackName: options.stackName, workDir: options.projectDir },
             { pulumiCommand, envVars: options.envVars },
@@ -53,8 +60,6 @@ export async function openPulumiStack(options: PulumiStackOptions): Promise<Pulu
 
 export class PulumiStack implements StackPort {
     readonly name: string;
-    /** The stack file as found before berth first set berth:images in it (undefined content: it did not exist). */
-    private original?: { file: string; content?: string };
 
     constructor(
         private readonly stack: Stack,
@@ -64,44 +69,12 @@ export class PulumiStack implements StackPort {
     }
 
     /**
-     * `pulumi config set` writes berth:images into the checked-in Pulumi.<stack>.yaml. The value only matters
-     * for the update in flight (afterwards the released set in SSM is the record), so the file is put back as
-     * it was after every update: a release from a laptop leaves no change in the working tree behind.
-     */
-    private rememberStackFile(): void {
-        if (this.original || !this.projectDir) return;
-        const file = path.join(this.projectDir, `Pulumi.${this.name.split("/").pop()}.yaml`);
-        this.original = { file, content: fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined };
-    }
-
-    private restoreStackFile(): void {
-        if (!this.original) return;
-        if (this.original.content === undefined) fs.rmSync(this.original.file, { force: true });
-        else fs.writeFileSync(this.original.file, this.original.content);
-    }
-
-    /**
      * Plain output values; a secret output keeps its key with the value SECRET_OUTPUT. The SDK reads outputs with
      * `--show-secrets` (and does so after every `up`), so the plaintext passes through this process but never out.
      */
     async outputs(): Promise<Record<string, unknown>> {
         const outputs = await this.call(() => this.stack.outputs());
         return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.secret ? SECRET_OUTPUT : output.value]));
-    }
-
-    /**
-     * One plaintext value replacing the whole map: services dropped from the set do not linger as stale keys.
-     * `berth:migrationImage` is set (plaintext) when given and removed otherwise, so it never outlives the
-     * update that needed it.
-     */
-    async setImages(images: Record<string, string>, migrationImage?: string): Promise<void> {
-        this.rememberStackFile();
-        await this.call(() => this.stack.setConfig("berth:images", { value: JSON.stringify(images), secret: false }));
-        if (migrationImage !== undefined) {
-            await this.call(() => this.stack.setConfig("berth:migrationImage", { value: migrationImage, secret: false }));
-        } else {
-            await this.call(() => this.stack.removeConfig("berth:migrationImage"));
-        }
     }
 
     async up(options: StackUpdateOptions): Promise<UpdateResult> {
@@ -125,24 +98,47 @@ export class PulumiStack implements StackPort {
         }));
     }
 
+    /**
+     * The release's config goes to this one operation through `--config-file`: a private copy of the checked-in
+     * Pulumi.<stack>.yaml (secrets provider, salt and every other key kept) with berth:images set and
+     * berth:migrationImage set or removed. The working tree is never written, whatever happens to the update.
+     */
     private async update(kind: "up" | "preview", options: StackUpdateOptions): Promise<UpdateResult> {
+        if (options.signal?.aborted) throw interrupted(this.name, kind);
+        if (!options.config) return this.run(kind, options, undefined);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-config-"));
         try {
-            return await this.run(kind, options);
+            const configFile = path.join(dir, path.basename(this.stackFile()));
+            fs.writeFileSync(configFile, releaseStackSettings(this.readStackFile(), options.config));
+            return await this.run(kind, options, configFile);
         } finally {
-            this.restoreStackFile();
+            fs.rmSync(dir, { recursive: true, force: true });
         }
     }
 
-    private async run(kind: "up" | "preview", options: StackUpdateOptions): Promise<UpdateResult> {
+    private stackFile(): string {
+        return path.join(this.projectDir ?? ".", `Pulumi.${this.name.split("/").pop()}.yaml`);
+    }
+
+    private readStackFile(): string | undefined {
+        const file = this.stackFile();
+        return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+    }
+
+    private async run(kind: "up" | "preview", options: StackUpdateOptions, configFile: string | undefined): Promise<UpdateResult> {
         const { signal } = options;
         if (signal?.aborted) throw interrupted(this.name, kind);
         let summary: SdkEngineEvent["summaryEvent"];
+        // The SDK's event-log tailing can deliver an event twice (see ProgressTracker): pass each sequence on once.
+        const delivered = new Set<number>();
         const onEvent = (event: SdkEngineEvent) => {
+            if (delivered.has(event.sequence)) return;
+            delivered.add(event.sequence);
             if (event.summaryEvent) summary = event.summaryEvent;
             // ports.EngineEvent is the subset of the SDK's shape that berth reads.
             options.onEvent?.(event as unknown as EngineEvent);
         };
-        const sdkOptions = { onEvent, signal, parallel: options.parallel, message: options.message, color: "never" as const };
+        const sdkOptions = { onEvent, signal, parallel: options.parallel, message: options.message, color: "never" as const, ...(configFile ? { configFile } : {}) };
         try {
             if (kind === "preview") {
                 const result = await this.stack.preview(sdkOptions);
@@ -176,6 +172,21 @@ export class PulumiStack implements StackPort {
     }
 }
 
+/**
+ * The stack settings for one release operation: `stackFile` (the checked-in Pulumi.<stack>.yaml, undefined when
+ * absent) with `berth:images` as one plaintext JSON value replacing the whole map (services dropped from the set
+ * do not linger) and `berth:migrationImage` set when given, removed otherwise. Comments and other keys survive.
+ */
+export function releaseStackSettings(stackFile: string | undefined, config: ReleaseConfig): string {
+    const doc = YAML.parseDocument(stackFile?.trim() ? stackFile : "config:\n");
+    if (doc.errors.length > 0) throw doc.errors[0];
+    if (!YAML.isMap(doc.get("config"))) doc.set("config", doc.createNode({}));
+    doc.setIn(["config", "berth:images"], JSON.stringify(config.images));
+    if (config.migrationImage !== undefined) doc.setIn(["config", "berth:migrationImage"], config.migrationImage);
+    else doc.deleteIn(["config", "berth:migrationImage"]);
+    return doc.toString();
+}
+
 export interface MappedStackError {
     /** A ports.ts error for the expected failures; the original error otherwise (a bug: print its stack). */
     error: Error;
@@ -187,7 +198,8 @@ export interface MappedStackError {
 }
 
 /**
- * Maps an Automation API failure (or one already mapped by this adapter) by class. A lock met before the release
+ * berth's one error-mapping function. Maps an Automation API failure (or one already mapped by this adapter) by
+ * class, and an AWS adapter's environment problem by SDK error name, code or status (environmentErrors.ts). A lock met before the release
  * changed anything is a precondition (exit 3); a stage that meets one mid-release reports NEEDS_ATTENTION itself.
  */
 export function mapStackError(error: unknown, stackName = "<stack>"): MappedStackError {
@@ -224,6 +236,13 @@ export function mapStackError(error: unknown, stackName = "<stack>"): MappedStac
             hint: `the update stopped after finishing the operations in flight; check ${history} and run \`pulumi refresh --stack ${stackName}\` if it reports pending operations`,
             expected: true,
         };
+    }
+    // Credentials, permissions, network, an AWS API that kept failing: the environment, not a bug. Before the
+    // release changed anything this is the whole story (exit 3); a stage that meets one after the rollout
+    // started ends in rollback-or-report itself and only uses the message.
+    const environment = environmentProblem(error);
+    if (environment) {
+        return { error: new EnvironmentError(environment.message), exitCode: 3, hint: environment.hint, expected: true };
     }
     return {
         error: error instanceof Error ? error : new Error(String(error)),

@@ -56,7 +56,7 @@ export async function retry<T>(what: string, fn: () => Promise<T>, options: Part
         try {
             return await fn();
         } catch (error) {
-            if (!o.isRetryable(error) || o.signal?.aborted) throw error;
+            if (!o.isRetryable(error) || o.signal?.aborted) throw withCall(error, what);
             if (attempt >= attempts) throw new RetriesExhaustedError(what, attempts, error);
             // Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): spreads a throttled fleet.
             const delayMs = Math.round(o.random() * Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** (attempt - 1)));
@@ -64,6 +64,24 @@ export async function retry<T>(what: string, fn: () => Promise<T>, options: Part
             await o.sleep(delayMs, o.signal);
         }
     }
+}
+
+/**
+ * Marks an error leaving an adapter with the call it came from (non-enumerable `call`; name and class unchanged),
+ * so the error mapping can name it: "ssm:GetParameter /berth/dev/released-images: access denied …".
+ */
+function withCall(error: unknown, what: string): unknown {
+    if (typeof error === "object" && error !== null && !("call" in error) && Object.isExtensible(error)) {
+        Object.defineProperty(error, "call", { value: what, enumerable: false });
+    }
+    return error;
+}
+
+/** The AWS call an error came from, when an adapter said so. */
+export function callOf(error: unknown): string | undefined {
+    if (error instanceof RetriesExhaustedError) return error.what;
+    const call = (error as { call?: unknown } | null)?.call;
+    return typeof call === "string" ? call : undefined;
 }
 
 // Error names the AWS SDKs classify as throttling or transient (smithy service-error-classification).

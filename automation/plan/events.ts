@@ -116,17 +116,28 @@ export interface ServiceProgress {
 export class ProgressTracker {
     private readonly state = new Map<string, { state: RolloutState; start?: number; end?: number }>();
     private readonly urnStart = new Map<string, number>();
+    /**
+     * Sequences already consumed. The SDK can deliver an event twice: over the JSON-lines event log (CLI ≤ 3.205)
+     * it tails the file with @logdna/tail-file, whose quit() starts one last poll without waiting for a poll
+     * already in flight — both read from the same position, so on a busy machine every line arrives twice.
+     */
+    private readonly seen = new Set<number>();
+    /** Every catalogue service whose ECS service any step of this update changed, expected or not. */
+    private readonly changed = new Set<string>();
 
     constructor(services: readonly string[]) {
         for (const s of services) this.state.set(s, { state: "waiting" });
     }
 
-    /** Consumes one event; returns the human line for it, if any. */
+    /** Consumes one event (a repeated sequence number is ignored); returns the human line for it, if any. */
     consume(event: EngineEvent): string | undefined {
+        if (this.seen.has(event.sequence)) return undefined;
+        this.seen.add(event.sequence);
         const meta = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
         const startedAt = meta ? this.urnStart.get(meta.urn) : undefined;
         if (event.resourcePreEvent) this.urnStart.set(event.resourcePreEvent.metadata.urn, event.timestamp);
         const ref = meta ? resourceOf(meta.urn) : undefined;
+        if (ref?.kind === "service" && meta && meta.op !== "same" && meta.op !== "read" && meta.op !== "refresh") this.changed.add(ref.name);
         const entry = ref?.kind === "service" ? this.state.get(ref.name) : undefined;
         if (entry && meta) {
             if (event.resourcePreEvent && meta.op !== "same") Object.assign(entry, { state: "rolling", start: event.timestamp, end: undefined });
@@ -134,6 +145,11 @@ export class ProgressTracker {
             else if (event.resOpFailedEvent) Object.assign(entry, { state: "failed", start: entry.start ?? event.timestamp, end: event.timestamp });
         }
         return formatEvent(event, { startedAt });
+    }
+
+    /** The services this update changed (in the order the engine started them), whether expected to roll or not. */
+    touched(): string[] {
+        return [...this.changed];
     }
 
     snapshot(nowSeconds: number): ServiceProgress[] {

@@ -111,6 +111,9 @@ export function parseStackOutputs(raw: unknown): EnvironmentOutputs {
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
         throw new StackOutputsError([`the stack has no outputs object (got ${describe(raw)}) — ${HINT}`]);
     }
+    // What the Automation API returns for a stack that exists but was never deployed: one sentence, not a list
+    // of every missing output.
+    if (Object.keys(raw).length === 0) throw new StackOutputsError(["the stack has no outputs: it was never provisioned — run `pulumi up` first"]);
     const parsed = environmentOutputs.safeParse(raw);
     if (!parsed.success) {
         const problems = parsed.error.issues.map((issue) => {

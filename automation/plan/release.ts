@@ -1,5 +1,6 @@
 // The release plan: which services changed (build-context digest vs the released set), what to build or
 // reuse, in which order they roll (F11), whether the migration runs (F02), and what to record (F06).
+import { createHash } from "crypto";
 import { rolloutLevels } from "../../infra/config/graph";
 import { RELEASED_TAG_PREFIX } from "../../infra/naming";
 import type { ReleasedSet } from "../ports";
@@ -70,8 +71,10 @@ export interface ReleaseInput {
     released: ReleasedSet | undefined;
     /** service → current build-context digest (infra/buildContext.ts). */
     contextDigests: Record<string, string>;
-    /** service → digest already in the repository under tag <sha>. */
+    /** service → digest already in the repository under the plan's image tag (imageTagFor). */
     existingTags: Record<string, string>;
+    /** --allow-dirty with uncommitted changes: images get a tag of their own (imageTagFor), never the sha's. */
+    dirty?: boolean;
     /** --services: restricts the release; dependencies are not added. */
     only?: readonly string[];
     skipMigration?: boolean;
@@ -79,6 +82,21 @@ export interface ReleaseInput {
 
 const SHA = /^[0-9a-f]{40}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/**
+ * The tag images of this release are pushed under: the git sha for a clean tree; for a dirty one (--allow-dirty)
+ * `<sha>-dirty-<12 hex of a digest over every service's build-context digest>`, so a dirty build never shares the
+ * sha's tag (and its reuse) with a clean build, and the same dirty tree reuses its own images. 40 + 7 + 12 = 59
+ * characters, within ECR's 128.
+ */
+export function imageTagFor(sha: string, dirtyContexts?: Record<string, string>): string {
+    if (!dirtyContexts) return sha;
+    const canonical = Object.keys(dirtyContexts)
+        .sort()
+        .map((name) => `${name}=${dirtyContexts[name]}`)
+        .join("\n");
+    return `${sha}-dirty-${createHash("sha256").update(canonical).digest("hex").slice(0, 12)}`;
+}
 
 /** `20260314-091502-1a2b3c4` (UTC time, short sha): sortable, unique per commit and second, a valid ECR tag. */
 export function makeReleaseId(time: number, sha: string): string {
@@ -158,7 +176,7 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
     const plan: ReleasePlan = {
         releaseId,
         sha: input.sha,
-        imageTag: input.sha,
+        imageTag: imageTagFor(input.sha, input.dirty ? input.contextDigests : undefined),
         services,
         toRoll,
         levels: changedLevels(outputs, toRoll),

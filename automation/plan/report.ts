@@ -50,10 +50,14 @@ export interface ServiceRecord {
     previousDigest?: string;
     /** `berth-dev-api:7` after the rollout. */
     taskDefinitionRevision?: string;
+    /** The revision running after this release's rollback restored the service (`berth-dev-api:8`). */
+    restoredRevision?: string;
     rolloutMs?: number;
     verification?: ServiceVerdict;
     /** Whether the service was restored to previousDigest, failed to be, or could not be (never released). */
     rollback?: "restored" | "failed" | "impossible";
+    /** An update of this release changed the service although the release did not roll it (which update, why). */
+    changedBy?: string;
 }
 
 export interface MigrationRecord {
@@ -112,6 +116,12 @@ function verifyCell(s: ServiceRecord): string {
         .replace(/\|/g, "\\|");
 }
 
+/** Engine timestamps are whole seconds: a rollout that finished within one shows as "<1s", not as missing. */
+function rolloutCell(ms: number | undefined): string {
+    if (ms === undefined) return "—";
+    return ms < 1000 ? "<1s" : formatDuration(ms / 1000);
+}
+
 export function renderMarkdown(record: ReleaseRecord): string {
     const lines = [`### berth release ${record.id} — ${record.state} (exit ${exitCodeFor(record.state)})`, ""];
     lines.push(`stack \`${record.stack}\` · sha \`${record.sha.slice(0, 12)}\` · ${record.startedAt} → ${record.finishedAt}`);
@@ -121,14 +131,17 @@ export function renderMarkdown(record: ReleaseRecord): string {
         return lines.join("\n");
     }
     lines.push("", "| service | change | image | task definition | rollout | verify |", "|---|---|---|---|---|---|");
-    for (const s of record.services.filter((x) => x.changed)) {
-        const image = s.rollback ? `${short(s.digest)} → ${s.rollback === "restored" ? short(s.previousDigest) : s.rollback}` : short(s.digest);
-        lines.push(`| ${s.name} | ${s.reason}, ${s.action} | ${image} | ${s.taskDefinitionRevision ?? "—"} | ${s.rolloutMs === undefined ? "—" : formatDuration(s.rolloutMs / 1000)} | ${verifyCell(s)} |`);
+    for (const s of record.services.filter((x) => x.changed || x.changedBy)) {
+        // The row's revision and verification belong together (this release's); a restore is told in the image cell.
+        const restored = s.restoredRevision ? ` (${s.restoredRevision})` : "";
+        const image = s.rollback ? `${short(s.digest)} → ${s.rollback === "restored" ? `${short(s.previousDigest)}${restored}` : s.rollback}` : short(s.digest);
+        const change = s.changed ? `${s.reason}, ${s.action}` : `changed by ${s.changedBy}`;
+        lines.push(`| ${s.name} | ${change} | ${image} | ${s.taskDefinitionRevision ?? "—"} | ${rolloutCell(s.rolloutMs)} | ${verifyCell(s)} |`);
     }
-    const unchanged = record.services.filter((x) => !x.changed).map((x) => x.name);
+    const unchanged = record.services.filter((x) => !x.changed && !x.changedBy).map((x) => x.name);
     if (unchanged.length > 0) lines.push("", `Unchanged: ${unchanged.join(", ")}.`);
     lines.push("", `Migration: ${record.migration.outcome}${record.migration.exitCode !== undefined ? ` (exit ${record.migration.exitCode})` : ""}${record.migration.detail ? ` — ${record.migration.detail}` : ""}`);
-    lines.push(`Stages: ${record.stages.map((st) => `${st.name} ${st.outcome} ${formatDuration(st.durationMs / 1000)}`).join(" · ")}`);
+    lines.push(`Stages: ${record.stages.map((st) => `${st.name} ${st.outcome} ${st.durationMs < 1000 ? "<1s" : formatDuration(st.durationMs / 1000)}`).join(" · ")}`);
     const now = Object.entries(record.imagesNow);
     lines.push("", "What runs now:", now.length === 0 ? "- nothing recorded" : now.map(([svc, d]) => `- ${svc} ${short(d)}`).join("\n"));
     lines.push("", `Next: \`${nextCommand(record)}\``, "");

@@ -55,7 +55,7 @@ export async function buildImages(ctx: StageContext, plan: ReleasePlan, outputs:
                         service,
                         interrupted,
                         reason: interrupted ? "interrupted" : message(error),
-                        logTail: error instanceof BuildFailedError ? error.logTail : [],
+                        logTail: error instanceof BuildFailedError ? error.logTail.map(stripAnsi) : [],
                     };
                     stopBuilds.abort();
                 }
@@ -66,4 +66,14 @@ export async function buildImages(ctx: StageContext, plan: ReleasePlan, outputs:
         ctx.signal?.removeEventListener("abort", onAbort);
     }
     return failure ?? { ok: true, digests };
+}
+
+// CSI sequences (colours, cursor moves: ESC [ … final byte) and OSC sequences (ESC ] … BEL/ST) that BuildKit and
+// npm put in their output; the report and CI logs want plain text.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
+
+/** A build log line without terminal escape codes. */
+export function stripAnsi(line: string): string {
+    return line.replace(ANSI, "");
 }

@@ -47,15 +47,18 @@ export async function resolveRelease(ctx: StageContext, options: ResolveOptions)
     for (const [name, svc] of Object.entries(outputs.services)) {
         contextDigests[name] = deps.contextDigest(path.resolve(options.projectDir, svc.buildContext), svc.dockerfile);
     }
-    const input = { sha, time: deps.clock.now(), outputs, released, contextDigests, only: options.services, skipMigration: options.skipMigration };
+    const input = { sha, time: deps.clock.now(), outputs, released, contextDigests, only: options.services, skipMigration: options.skipMigration, dirty: dirty.length > 0 };
     let plan: ReleasePlan;
     try {
         const first = planRelease({ ...input, existingTags: {} });
-        // An image whose tag already exists in the immutable repository is reused, not rebuilt (F06).
+        // An image whose tag already exists in the immutable repository is reused, not rebuilt (F06). A dirty tree
+        // looks up its own tag (<sha>-dirty-<contexts>), never the clean build of the sha.
         const existingTags: Record<string, string> = {};
+        const tag = first.imageTag;
+        if (tag !== sha) ctx.log(`dirty tree: images are tagged ${tag}, not ${sha.slice(0, 12)}`);
         for (const name of first.toRoll) {
             const repo = repositoryName(outputs.services[name].repositoryUrl);
-            const found = await withRetry(deps.clock, `ECR ${repo}:${sha.slice(0, 12)}`, () => deps.registry.digestOf(repo, sha), { log: ctx.log, signal: ctx.signal });
+            const found = await withRetry(deps.clock, `ECR ${repo}:${tag.slice(0, 12)}`, () => deps.registry.digestOf(repo, tag), { log: ctx.log, signal: ctx.signal });
             if (found) existingTags[name] = found;
         }
         plan = planRelease({ ...input, existingTags });

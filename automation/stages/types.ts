@@ -44,6 +44,8 @@ export interface StageContext {
     timing: Timing;
     signal?: AbortSignal;
     log: (line: string) => void;
+    /** `--parallel`: every stack update of the run takes it (prepare, rollout, restore, rollback). */
+    parallel?: number;
 }
 
 /** Bad input: unknown --services, a dirty tree without --allow-dirty, unusable stack outputs. The CLI exits 3. */

@@ -1,4 +1,4 @@
-// Stack updates (stages 3, 5, 7): set berth:images (and berth:migrationImage for stage 3), run one update with live per-service progress from engine
+// Stack updates (stages 3, 5, 7): one update with berth:images (and berth:migrationImage for stage 3) as its config, with live per-service progress from engine
 // events (never scraped text), and report what the engine said. Interruption is the engine's graceful stop.
 import { ProgressTracker } from "../plan/events";
 import { StackLockedError, UpdateResult } from "../ports";
@@ -29,8 +29,8 @@ export async function stackUpdate(ctx: StageContext, request: UpdateRequest): Pr
     const tracker = new ProgressTracker(request.services);
     const failedServices: string[] = [];
     try {
-        await deps.stack.setImages(request.images, request.migrationImage);
         const options = {
+            config: { images: request.images, ...(request.migrationImage === undefined ? {} : { migrationImage: request.migrationImage }) },
             signal: ctx.signal,
             parallel: request.parallel,
             message: request.message,

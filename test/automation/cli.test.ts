@@ -61,7 +61,11 @@ describe("berth CLI (automation/cli.ts)", () => {
                 expect(r.stdout).to.contain("  0  released, or nothing to do (RELEASED, NOTHING_TO_DO)\n");
                 expect(r.stdout).to.contain("  1  failed and rolled back, or failed before any service changed (ROLLED_BACK, FAILED_BEFORE_CHANGE)\n");
                 expect(r.stdout).to.contain("  2  failed and NOT rolled back — needs attention (also: interrupted, or an unexpected error, a bug: stack trace printed) (NEEDS_ATTENTION, INTERRUPTED)\n");
-                expect(r.stdout).to.contain("  3  bad input: flags, config, stack outputs, stack locked or not found, Pulumi CLI missing — nothing started\n");
+                expect(r.stdout).to.contain(
+                    "  3  nothing started: bad input (flags, config, stack outputs), stack locked or not found, Pulumi CLI missing,\n" +
+                        "     AWS credentials/permissions/network or retries given up before anything changed (one line: call, cause, fix),\n" +
+                        "     rollback with no earlier release\n",
+                );
             });
         }
 
@@ -74,7 +78,7 @@ describe("berth CLI (automation/cli.ts)", () => {
             const top = await cli(["--help"]);
             expect(top.code).to.equal(0);
             for (const c of ["deploy", "rollback", "status", "preview"]) expect(top.stdout).to.match(new RegExp(`\\n  ${c} `));
-            expect(top.stdout).to.contain("  3  bad input");
+            expect(top.stdout).to.contain("  3  nothing started: bad input");
         });
     });
 
@@ -84,6 +88,9 @@ describe("berth CLI (automation/cli.ts)", () => {
             [["deploy", "--stack", "dev", "--parallel", "0"], "error: option '--parallel <n>' argument '0' is invalid. must be a whole number of at least 1"],
             [["deploy", "--stack", "dev", "--services", " , "], "error: option '--services <a,b>' argument ' , ' is invalid. name at least one service, comma-separated (a,b)"],
             [["deploy", "--stack", "dev", "--bogus"], "error: unknown option '--bogus'"],
+            [["deploy", "--stak", "dev"], "error: unknown option '--stak'\n(Did you mean --stack?)"],
+            [["rollback", "--stak", "dev"], "error: unknown option '--stak'\n(Did you mean --stack?)"],
+            [["status"], "error: required option '-s, --stack <name>' not specified"],
             [["preview", "--stack", "dev", "--fail-on", "anything"], "error: option '--fail-on <what>' argument 'anything' is invalid. Allowed choices are stateful-replace."],
             [["launch", "--stack", "dev"], "error: unknown command 'launch'"],
             [[], "Usage: berth"],

@@ -25,9 +25,6 @@ export class ReplayStack implements StackPort {
     async outputs() {
         return this.rawOutputs;
     }
-    async setImages(): Promise<void> {
-        throw new Error("a preview never sets images");
-    }
     async up(): Promise<UpdateResult> {
         throw new Error("a preview never updates");
     }

@@ -3,8 +3,9 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { mapStackError, openPulumiStack, SECRET_OUTPUT } from "../../../automation/adapters/pulumiStack";
-import { EngineEvent, PulumiCliMissingError, StackLockedError, StackNotFoundError } from "../../../automation/ports";
+import { mapStackError, openPulumiStack, releaseStackSettings, SECRET_OUTPUT } from "../../../automation/adapters/pulumiStack";
+import { retry, RetriesExhaustedError } from "../../../automation/adapters/retry";
+import { EngineEvent, EnvironmentError, PulumiCliMissingError, StackLockedError, StackNotFoundError } from "../../../automation/ports";
 import { parseConfigValue } from "../../../infra/config/pulumiConfig";
 
 const FAKE_DIR = path.resolve(__dirname, "../../fixtures/fake-pulumi");
@@ -35,6 +36,10 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
     function signals(): string[] {
         const file = path.join(stateDir, "invocations.jsonl");
         return fs.readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line)).filter((e) => e.signal).map((e) => e.signal);
+    }
+    function operationConfigs(): { command: string; operationConfig: Record<string, string>; configFile?: string }[] {
+        const file = path.join(stateDir, "invocations.jsonl");
+        return fs.readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line)).filter((e) => e.operationConfig);
     }
     const open = () => openPulumiStack({ stackName: "dev", projectDir });
 
@@ -70,34 +75,29 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
         expect(outputs).to.deep.equal({ clusterName: "berth-dev", subnetIds: ["subnet-1", "subnet-2"], dbPassword: SECRET_OUTPUT });
     });
 
-    it("sets berth:images as one plaintext JSON value that the program's config reader parses back", async () => {
+    it("hands berth:images (one plaintext JSON value) and berth:migrationImage to the operation itself through --config-file, keeping the stack's other settings", async () => {
+        const file = path.join(projectDir, "Pulumi.dev.yaml");
+        fs.writeFileSync(file, "# dev stack\nencryptionsalt: v1:abc\nconfig:\n  berth:environment: dev\n  berth:migrationImage: sha256:stale\n");
         const stack = await open();
         const images = { "api-gateway": DIGEST_A, accounts: DIGEST_B };
-        await stack.setImages(images);
-        await stack.setImages({ accounts: DIGEST_B }); // replaces the map: api-gateway does not linger
-        const state = JSON.parse(fs.readFileSync(path.join(stateDir, "state.json"), "utf8"));
-        expect(parseConfigValue(state.stacks.dev.config["berth:images"].value)).to.deep.equal({ accounts: DIGEST_B });
-        expect(invocations().filter((a) => a[0] === "config" && a[2] === "berth:images")).to.deep.equal([
-            ["config", "set", "berth:images", "--stack", "dev", "--plaintext", "--non-interactive", "--", JSON.stringify(images)],
-            ["config", "set", "berth:images", "--stack", "dev", "--plaintext", "--non-interactive", "--", JSON.stringify({ accounts: DIGEST_B })],
-        ]);
+        await stack.up({ config: { images, migrationImage: DIGEST_B } });
+        await stack.preview({ config: { images: { accounts: DIGEST_B } } }); // replaces the map: api-gateway does not linger
+        const seen = operationConfigs();
+        expect(seen.map((c) => c.command)).to.deep.equal(["up", "preview"]);
+        expect(parseConfigValue(seen[0].operationConfig["berth:images"])).to.deep.equal(images);
+        expect(seen[0].operationConfig).to.deep.include({ "berth:environment": "dev", "berth:migrationImage": DIGEST_B });
+        expect(parseConfigValue(seen[1].operationConfig["berth:images"])).to.deep.equal({ accounts: DIGEST_B });
+        expect(seen[1].operationConfig).to.not.have.property("berth:migrationImage");
+        expect(seen[1].operationConfig["berth:environment"]).to.equal("dev");
+        const up = invocations().find((a) => a[0] === "up")!;
+        expect(path.basename(up[up.indexOf("--config-file") + 1])).to.equal("Pulumi.dev.yaml");
+        expect(invocations().some((a) => a[0] === "config")).to.equal(false);
     });
 
-    it("F02: setImages with a migration image sets berth:images and berth:migrationImage; without one it removes berth:migrationImage", async () => {
-        const stack = await open();
-        const config = () => JSON.parse(fs.readFileSync(path.join(stateDir, "state.json"), "utf8")).stacks.dev.config;
-        await stack.setImages({ accounts: DIGEST_A }, DIGEST_B);
-        expect(parseConfigValue(config()["berth:images"].value)).to.deep.equal({ accounts: DIGEST_A });
-        expect(config()["berth:migrationImage"]).to.deep.equal({ value: DIGEST_B, secret: false });
-        await stack.setImages({ accounts: DIGEST_A });
-        expect(config()).to.not.have.property("berth:migrationImage");
-        expect(parseConfigValue(config()["berth:images"].value)).to.deep.equal({ accounts: DIGEST_A });
-        expect(invocations().filter((a) => a[0] === "config")).to.deep.equal([
-            ["config", "set", "berth:images", "--stack", "dev", "--plaintext", "--non-interactive", "--", JSON.stringify({ accounts: DIGEST_A })],
-            ["config", "set", "berth:migrationImage", "--stack", "dev", "--plaintext", "--non-interactive", "--", DIGEST_B],
-            ["config", "set", "berth:images", "--stack", "dev", "--plaintext", "--non-interactive", "--", JSON.stringify({ accounts: DIGEST_A })],
-            ["config", "rm", "berth:migrationImage", "--stack", "dev", "--non-interactive"],
-        ]);
+    it("releaseStackSettings keeps comments, the salt and other keys; an absent stack file gets a config map", () => {
+        const text = releaseStackSettings("# dev\nencryptionsalt: v1:abc\nconfig:\n  aws:region: eu-west-1 # region\n", { images: { a: DIGEST_A }, migrationImage: DIGEST_B });
+        expect(text).to.equal(`# dev\nencryptionsalt: v1:abc\nconfig:\n  aws:region: eu-west-1 # region\n  berth:images: '{"a":"${DIGEST_A}"}'\n  berth:migrationImage: ${DIGEST_B}\n`);
+        expect(releaseStackSettings(undefined, { images: {} })).to.equal(`config:\n  berth:images: "{}"\n`);
     });
 
     for (const [transport, version] of [["gRPC event stream (CLI > 3.205)", "v3.248.0"], ["JSON-lines event log file (CLI <= 3.205)", "v3.205.0"]]) {
@@ -143,21 +143,36 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
         expect(seen.some((e) => e.diagnosticEvent?.message === "ECS service did not stabilise")).to.equal(true);
     });
 
-    it("leaves the checked-in stack file as it found it: berth:images lives there only for the update in flight", async () => {
+    it("no operation changes the working tree: succeeded, failed, interrupted or thrown, the stack file stays as it was and nothing is left beside it", async () => {
         const file = path.join(projectDir, "Pulumi.dev.yaml");
         const original = "# dev stack\nconfig:\n  berth:environment: dev\n";
         fs.writeFileSync(file, original);
-        scenario({ up: { events: [], resourceChanges: { same: 3, update: 1 } } });
+        const tree = () => fs.readdirSync(projectDir).sort();
+        const before = tree();
+        const tmpBefore = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("berth-config-")).length;
+        const config = { images: { api: DIGEST_A }, migrationImage: DIGEST_B };
         const stack = await open();
-        await stack.setImages({ api: `sha256:${"a".repeat(64)}` }, `sha256:${"c".repeat(64)}`);
-        expect(fs.readFileSync(file, "utf8")).to.contain("berth:images");
-        expect(fs.readFileSync(file, "utf8")).to.contain("berth:migrationImage");
-        await stack.up({});
-        expect(fs.readFileSync(file, "utf8")).to.equal(original);
+        const check = () => {
+            expect(fs.readFileSync(file, "utf8")).to.equal(original);
+            expect(tree()).to.deep.equal(before);
+            expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("berth-config-"))).to.have.length(tmpBefore);
+        };
+        scenario({ up: { events: [], resourceChanges: { same: 3, update: 1 } } });
+        await stack.up({ config });
+        check();
         scenario({ up: { events: [], exitCode: 255, stderr: "error: boom\n" } });
-        await stack.setImages({ api: `sha256:${"b".repeat(64)}` });
-        await stack.up({}).catch(() => undefined);
-        expect(fs.readFileSync(file, "utf8")).to.equal(original);
+        await stack.up({ config }).catch(() => undefined);
+        check();
+        scenario({ up: { events: [pre("update", "accounts"), done("update", "accounts"), pre("update", "orders")], delayMs: 50 } });
+        const controller = new AbortController();
+        await stack.up({ config, signal: controller.signal, onEvent: (e) => e.resourcePreEvent && controller.abort() }).catch(() => undefined);
+        expect(signals()).to.deep.equal(["SIGINT"]);
+        check();
+        scenario({ fail: { up: { stderr: "panic: runtime error\n", exitCode: 2 } } });
+        const thrown = await stack.up({ config }).then(() => undefined, (e: unknown) => e);
+        expect(thrown).to.be.instanceOf(Error);
+        check();
+        expect(operationConfigs().filter((c) => c.command === "up")).to.have.length(3);
     });
 
     it("F12: a concurrent update (409) becomes StackLockedError with its hint and exit code", async () => {
@@ -259,6 +274,42 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
             { version: 2, kind: "update", result: "failed", startTime: "2026-05-02T10:00:00.000Z", endTime: "2026-05-02T10:04:30.000Z" },
         ]);
         expect(invocations().at(-1)).to.deep.equal(["stack", "history", "--json", "--page-size", "2", "--page", "1", "--stack", "dev", "--non-interactive"]);
+    });
+
+    describe("environment problems from the AWS adapters: one line naming the call, the cause and the fix (exit 3)", () => {
+        const sdk = (name: string, message: string, status = 400) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+        const network = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4566"), { code: "ECONNREFUSED" });
+        const SIGN_IN = "sign in again (`aws sso login`, AWS_PROFILE) or, in CI, check the aws-actions/configure-aws-credentials step";
+        const cases: [string, unknown, string, string][] = [
+            ["invalid key", Object.assign(sdk("UnrecognizedClientException", "The security token included in the request is invalid."), { call: "ecs:DescribeServices" }),
+                "ecs:DescribeServices: the AWS credentials are not valid (UnrecognizedClientException: The security token included in the request is invalid.)", SIGN_IN],
+            ["expired token", Object.assign(sdk("ExpiredTokenException", "The security token included in the request is expired"), { call: "ssm:GetParameter /berth/dev/released-images" }),
+                "ssm:GetParameter /berth/dev/released-images: the AWS session has expired (ExpiredTokenException: The security token included in the request is expired)", "refresh the credentials (`aws sso login`, or a new role session in CI) and rerun"],
+            ["access denied", Object.assign(sdk("AccessDeniedException", "not authorized"), { call: "ecr:DescribeImages berth-dev-api" }),
+                "ecr:DescribeImages berth-dev-api: access denied (AccessDeniedException: not authorized)", "the role berth runs as needs permission for ecr:DescribeImages: check the deploy role's policy (ci.deployRoleArn) or the AWS_PROFILE in use"],
+            ["no credentials", Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }),
+                "an AWS call: no AWS credentials found (CredentialsProviderError: Could not load credentials from any providers)", SIGN_IN],
+            ["refused connection", network, "an AWS call: cannot reach AWS (connect ECONNREFUSED 127.0.0.1:4566)", "check the network, any proxy (HTTPS_PROXY) and AWS_ENDPOINT_URL / the region"],
+            ["retries given up on throttling", new RetriesExhaustedError("elb:DescribeTargetHealth tg-1", 5, sdk("ThrottlingException", "Rate exceeded")),
+                "elb:DescribeTargetHealth tg-1: AWS kept failing, retries given up after 5 attempts (ThrottlingException: Rate exceeded)", "AWS is throttling or unavailable: wait a few minutes and rerun (a smaller --parallel makes fewer calls)"],
+            ["retries given up on a refused connection", new RetriesExhaustedError("ecs:DescribeTasks t-1", 5, network),
+                "ecs:DescribeTasks t-1: cannot reach AWS (connect ECONNREFUSED 127.0.0.1:4566)", "check the network, any proxy (HTTPS_PROXY) and AWS_ENDPOINT_URL / the region"],
+        ];
+        for (const [what, error, message, hint] of cases) {
+            it(what, () => {
+                const mapped = mapStackError(error, "dev");
+                expect(mapped.error).to.be.instanceOf(EnvironmentError);
+                expect([mapped.error.message, mapped.hint, mapped.exitCode, mapped.expected]).to.deep.equal([message, hint, 3, true]);
+            });
+        }
+
+        it("the adapters' retry names the call on a non-retryable error without changing its name or class", async () => {
+            const denied = sdk("AccessDeniedException", "not authorized");
+            const error = await retry("ssm:PutParameter /berth/dev/released-images", () => Promise.reject(denied), { sleep: async () => undefined }).catch((e: unknown) => e);
+            expect(error).to.equal(denied);
+            expect((error as Error).name).to.equal("AccessDeniedException");
+            expect(mapStackError(error).error.message).to.equal("ssm:PutParameter /berth/dev/released-images: access denied (AccessDeniedException: not authorized)");
+        });
     });
 
     it("anything else passes through unchanged as a bug", () => {

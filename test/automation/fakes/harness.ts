@@ -37,6 +37,7 @@ export async function harness(setup: { changed?: string[]; released?: boolean } 
     const builder = new FakeBuilder(world);
     const http = new FakeHttp(world);
     const lines: string[] = [];
+    world.progress = (line) => lines.push(line);
     const deps: ReleaseDeps = {
         stack,
         ecs,

@@ -30,6 +30,7 @@ import {
     TaskStatus,
     UpdateResult,
 } from "../../../automation/ports";
+import { formatRetry, RetriesExhaustedError } from "../../../automation/adapters/retry";
 
 export const abortError = () => Object.assign(new Error("The operation was aborted"), { name: "AbortError" });
 
@@ -49,8 +50,15 @@ export class FakeClock implements Clock {
 }
 
 export interface Faults {
-    /** The next N ECS describe calls (services and tasks) throw ThrottlingException. */
+    /** The next N attempts of ECS describe calls (services and tasks) are throttled (ThrottlingException). */
     throttleDescribes?: number;
+    /**
+     * AWS calls (e.g. "ecs:DescribeServices", "elb:DescribeTargetHealth", "ssm:PutParameter") throttled on every
+     * attempt from now on: the adapter gives up with RetriesExhaustedError, which is what the stages see.
+     */
+    throttleAlways?: string[];
+    /** AWS calls that fail at once with this SDK-shaped error (credentials, permissions, network). */
+    awsError?: Record<string, Error>;
     buildFails?: Record<string, string[]>;
     migration?: { exitCode?: number; cannotStart?: "failures" | "stopped"; neverStops?: boolean; logLines?: string[] };
     /** Services whose new image never reaches steady state: the provider's waitForSteadyState fails the update. */
@@ -215,13 +223,33 @@ export class World {
         };
     }
 
-    throttle(): void {
-        if ((this.faults.throttleDescribes ?? 0) > 0) {
-            this.faults.throttleDescribes!--;
-            throw Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
+    /** Human progress lines the adapters' retry logging goes to (composeReleaseDeps wires it to stderr). */
+    progress: (line: string) => void = () => undefined;
+
+    /**
+     * One AWS call as the adapters make it (adapters/retry.ts): up to ADAPTER_ATTEMPTS attempts; a throttled
+     * attempt is logged and retried after a backoff on the virtual clock; when every attempt is throttled the call
+     * fails with RetriesExhaustedError. Non-retryable errors (credentials, permissions) fail at once, naming the call.
+     */
+    async aws<T>(call: string, fn: () => T): Promise<T> {
+        const denied = this.faults.awsError?.[call];
+        if (denied) throw Object.assign(denied, { call });
+        for (let attempt = 1; ; attempt++) {
+            const describe = call === "ecs:DescribeServices" || call === "ecs:DescribeTasks";
+            const throttled = this.faults.throttleAlways?.includes(call) || (describe && (this.faults.throttleDescribes ?? 0) > 0);
+            if (!throttled) return fn();
+            if (describe && (this.faults.throttleDescribes ?? 0) > 0) this.faults.throttleDescribes!--;
+            const error = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } });
+            if (attempt >= ADAPTER_ATTEMPTS) throw new RetriesExhaustedError(call, ADAPTER_ATTEMPTS, error);
+            const delayMs = Math.min(10_000, 500 * 2 ** (attempt - 1));
+            this.progress(formatRetry({ what: call, attempt, attempts: ADAPTER_ATTEMPTS, delayMs, error }));
+            await this.clock.sleep(delayMs);
         }
     }
 }
+
+/** DEFAULT_RETRY.attempts in adapters/retry.ts. */
+const ADAPTER_ATTEMPTS = 5;
 
 export class FakeEcs implements EcsPort {
     describeCalls = 0;
@@ -233,8 +261,10 @@ export class FakeEcs implements EcsPort {
         this.w.tasks.set(arn, { startedAt: this.w.clock.now(), taskDefinition: request.taskDefinition });
         return { taskArn: arn };
     }
-    async describeTask(_cluster: string, taskArn: string): Promise<TaskStatus | undefined> {
-        this.w.throttle();
+    async describeTask(cluster: string, taskArn: string): Promise<TaskStatus | undefined> {
+        return this.w.aws("ecs:DescribeTasks", () => this.task(cluster, taskArn));
+    }
+    private task(_cluster: string, taskArn: string): TaskStatus | undefined {
         const t = this.w.tasks.get(taskArn);
         if (!t) return undefined;
         const f = this.w.faults.migration ?? {};
@@ -247,14 +277,16 @@ export class FakeEcs implements EcsPort {
     }
     async describeServices(_cluster: string, serviceNames: string[]): Promise<ServiceStatus[]> {
         this.describeCalls++;
-        this.w.throttle();
-        return [...this.w.services.values()].filter((s) => serviceNames.includes(s.serviceName)).map((s) => this.w.status(s.name));
+        return this.w.aws("ecs:DescribeServices", () => [...this.w.services.values()].filter((s) => serviceNames.includes(s.serviceName)).map((s) => this.w.status(s.name)));
     }
 }
 
 export class FakeElb implements LoadBalancerPort {
     constructor(private readonly w: World) {}
     async targetHealth(targetGroupArn: string): Promise<TargetHealth[]> {
+        return this.w.aws("elb:DescribeTargetHealth", () => this.health(targetGroupArn));
+    }
+    private health(targetGroupArn: string): TargetHealth[] {
         const s = [...this.w.services.values()].find((x) => x.targetGroupArn === targetGroupArn);
         if (!s) throw Object.assign(new Error(`no target group ${targetGroupArn}`), { name: "TargetGroupNotFoundException" });
         const st = this.w.status(s.name);
@@ -350,10 +382,11 @@ export class FakeBuilder implements ImageBuilderPort {
 export class FakeStore implements ReleaseStorePort {
     constructor(private readonly w: World) {}
     async readReleased() {
-        return this.w.released && JSON.parse(JSON.stringify(this.w.released));
+        return this.w.aws("ssm:GetParameter", () => this.w.released && JSON.parse(JSON.stringify(this.w.released)));
     }
     /** Like the SSM adapter: the history entry first (overwritten on a repeated id), then the released set. */
     async writeReleased(set: ReleasedSet) {
+        await this.w.aws("ssm:PutParameter", () => undefined);
         if (this.w.faults.storeWriteFails) throw new Error("AccessDeniedException: ssm:PutParameter");
         this.w.history.set(set.releaseId, JSON.parse(JSON.stringify(set)));
         this.w.releasedWrites.push(set);
@@ -382,18 +415,27 @@ const URN = (type: string, parent: string, name: string) => `urn:pulumi:dev::ber
 const TD = "aws:ecs/taskDefinition:TaskDefinition";
 const SVC = "aws:ecs/service:Service";
 
+/**
+ * Like the real CLI, the fake reads the stack's config per operation: the config handed to the operation (the
+ * adapter's `--config-file`), else the checked-in stack file, which holds no berth:images (`stackFile`, never
+ * written by the fake: nothing berth does may edit it). `parallel` bounds how many services roll at once: with
+ * `parallel` 1 the services of a level roll one after another, with more they overlap in virtual time.
+ */
 export class FakeStack implements StackPort {
     readonly name = "dev";
+    /** The checked-in Pulumi.dev.yaml: berth never writes it. */
+    readonly stackFile = "config:\n  aws:region: eu-west-1\n";
+    /** The config of the last operation: berth:images (service → digest) as the program read it. */
     config: Record<string, string> = {};
-    /** berth:migrationImage (undefined: the key is absent). */
+    /** berth:migrationImage of the last operation (undefined: the key was absent). */
     migrationImage: string | undefined;
     /** What the engine last applied, per service and for the migration. */
     readonly applied: Record<string, string> = {};
     migrationApplied: string | undefined;
-    readonly setImagesCalls: Record<string, string>[] = [];
-    readonly setMigrationImageCalls: (string | undefined)[] = [];
-    readonly ups: { images: Record<string, string>; migrationImage?: string; changed: string[]; result: string }[] = [];
+    readonly ups: { images: Record<string, string>; migrationImage?: string; parallel?: number; changed: string[]; result: string }[] = [];
     previews = 0;
+    /** The most services that rolled at the same time in any update (bounded by `parallel`). */
+    maxConcurrentRollouts = 0;
     private version = 10;
 
     constructor(private readonly w: World) {
@@ -403,12 +445,6 @@ export class FakeStack implements StackPort {
 
     async outputs() {
         return JSON.parse(JSON.stringify(this.w.outputs));
-    }
-    async setImages(images: Record<string, string>, migrationImage?: string) {
-        this.setImagesCalls.push({ ...images });
-        this.setMigrationImageCalls.push(migrationImage);
-        this.config = { ...images };
-        this.migrationImage = migrationImage;
     }
     async preview(options: StackUpdateOptions): Promise<UpdateResult> {
         if (this.w.faults.locked) throw new StackLockedError("stack dev is locked: another update is in progress");
@@ -433,9 +469,18 @@ export class FakeStack implements StackPort {
         let seq = 0;
         const start = w.clock.now() / 1000;
         const event = (e: Omit<EngineEvent, "sequence" | "timestamp">) => options.onEvent?.({ sequence: seq++, timestamp: w.clock.now() / 1000, ...e });
+        // The program reads the config of this operation; the checked-in file holds no berth:images.
+        this.config = { ...(options.config?.images ?? {}) };
+        this.migrationImage = options.config?.migrationImage;
         const want = (s: string) => this.config[s] ?? this.applied[s];
         const migrationUrn = URN(TD, "berth:migration:Migration", "migration-task-definition");
-        const record = { images: { ...this.config }, ...(this.migrationImage ? { migrationImage: this.migrationImage } : {}), changed: [] as string[], result: "succeeded" };
+        const record = {
+            images: { ...this.config },
+            ...(this.migrationImage ? { migrationImage: this.migrationImage } : {}),
+            ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
+            changed: [] as string[],
+            result: "succeeded",
+        };
         this.ups.push(record);
         const m = w.outputs.migration;
         const rollingBack = w.serviceNames().some((s) => want(s) !== this.applied[s] && want(s) === w.services.get(s)!.originalImage);
@@ -457,35 +502,47 @@ export class FakeStack implements StackPort {
             record.changed.push("migration");
         }
         let failed = false;
+        const parallel = options.parallel ?? Number.POSITIVE_INFINITY;
         for (const level of w.outputs.rolloutLevels as string[][]) {
-            for (const s of level) {
-                if (want(s) === this.applied[s]) continue;
+            const due = level.filter((s) => want(s) !== this.applied[s]);
+            // The engine runs at most `parallel` resource operations at once; services of one level do not depend
+            // on each other, so they overlap up to that bound.
+            for (let i = 0; i < due.length && !failed; i += parallel) {
+                const batch = due.slice(i, i + parallel);
                 if (w.faults.abortMidRollout && record.changed.some((c) => c !== "migration")) w.faults.abortMidRollout.abort();
                 if (options.signal?.aborted) {
                     event({ cancelEvent: {} });
                     throw abortError();
                 }
-                const o = w.outputs.services[s];
-                const tdUrn = URN(TD, "berth:service:Service", `svc-${s}-task-definition`);
-                const svcUrn = URN(SVC, "berth:service:Service", `svc-${s}-service`);
-                event({ resourcePreEvent: { metadata: { op: "replace", urn: tdUrn, type: TD } } });
-                const arn = w.registerTd(o.taskDefinitionFamily, want(s));
-                event({ resOutputsEvent: { metadata: { op: "replace", urn: tdUrn, type: TD } } });
-                event({ resourcePreEvent: { metadata: { op: "update", urn: svcUrn, type: SVC } } });
-                w.deploy(s, arn, want(s));
-                o.taskDefinitionArn = arn;
-                o.image = `${o.repositoryUrl}@${want(s)}`;
-                this.applied[s] = want(s);
-                record.changed.push(s);
-                const stuck = w.primary(s).kind === "stuck";
-                await w.clock.sleep(stuck ? 600_000 : 5_000);
-                if (stuck) {
-                    event({ resOpFailedEvent: { metadata: { op: "update", urn: svcUrn, type: SVC }, status: 1, steps: 1 } });
-                    event({ diagnosticEvent: { urn: svcUrn, message: "waiting for service to reach a steady state: timeout", severity: "error" } });
-                    failed = true;
-                    break;
+                this.maxConcurrentRollouts = Math.max(this.maxConcurrentRollouts, batch.length);
+                const urns = new Map<string, string>();
+                for (const s of batch) {
+                    const o = w.outputs.services[s];
+                    const tdUrn = URN(TD, "berth:service:Service", `svc-${s}-task-definition`);
+                    const svcUrn = URN(SVC, "berth:service:Service", `svc-${s}-service`);
+                    urns.set(s, svcUrn);
+                    event({ resourcePreEvent: { metadata: { op: "replace", urn: tdUrn, type: TD } } });
+                    const arn = w.registerTd(o.taskDefinitionFamily, want(s));
+                    event({ resOutputsEvent: { metadata: { op: "replace", urn: tdUrn, type: TD } } });
+                    event({ resourcePreEvent: { metadata: { op: "update", urn: svcUrn, type: SVC } } });
+                    w.deploy(s, arn, want(s));
+                    o.taskDefinitionArn = arn;
+                    o.image = `${o.repositoryUrl}@${want(s)}`;
+                    this.applied[s] = want(s);
+                    record.changed.push(s);
                 }
-                event({ resOutputsEvent: { metadata: { op: "update", urn: svcUrn, type: SVC } } });
+                const stuck = batch.filter((s) => w.primary(s).kind === "stuck");
+                await w.clock.sleep(stuck.length > 0 ? 600_000 : 5_000);
+                for (const s of batch) {
+                    const svcUrn = urns.get(s)!;
+                    if (stuck.includes(s)) {
+                        event({ resOpFailedEvent: { metadata: { op: "update", urn: svcUrn, type: SVC }, status: 1, steps: 1 } });
+                        event({ diagnosticEvent: { urn: svcUrn, message: "waiting for service to reach a steady state: timeout", severity: "error" } });
+                        failed = true;
+                    } else {
+                        event({ resOutputsEvent: { metadata: { op: "update", urn: svcUrn, type: SVC } } });
+                    }
+                }
             }
             if (failed) break;
         }

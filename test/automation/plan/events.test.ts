@@ -5,9 +5,10 @@ import type { EngineEvent } from "../../../automation/ports";
 const SVC = (n: string) => `urn:pulumi:dev::berth::berth:service:Service$aws:ecs/service:Service::svc-${n}-service`;
 const TDEF = (n: string) => `urn:pulumi:dev::berth::berth:service:Service$aws:ecs/taskDefinition:TaskDefinition::svc-${n}-task-definition`;
 const meta = (urn: string, op: string) => ({ op, urn, type: urn.split("::")[2].split("$").pop()! });
-const pre = (urn: string, op: string, t: number): EngineEvent => ({ sequence: t, timestamp: t, resourcePreEvent: { metadata: meta(urn, op) } });
-const out = (urn: string, op: string, t: number): EngineEvent => ({ sequence: t, timestamp: t, resOutputsEvent: { metadata: meta(urn, op) } });
-const fail = (urn: string, op: string, t: number): EngineEvent => ({ sequence: t, timestamp: t, resOpFailedEvent: { metadata: meta(urn, op), status: 1, steps: 0 } });
+let sequence = 0;
+const pre = (urn: string, op: string, t: number): EngineEvent => ({ sequence: sequence++, timestamp: t, resourcePreEvent: { metadata: meta(urn, op) } });
+const out = (urn: string, op: string, t: number): EngineEvent => ({ sequence: sequence++, timestamp: t, resOutputsEvent: { metadata: meta(urn, op) } });
+const fail = (urn: string, op: string, t: number): EngineEvent => ({ sequence: sequence++, timestamp: t, resOpFailedEvent: { metadata: meta(urn, op), status: 1, steps: 0 } });
 
 describe("plan/events", () => {
     const refs: [string, ReturnType<typeof resourceOf>][] = [
@@ -57,6 +58,25 @@ describe("plan/events", () => {
             { service: "api", state: "rolling", elapsedSeconds: 230 },
             { service: "orders", state: "failed", elapsedSeconds: 129 },
         ]);
+    });
+
+    it("an event delivered twice (same sequence) is consumed once: no second line, no state change", () => {
+        const t = new ProgressTracker(["api"]);
+        const start = pre(SVC("api"), "update", 100);
+        const done = out(SVC("api"), "update", 160);
+        expect([start, start, done, done].map((e) => t.consume(e))).to.deep.equal(["Updating service → api…", undefined, "Updated service → api (1m0s)", undefined]);
+        // a late duplicate of the start must not put a stable service back to rolling
+        t.consume(start);
+        expect(t.snapshot(300)).to.deep.equal([{ service: "api", state: "stable", elapsedSeconds: 60 }]);
+    });
+
+    it("touched() lists every service an update changed, including ones it was not expected to roll", () => {
+        const t = new ProgressTracker([]);
+        t.consume(pre(TDEF("orders"), "replace", 1));
+        t.consume(pre(SVC("orders"), "update", 2));
+        t.consume(pre(SVC("api"), "same", 2));
+        t.consume(pre(SVC("search"), "update", 3));
+        expect(t.touched()).to.deep.equal(["orders", "search"]);
     });
 
     it("an unchanged service becomes stable without rolling", () => {

@@ -64,6 +64,10 @@ describe("plan/outputs: parseStackOutputs", function () {
         expect(problemsOf(undefined)).to.deep.equal(["the stack has no outputs object (got undefined) — run `pulumi up` with this version of berth first"]);
     });
 
+    it("a never-provisioned stack (no outputs) is one sentence, not a list of missing outputs", () => {
+        expect(problemsOf({})).to.deep.equal(["the stack has no outputs: it was never provisioned — run `pulumi up` first"]);
+    });
+
     it("lists several problems as one numbered message", async () => {
         const raw = clone((await realOutputs()).raw) as any;
         delete raw.region;

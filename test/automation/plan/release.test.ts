@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { changedLevels, makeReleaseId, planRelease, PlanInputError, ReleaseInput, releasedSetAfter, withDigests } from "../../../automation/plan/release";
+import { changedLevels, imageTagFor, makeReleaseId, planRelease, PlanInputError, ReleaseInput, releasedSetAfter, withDigests } from "../../../automation/plan/release";
 import type { ReleasedSet } from "../../../automation/ports";
 import { SHA, T0, digest, realOutputs } from "./fixtures";
 
@@ -118,5 +118,14 @@ describe("plan/release: planRelease", function () {
         const { outputs } = await realOutputs();
         expect(changedLevels(outputs, ["web", "worker"])).to.deep.equal([["worker"], ["web"]]);
         expect(changedLevels(outputs, [])).to.deep.equal([]);
+    });
+
+    it("F06: a clean tree's images are tagged with the sha; a dirty tree's with <sha>-dirty-<12 hex over every context digest>", () => {
+        expect(imageTagFor(SHA)).to.equal(SHA);
+        const a = imageTagFor(SHA, { web: "ctx-1", api: "ctx-2" });
+        expect(a).to.match(new RegExp(`^${SHA}-dirty-[0-9a-f]{12}$`));
+        expect(a.length).to.be.at.most(128);
+        expect(imageTagFor(SHA, { api: "ctx-2", web: "ctx-1" })).to.equal(a);
+        expect(imageTagFor(SHA, { web: "ctx-1", api: "ctx-3" })).to.not.equal(a);
     });
 });

@@ -74,6 +74,37 @@ describe("plan/report", () => {
         expect(md).to.contain("Next: `fix the failure above, then npm run deploy -- --stack dev`");
     });
 
+    it("F13: after ROLLED_BACK the row keeps this release's revision beside its failed check; the restored revision goes with the restored image", () => {
+        const md = renderMarkdown(
+            record({
+                state: "ROLLED_BACK",
+                services: [
+                    {
+                        name: "api", changed: true, reason: "context changed", action: "build", digest: digest("d"), previousDigest: digest("b"), rollback: "restored",
+                        taskDefinitionRevision: "berth-dev-api:7", restoredRevision: "berth-dev-api:8", rolloutMs: 400,
+                        verification: { service: "api", ok: false, checks: [{ name: "smoke", ok: false, detail: "503" }] },
+                    },
+                ],
+                stages: [{ name: "rollback", outcome: "ok", durationMs: 300 }],
+            }),
+        );
+        expect(md).to.contain("| api | context changed, build | dddddddddddd → bbbbbbbbbbbb (berth-dev-api:8) | berth-dev-api:7 | <1s | smoke: 503 |");
+        expect(md).to.contain("Stages: rollback ok <1s");
+    });
+
+    it("a service an update changed without this release rolling it is a row saying which update, not Unchanged", () => {
+        const md = renderMarkdown(
+            record({
+                services: [
+                    { name: "api", changed: false, reason: "unchanged", action: "none", digest: digest("d"), changedBy: "the rollback update (re-deployed with the same image)", taskDefinitionRevision: "berth-dev-api:9" },
+                    { name: "worker", changed: false, reason: "unchanged", action: "none", digest: digest("c") },
+                ],
+            }),
+        );
+        expect(md).to.contain("| api | changed by the rollback update (re-deployed with the same image) | dddddddddddd | berth-dev-api:9 | — | — |");
+        expect(md).to.contain("Unchanged: worker.");
+    });
+
     it("nothing to do says so in one line", () => {
         expect(renderMarkdown(record({ state: "NOTHING_TO_DO" }))).to.contain("No service changed: 0 builds, 0 rollouts.");
     });

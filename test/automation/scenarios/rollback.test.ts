@@ -2,7 +2,7 @@
 // every scenario ends in an asserted final state and exit code (input errors through the CLI: exit 3).
 import { expect } from "chai";
 import { main } from "../../../automation/cli";
-import { EXIT_BAD_INPUT, exitCodeFor, type ReleaseRecord } from "../../../automation/plan/report";
+import { EXIT_BAD_INPUT, exitCodeFor, renderMarkdown, type ReleaseRecord } from "../../../automation/plan/report";
 import { ReleaseInputError, runRelease, runRollback } from "../../../automation/release";
 import type { ReleasedSet } from "../../../automation/ports";
 import { harness, type Harness } from "../fakes/harness";
@@ -106,19 +106,83 @@ describe("rollback --to scenarios (history of verified releases)", () => {
         expect(h.world.running("search")).to.equal(b.imagesNow.search);
         expect(h.lines.some((l) => l.startsWith(`--to ${S2.slice(0, 8)}: release ${b.id} `) && l.endsWith("matched by sha"))).to.equal(true);
 
-        // S2 now has two releases (b and the rollback); the full sha picks the rollback, the newest
+        // S2 now has two releases (b and the rollback); the full sha picks the rollback, the newest. The stack
+        // already runs its images: a no-op, NOTHING_TO_DO (exit 0), no update and no duplicate history entry.
         h.world.clock.t += 3600_000;
+        const ups = h.stack.ups.length;
         const again = await rollback(h, S2);
-        expect(again.state).to.equal("RELEASED");
+        expect(again.state).to.equal("NOTHING_TO_DO");
+        expect(exitCodeFor(again.state)).to.equal(0);
+        expect(again.summary).to.equal(`stack dev already runs the images of release ${back.id}: nothing to roll back, nothing recorded`);
         expect(h.lines.some((l) => l.startsWith(`--to ${S2}: release ${back.id} `) && l.endsWith(`the newest of 2 releases of that commit (also ${b.id})`))).to.equal(true);
         expect(again.services.filter((s) => s.changed)).to.deep.equal([]);
-        expect((await h.deps.store.listReleases())[0].releaseId).to.equal(again.id);
+        expect(h.stack.ups).to.have.length(ups);
+        expect((await h.deps.store.listReleases())[0].releaseId).to.equal(back.id);
+        expect(h.world.history.size).to.equal(4);
+    });
+
+    it("rollback without --to returns to the release before the current one, says which, and honours --parallel", async () => {
+        const { h, b, c } = await threeReleases();
+        const history = await h.deps.store.listReleases();
+        const describe = (id: string) => {
+            const set = history.find((r) => r.releaseId === id)!;
+            return `${id} (sha ${set.sha.slice(0, 12)}, released ${set.releasedAt})`;
+        };
+        const back = await runRollback(h.deps, { projectDir: h.options.projectDir, stackName: "dev", parallel: 1 });
+        expect(back.state).to.equal("RELEASED");
+        expect(exitCodeFor(back.state)).to.equal(0);
+        expect(h.lines).to.include(`rolling back from the current release ${describe(c.id)} to the release before it: ${describe(b.id)}`);
+        expect(back.sha).to.equal(S2);
+        expect(back.imagesNow).to.deep.equal(b.imagesNow);
+        for (const s of Object.keys(b.imagesNow)) expect(h.world.running(s), s).to.equal(b.imagesNow[s]);
+        expect(h.stack.ups[h.stack.ups.length - 1].parallel).to.equal(1);
+        // the report shows the rollback stage and the re-deployed services as rows
+        expect(back.stages.map((st) => st.name)).to.deep.equal(["plan", "rollback", "verify", "record"]);
+        const md = renderMarkdown(back);
+        expect(md).to.match(/Stages: plan ok .* · rollback ok .* · verify ok .* · record ok/);
+        expect(md).to.contain("| orders | context changed, none |");
+        expect((await h.deps.store.listReleases()).map((r) => r.releaseId)).to.deep.equal([back.id, c.id, b.id, history[2].releaseId]);
+    });
+
+    it("rollback without --to after a rollback-that-needs-attention returns to the released set itself", async () => {
+        const { h, c } = await threeReleases();
+        // the stack runs an image no verified release recorded (a release whose own rollback failed)
+        const stray = `sha256:${"7".repeat(64)}`;
+        h.world.outputs.services.orders.image = `${h.world.outputs.services.orders.repositoryUrl}@${stray}`;
+        h.stack.applied.orders = stray;
+        const back = await runRollback(h.deps, { projectDir: h.options.projectDir, stackName: "dev" });
+        expect(back.state).to.equal("RELEASED");
+        expect(h.lines.some((l) => l.startsWith(`stack dev does not run the released set: returning to the current release ${c.id} `))).to.equal(true);
+        expect(h.world.running("orders")).to.equal(c.imagesNow.orders);
+    });
+
+    it("rollback without --to when no earlier release differs is bad input (exit 3) and changes nothing", async () => {
+        const h = await harness();
+        h.world.history.set(h.world.released!.releaseId, h.world.released!);
+        const ups = h.stack.ups.length;
+        const stderr: string[] = [];
+        const code = await main(["rollback", "--stack", "dev"], {
+            stdout: () => undefined,
+            stderr: (t) => stderr.push(t),
+            env: {},
+            cwd: h.options.projectDir,
+            writeFile: () => undefined,
+            appendFile: () => undefined,
+            onInterrupt: () => () => undefined,
+            composeRelease: async () => h.deps,
+            postSlack: async () => undefined,
+        });
+        expect(code).to.equal(EXIT_BAD_INPUT).and.to.equal(3);
+        expect(stderr.join("")).to.equal(
+            `berth rollback: stack dev runs release 20260301-120000-0000000 (sha ${"0".repeat(12)}, released 2026-03-01T12:00:00.000Z) and no earlier recorded release has other images: there is nothing to roll back to\n`,
+        );
+        expect(h.stack.ups).to.have.length(ups);
+        expect(h.world.releasedWrites).to.have.length(0);
     });
 
     it("an ambiguous sha prefix is bad input (exit 3) naming every candidate; nothing changes", async () => {
         const { h, a, b } = await threeReleases();
         const ups = h.stack.ups.length;
-        const configs = h.stack.setImagesCalls.length;
         const released = h.world.released;
         const error = await rollback(h, S1.slice(0, 7)).catch((e: Error) => e);
         expect(error).to.be.instanceOf(ReleaseInputError);
@@ -126,7 +190,6 @@ describe("rollback --to scenarios (history of verified releases)", () => {
         expect(r.code).to.equal(EXIT_BAD_INPUT).and.to.equal(3);
         expect(r.stderr).to.include(`--to abcdef1 is ambiguous: it prefixes the sha of 2 released commits: ${S2} (${b.id}); ${S1} (${a.id}); give more of the sha or a release id`);
         expect(h.stack.ups).to.have.length(ups);
-        expect(h.stack.setImagesCalls).to.have.length(configs);
         expect(h.world.released).to.equal(released);
     });
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { buildRequest } from "../../../automation/stages/build";
+import { buildRequest, stripAnsi } from "../../../automation/stages/build";
 import { parseStackOutputs } from "../../../automation/plan/outputs";
 import type { ReleasePlan } from "../../../automation/plan/release";
 import { baseConfig, synth } from "../../helpers/synth";
@@ -32,5 +32,14 @@ describe("build stage: builds exactly what the program declares", () => {
         }
         const outputs = parseStackOutputs(raw);
         expect([outputs.services.api.dockerfile, outputs.services.api.buildArgs, outputs.services.api.platform]).to.deep.equal(["Dockerfile", {}, "linux/amd64"]);
+    });
+});
+
+describe("build stage: log tails", () => {
+    it("strips terminal escape codes (colours, cursor moves, OSC titles) from build log lines", () => {
+        expect(stripAnsi("\u001b[31mnpm ERR!\u001b[0m code E404")).to.equal("npm ERR! code E404");
+        expect(stripAnsi("\u001b[1A\u001b[2K#7 [build 3/5] RUN npm ci")).to.equal("#7 [build 3/5] RUN npm ci");
+        expect(stripAnsi("\u001b]0;docker build\u0007done")).to.equal("done");
+        expect(stripAnsi("plain [brackets] stay")).to.equal("plain [brackets] stay");
     });
 });
