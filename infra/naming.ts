@@ -42,6 +42,14 @@ export function fit(name: string, max: number): string {
     return `${head}-${hash}`;
 }
 
+/** Name prefixes AWS refuses; every name starts with `<project>-<stack>-`, so that prefix must avoid them. */
+const RESERVED_PREFIXES = [
+    { prefix: "internal-", by: "load balancer names" },
+    { prefix: "sthree-", by: "S3 bucket names" },
+    { prefix: "amzn-s3-demo-", by: "S3 bucket names" },
+    { prefix: "sg-", by: "security group names" },
+];
+
 /** The physical names of one stack (project + stack), e.g. `berth-dev-orders`. */
 export class Naming {
     readonly project: string;
@@ -59,6 +67,10 @@ export class Naming {
             throw new Error(`project "${project}" must start with a letter (RDS and ALB names start with the project)`);
         }
         this.prefix = `${this.project}-${this.stack}`;
+        const reserved = RESERVED_PREFIXES.find((r) => `${this.prefix}-`.startsWith(r.prefix));
+        if (reserved) {
+            throw new Error(`project "${project}" and stack "${stack}" give names starting "${reserved.prefix}", which AWS reserves (${reserved.by}); rename the project or the stack`);
+        }
     }
 
     private join(...parts: string[]): string {
@@ -122,7 +134,8 @@ export class Naming {
     }
     /** Cloud Map private DNS namespace: services resolve as `<service>.<stack>.internal` (F10). */
     namespace(): string {
-        return `${this.stack}.internal`;
+        // A DNS label holds at most 63 characters; Pulumi stack names may be longer.
+        return `${fit(this.stack, 63)}.internal`;
     }
     discoveryHost(service: string): string {
         return `${slug(service)}.${this.namespace()}`;
