@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "build/**", "services/**/dist/**", "services/**/node_modules/**", ".integration/**"] },
+  { ignores: ["node_modules/**", "build/**", "services/**/dist/**", "services/**/node_modules/**", ".integration/**", ".stryker-tmp/**", "reports/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

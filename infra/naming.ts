@@ -51,6 +51,14 @@ export const MAX_PREFIX = NAME_LIMITS.s3Bucket - 8;
 /** Longest project or stack name: ECR repositories and log groups hold both whole (`project/stack/service`). */
 export const MAX_PART = 100;
 
+/** Name prefixes AWS refuses; every name starts with `<project>-<stack>-`, so that prefix must avoid them. */
+const RESERVED_PREFIXES = [
+    { prefix: "internal-", by: "load balancer names" },
+    { prefix: "sthree-", by: "S3 bucket names" },
+    { prefix: "amzn-s3-demo-", by: "S3 bucket names" },
+    { prefix: "sg-", by: "security group names" },
+];
+
 /** The physical names of one stack (project + stack), e.g. `berth-dev-orders`. */
 export class Naming {
     readonly project: string;
@@ -71,6 +79,10 @@ export class Naming {
             if (value.length > MAX_PART) throw new Error(`${what} name "${value}" is longer than ${MAX_PART} characters; berth's ECR and log-group paths hold it whole`);
         }
         this.prefix = fit(`${this.project}-${this.stack}`, MAX_PREFIX);
+        const reserved = RESERVED_PREFIXES.find((r) => `${this.prefix}-`.startsWith(r.prefix));
+        if (reserved) {
+            throw new Error(`project "${project}" and stack "${stack}" give names starting "${reserved.prefix}", which AWS reserves (${reserved.by}); rename the project or the stack`);
+        }
     }
 
     private join(...parts: string[]): string {
@@ -134,7 +146,8 @@ export class Naming {
     }
     /** Cloud Map private DNS namespace: services resolve as `<service>.<stack>.internal` (F10). */
     namespace(): string {
-        return `${this.stack}.internal`;
+        // A DNS label holds at most 63 characters; Pulumi stack names may be longer.
+        return `${fit(this.stack, 63)}.internal`;
     }
     discoveryHost(service: string): string {
         return `${slug(service)}.${this.namespace()}`;

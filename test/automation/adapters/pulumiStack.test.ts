@@ -149,30 +149,38 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
         fs.writeFileSync(file, original);
         const tree = () => fs.readdirSync(projectDir).sort();
         const before = tree();
-        const tmpBefore = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("berth-config-")).length;
-        const config = { images: { api: DIGEST_A }, migrationImage: DIGEST_B };
-        const stack = await open();
-        const check = () => {
-            expect(fs.readFileSync(file, "utf8")).to.equal(original);
-            expect(tree()).to.deep.equal(before);
-            expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("berth-config-"))).to.have.length(tmpBefore);
-        };
-        scenario({ up: { events: [], resourceChanges: { same: 3, update: 1 } } });
-        await stack.up({ config });
-        check();
-        scenario({ up: { events: [], exitCode: 255, stderr: "error: boom\n" } });
-        await stack.up({ config }).catch(() => undefined);
-        check();
-        scenario({ up: { events: [pre("update", "accounts"), done("update", "accounts"), pre("update", "orders")], delayMs: 50 } });
-        const controller = new AbortController();
-        await stack.up({ config, signal: controller.signal, onEvent: (e) => e.resourcePreEvent && controller.abort() }).catch(() => undefined);
-        expect(signals()).to.deep.equal(["SIGINT"]);
-        check();
-        scenario({ fail: { up: { stderr: "panic: runtime error\n", exitCode: 2 } } });
-        const thrown = await stack.up({ config }).then(() => undefined, (e: unknown) => e);
-        expect(thrown).to.be.instanceOf(Error);
-        check();
-        expect(operationConfigs().filter((c) => c.command === "up")).to.have.length(3);
+        // A private temp root: other processes on the machine may be using the shared one at the same time.
+        const savedTmp = process.env.TMPDIR;
+        process.env.TMPDIR = fs.mkdtempSync(path.join(os.tmpdir(), "berth-tree-test-"));
+        try {
+            const tmpBefore = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("berth-config-")).length;
+            const config = { images: { api: DIGEST_A }, migrationImage: DIGEST_B };
+            const stack = await open();
+            const check = () => {
+                expect(fs.readFileSync(file, "utf8")).to.equal(original);
+                expect(tree()).to.deep.equal(before);
+                expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("berth-config-"))).to.have.length(tmpBefore);
+            };
+            scenario({ up: { events: [], resourceChanges: { same: 3, update: 1 } } });
+            await stack.up({ config });
+            check();
+            scenario({ up: { events: [], exitCode: 255, stderr: "error: boom\n" } });
+            await stack.up({ config }).catch(() => undefined);
+            check();
+            scenario({ up: { events: [pre("update", "accounts"), done("update", "accounts"), pre("update", "orders")], delayMs: 50 } });
+            const controller = new AbortController();
+            await stack.up({ config, signal: controller.signal, onEvent: (e) => e.resourcePreEvent && controller.abort() }).catch(() => undefined);
+            expect(signals()).to.deep.equal(["SIGINT"]);
+            check();
+            scenario({ fail: { up: { stderr: "panic: runtime error\n", exitCode: 2 } } });
+            const thrown = await stack.up({ config }).then(() => undefined, (e: unknown) => e);
+            expect(thrown).to.be.instanceOf(Error);
+            check();
+            expect(operationConfigs().filter((c) => c.command === "up")).to.have.length(3);
+        } finally {
+            if (savedTmp === undefined) delete process.env.TMPDIR;
+            else process.env.TMPDIR = savedTmp;
+        }
     });
 
     it("F12: a concurrent update (409) becomes StackLockedError with its hint and exit code", async () => {
