@@ -8,6 +8,7 @@ import { findCycle, rolloutEdges, rolloutLevels } from "./graph";
 import { ALB_LIMITS, patternProblem, planListenerRules } from "./routes";
 import { MAX_AZS, VPC_MASK_RANGE, isAligned, isPrivateRange, parseCidr, planSubnets } from "./cidr";
 import type { SecretRef, ServiceSettings, Settings } from "./settings";
+import { resolveCostAssumptions } from "./costAssumptions";
 
 export const NAMESPACE = "berth";
 
@@ -234,6 +235,7 @@ function resolveSettings(input: ConfigInput, raw: RawConfig, problems: ConfigPro
         images,
         ci: raw.ci ? { githubRepository: raw.ci.githubRepository, branches: raw.ci.branches ?? ["main"], createOidcProvider: raw.ci.createOidcProvider ?? true } : undefined,
         rolloutLevels: cycle ? [] : rolloutLevels(edges),
+        costAssumptions: resolveCostAssumptions(raw.costAssumptions),
     };
 }
 

@@ -1,0 +1,58 @@
+// `npm run cost -- --stack dev`: the monthly cost estimate of a stack, offline. Argument parsing, output and
+// exit codes only; the work is in synth/ (the resources), estimate.ts (the figures) and render.ts.
+import * as fs from "fs";
+import * as path from "path";
+import { Command } from "commander";
+import { ConfigError } from "../config/load";
+import { StackFileError } from "../synth/stackFiles";
+import { synthesizeStack } from "../synth/synthesize";
+import { estimateCost } from "./estimate";
+import { loadPriceFile, PRICE_FILE, PriceFileError } from "./priceFile";
+import { costJson, renderCostText } from "./render";
+
+export const EXIT = { ok: 0, bug: 2, badInput: 3 } as const;
+
+export function buildCommand(): Command {
+    return new Command("cost")
+        .description("Estimate a stack's monthly AWS cost from the resources berth's program declares, synthesized offline (no Pulumi CLI, no AWS).")
+        .requiredOption("-s, --stack <name>", "stack to price: reads Pulumi.yaml and Pulumi.<name>.yaml")
+        .option("--json", "print the estimate as JSON on stdout")
+        .option("--prices <file>", "the price file", PRICE_FILE)
+        .option("--released-images <file>", "synthesize as if this released image set were recorded (changes no figure; see npm run synth)")
+        .option("-C, --project-dir <dir>", "directory holding Pulumi.yaml", ".")
+        .addHelpText(
+            "after",
+            `\nUsage figures (traffic, log volume, NAT data, stored GB) are assumptions, printed with the estimate; override them under berth:costAssumptions in the stack file.\n\nExit codes:\n  ${EXIT.ok}  estimated\n  ${EXIT.bug}  unexpected error (a bug: the stack trace is printed)\n  ${EXIT.badInput}  bad configuration, stack file, price file, a region the price file lacks, or flags`,
+        )
+        .exitOverride();
+}
+
+export async function main(argv: string[]): Promise<number> {
+    const command = buildCommand();
+    try {
+        command.parse(argv, { from: "user" });
+    } catch (e) {
+        return (e as { exitCode?: number }).exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    const opts = command.opts<{ stack: string; json?: boolean; prices: string; releasedImages?: string; projectDir: string }>();
+    try {
+        const prices = loadPriceFile(path.resolve(opts.prices));
+        const releasedImages = opts.releasedImages ? fs.readFileSync(opts.releasedImages, "utf8") : undefined;
+        const s = await synthesizeStack(path.resolve(opts.projectDir), opts.stack, releasedImages ? { releasedImages } : undefined);
+        const region = String((s.outputs as { region?: string }).region);
+        const estimate = estimateCost({ resources: s.resources, region, assumptions: s.settings.costAssumptions, prices });
+        process.stdout.write(`${opts.json ? JSON.stringify({ stack: s.stack, project: s.project, ...costJson(estimate) }, null, 2) : renderCostText(estimate, `berth cost: stack ${s.stack} of project ${s.project}`)}\n`);
+        return EXIT.ok;
+    } catch (e) {
+        if (e instanceof ConfigError || e instanceof StackFileError || e instanceof PriceFileError || (e as NodeJS.ErrnoException).code === "ENOENT") {
+            process.stderr.write(`${(e as Error).message}\n`);
+            return EXIT.badInput;
+        }
+        process.stderr.write(`berth cost failed unexpectedly (a bug):\n${(e as Error).stack ?? e}\n`);
+        return EXIT.bug;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code));
+}
