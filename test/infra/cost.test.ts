@@ -204,7 +204,11 @@ describe("cost estimate: a small stack synthesized and summed by hand", () => {
             6 * p("cloudwatch.alarmMonth") + p("route53.hostedZoneMonth");
         expect(e.total.monthly).to.be.closeTo(expected, 1e-6);
         expect(e.total.monthly.toFixed(2)).to.equal("97.27");
-        expect(e.unpriced.map((u) => `${u.resource}: ${u.reason.split(":")[0]}`)).to.deep.equal(["database-instance: log exports to CloudWatch Logs (postgresql, upgrade)", "discovery-web: registered instances"]);
+        expect(e.unpriced.map((u) => `${u.resource}: ${u.reason.split(":")[0]}`).sort()).to.deep.equal([
+            "cluster-ecs: Container Insights",
+            "database-instance: log exports to CloudWatch Logs (postgresql, upgrade)",
+            "discovery-web: registered instances",
+        ]);
     });
 });
 
