@@ -37,6 +37,8 @@ export interface UnpricedLine {
     resource: string;
     type: string;
     reason: string;
+    /** Set when the reason is a price the file lacks for the region. */
+    priceKey?: string;
 }
 
 export interface CostEstimate {
@@ -127,7 +129,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     const missing = (r: CostResource, key: string, what: string) => {
         const e = price(key);
         const why = e ? `not found when the price file was written${e.note && e.note !== "not found" ? ` (${e.note})` : ""}` : "no such key in the file";
-        unpriced.push({ component: component(r), resource: r.name, type: r.type, reason: `${what}: no ${key} price for ${region} in ${prices.file === "" ? "the price file" : displayFile(prices.file)} — ${why}` });
+        unpriced.push({ component: component(r), resource: r.name, type: r.type, priceKey: key, reason: `${what}: no ${key} price for ${region} in ${displayFile(prices.file)} — ${why}` });
     };
     /** Adds a line; `scale` gives the quantity at [point, low, high]. */
     const add = (r: CostResource, awsService: string, item: string, unit: string, key: string, qty: [number, number, number], factor = 1) => {

@@ -27,7 +27,13 @@ export function renderCostText(e: CostEstimate, title: string): string {
     }
     if (e.unpriced.length) {
         lines.push("", "  Not priced (not in the total):");
-        for (const u of e.unpriced) lines.push(`    ${u.component.padEnd(20)} ${u.resource.padEnd(30)} ${u.reason}`);
+        for (const u of e.unpriced.filter((x) => !x.priceKey)) lines.push(`    ${u.component.padEnd(20)} ${u.resource.padEnd(30)} ${u.reason}`);
+        const byKey = new Map<string, string[]>();
+        for (const u of e.unpriced.filter((x) => x.priceKey)) byKey.set(u.priceKey!, [...(byKey.get(u.priceKey!) ?? []), u.resource]);
+        for (const [key, names] of byKey) {
+            const note = e.unpriced.find((u) => u.priceKey === key)!.reason.split(" — ")[1];
+            lines.push(`    no ${key} price for ${e.region} in ${e.priceFile} (${note}): ${names.length} line(s) — ${[...new Set(names)].join(", ")}`);
+        }
     }
     lines.push("", "  Assumptions (override in berth:costAssumptions):");
     for (const [k, v] of Object.entries(e.assumptions) as [keyof CostAssumptions, number][]) lines.push(`    ${k.padEnd(24)} ${String(v).padEnd(6)} ${COST_ASSUMPTION_TEXT[k]}`);
