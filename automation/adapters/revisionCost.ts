@@ -89,7 +89,7 @@ export class GitRevisionCost {
             if (!fs.existsSync(path.join(project, `Pulumi.${this.stack}.yaml`))) return { absent: `${what} has no Pulumi.${this.stack}.yaml (a new stack)` };
             const synthesized = await synthJson(project, this.stack, what);
             const raw = loadProject(project, this.stack).stackConfig.config["berth:costAssumptions"];
-            const parsed = costAssumptionsSchema.safeParse(raw === undefined ? undefined : parseConfigValue(raw));
+            const parsed = costAssumptionsSchema.optional().safeParse(raw === undefined ? undefined : parseConfigValue(raw));
             if (!parsed.success) throw new RevisionCostError(`berth:costAssumptions at ${what} is not valid: ${parsed.error.issues[0].message}`);
             return estimateCost({ resources: synthesized.resources, region: String(synthesized.outputs.region), assumptions: resolveCostAssumptions(parsed.data), prices: loadPriceFile() });
         } finally {

@@ -1,6 +1,6 @@
 // The pull request's cost change: prod moving from a single NAT gateway to one per AZ, priced from the real
 // program under the mock engine; the preview comment shows before/after and the changed lines, and
-// --fail-on cost-increase fails the check. The git side (base commit's own program) is in revisionCost.test.ts.
+// --fail-on cost-increase fails the check. The git side (the base commit's own program) is test/integration/automation/revisionCost.test.ts.
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
