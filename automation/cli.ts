@@ -8,7 +8,7 @@ import { StackFileError } from "../infra/synth/stackFiles";
 import { GitHubCommentError } from "./adapters/github";
 import { mapStackError } from "./adapters/pulumiStack";
 import { composePreviewPorts, composeReleaseDeps, type ComposeOptions } from "./compose";
-import { parseCostThreshold, type CostThreshold } from "./plan/costDiff";
+import { parseCostThreshold, type CostThreshold } from "../infra/cost/diff";
 import { StackOutputsError } from "./plan/outputs";
 import { PlanInputError } from "./plan/release";
 import { runUrl, slackMessage } from "./plan/notify";

@@ -14,7 +14,7 @@ import { FetchHttp } from "./adapters/http";
 import { LogsAdapter } from "./adapters/logs";
 import { openPulumiStack } from "./adapters/pulumiStack";
 import { SsmReleaseStore } from "./adapters/releaseStore";
-import { GitRevisionCost } from "./adapters/revisionCost";
+import { GitRevisionCost } from "../infra/cost/revision";
 import { formatRetry, type RetryOptions } from "./adapters/retry";
 import { parseStackOutputs, type EnvironmentOutputs } from "./plan/outputs";
 import type { StackPort } from "./ports";

@@ -7,8 +7,8 @@ import { formatEvent } from "./plan/events";
 import { parseStackOutputs, StackOutputsError, type EnvironmentOutputs } from "./plan/outputs";
 import { commentMarker, renderPreviewComment, summarizePreview, type PreviewSummary, type ReleasePreview } from "./plan/preview";
 import { planRelease } from "./plan/release";
-import { describeThreshold, diffCost, exceeds, renderCostSection, type CostDelta, type CostThreshold } from "./plan/costDiff";
-import type { RevisionCost } from "./adapters/revisionCost";
+import { describeThreshold, diffCost, exceeds, renderCostSection, type CostDelta, type CostThreshold } from "../infra/cost/diff";
+import type { RevisionCost } from "../infra/cost/revision";
 import type { EngineEvent, ReleaseStorePort, SourcePort, StackPort } from "./ports";
 
 /** GitHub caps a job's step summary at 1 MiB; a larger preview goes there trimmed, like the comment. */

@@ -1,13 +1,13 @@
 // The pull request's cost change: prod moving from a single NAT gateway to one per AZ, priced from the real
 // program under the mock engine; the preview comment shows before/after and the changed lines, and
-// --fail-on cost-increase fails the check. The git side (the base commit's own program) is test/integration/automation/revisionCost.test.ts.
+// --fail-on cost-increase fails the check. The git side (the base commit's own program) is test/integration/revisionCost.test.ts.
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { githubClient } from "../../automation/adapters/github";
-import { diffCost, exceeds, parseCostThreshold, renderCostSection } from "../../automation/plan/costDiff";
-import type { RevisionCost } from "../../automation/adapters/revisionCost";
+import { diffCost, exceeds, parseCostThreshold, renderCostSection } from "../../infra/cost/diff";
+import type { RevisionCost } from "../../infra/cost/revision";
 import { runPreview, type PreviewPorts } from "../../automation/preview";
 import { estimateCost, type CostEstimate } from "../../infra/cost/estimate";
 import { loadPriceFile } from "../../infra/cost/priceFile";

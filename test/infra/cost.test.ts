@@ -230,3 +230,18 @@ describe("berth:costAssumptions", () => {
         }
     });
 });
+
+describe("npm run cost (infra/cost/cli.ts)", () => {
+    it("--fail-on-increase without --base is bad input (exit 3), before anything is synthesized", async () => {
+        const { main } = await import("../../infra/cost/cli");
+        const writes: string[] = [];
+        const original = process.stderr.write.bind(process.stderr);
+        process.stderr.write = ((chunk: unknown) => (writes.push(String(chunk)), true)) as typeof process.stderr.write;
+        try {
+            expect(await main(["--stack", "dev", "--fail-on-increase", "5"])).to.equal(3);
+        } finally {
+            process.stderr.write = original;
+        }
+        expect(writes.join("")).to.equal("--fail-on-increase needs --base <commit>: the increase is measured from that commit's estimate\n");
+    });
+});

@@ -5,10 +5,10 @@ import { expect } from "chai";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { checkoutRevision, GitRevisionCost, RevisionCostError } from "../../../automation/adapters/revisionCost";
-import { diffCost } from "../../../automation/plan/costDiff";
-import type { CostEstimate } from "../../../infra/cost/estimate";
-import { PROJECT_DIR } from "../../helpers/synth";
+import { checkoutRevision, GitRevisionCost, RevisionCostError } from "../../infra/cost/revision";
+import { diffCost } from "../../infra/cost/diff";
+import type { CostEstimate } from "../../infra/cost/estimate";
+import { PROJECT_DIR } from "../helpers/synth";
 
 function git(cwd: string, ...args: string[]): string {
     const r = spawnSync("git", args, { cwd, encoding: "utf8" });

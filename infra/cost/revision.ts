@@ -5,11 +5,11 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { costAssumptionsSchema, resolveCostAssumptions } from "../../infra/config/costAssumptions";
-import { parseConfigValue } from "../../infra/config/pulumiConfig";
-import { estimateCost, type CostEstimate, type CostResource } from "../../infra/cost/estimate";
-import { loadPriceFile } from "../../infra/cost/priceFile";
-import { loadProject } from "../../infra/synth/stackFiles";
+import { costAssumptionsSchema, resolveCostAssumptions } from "../config/costAssumptions";
+import { parseConfigValue } from "../config/pulumiConfig";
+import { estimateCost, type CostEstimate, type CostResource } from "./estimate";
+import { loadPriceFile } from "./priceFile";
+import { loadProject } from "../synth/stackFiles";
 
 export type RevisionCost = CostEstimate | { absent: string };
 
@@ -52,12 +52,15 @@ export function synthJson(project: string, stack: string, what: string): Promise
     const cli = path.join(project, "infra", "synth", "cli.ts");
     if (!fs.existsSync(cli)) return Promise.reject(new RevisionCostError(`${what} has no offline synth (infra/synth/cli.ts) to price`));
     const tsNode = require.resolve("ts-node/register/transpile-only");
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["-r", tsNode, cli, "--stack", stack, "--json", "-C", project], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
-        const out: Buffer[] = [];
+    // stdout goes to a file, not a pipe: the synth CLI ends with process.exit, which cuts off a large piped
+    // write (Node writes to pipes asynchronously, to files synchronously).
+    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-synth-"));
+    const outFile = path.join(outDir, "synth.json");
+    const fd = fs.openSync(outFile, "w");
+    return new Promise<{ resources: CostResource[]; outputs: { region?: string } }>((resolve, reject) => {
+        const child = spawn(process.execPath, ["-r", tsNode, cli, "--stack", stack, "--json", "-C", project], { cwd: project, stdio: ["ignore", fd, "pipe"] });
         const err: Buffer[] = [];
-        child.stdout.on("data", (d: Buffer) => out.push(d));
-        child.stderr.on("data", (d: Buffer) => err.push(d));
+        child.stderr!.on("data", (d: Buffer) => err.push(d));
         child.on("error", (e) => reject(new RevisionCostError(`synthesizing ${what} failed to start: ${e.message}`)));
         child.on("close", (code) => {
             if (code !== 0) {
@@ -65,11 +68,14 @@ export function synthJson(project: string, stack: string, what: string): Promise
                 return reject(new RevisionCostError(`synthesizing stack ${stack} at ${what} failed (exit ${code}): ${tail}`));
             }
             try {
-                resolve(JSON.parse(Buffer.concat(out).toString()));
+                resolve(JSON.parse(fs.readFileSync(outFile, "utf8")));
             } catch (e) {
                 reject(new RevisionCostError(`synthesizing stack ${stack} at ${what} printed no JSON: ${(e as Error).message}`));
             }
         });
+    }).finally(() => {
+        fs.closeSync(fd);
+        fs.rmSync(outDir, { recursive: true, force: true });
     });
 }
 

@@ -1,6 +1,6 @@
 // The cost change of a pull request: the monthly estimate of the base commit against this one, the lines that
 // changed, and the `--fail-on cost-increase=<USD or %>` check. Pure.
-import type { CostEstimate, CostLine } from "../../infra/cost/estimate";
+import type { CostEstimate, CostLine } from "./estimate";
 
 export type CostThreshold = { usd: number } | { percent: number };
 
