@@ -8,6 +8,7 @@ import { StackFileError } from "../infra/synth/stackFiles";
 import { GitHubCommentError } from "./adapters/github";
 import { mapStackError } from "./adapters/pulumiStack";
 import { composePreviewPorts, composeReleaseDeps, type ComposeOptions } from "./compose";
+import { parseCostThreshold, type CostThreshold } from "../infra/cost/diff";
 import { StackOutputsError } from "./plan/outputs";
 import { PlanInputError } from "./plan/release";
 import { runUrl, slackMessage } from "./plan/notify";
@@ -83,6 +84,7 @@ function releaseExitHelp(): string {
 const STATUS_EXIT_HELP = `\nExit codes:\n  0  status read\n  2  unexpected error (a bug: stack trace printed)\n  ${EXIT_BAD_INPUT}  bad input: flags, stack outputs, stack not found, Pulumi CLI missing, AWS credentials/permissions/network\n`;
 const PREVIEW_EXIT_HELP =
     `\nExit codes:\n  0  preview rendered (and delivered)\n  1  --fail-on stateful-replace: a stateful resource would be replaced or deleted\n` +
+    `  1  --fail-on cost-increase=<USD or %>: the monthly estimate rises by more (or the base commit could not be priced)\n` +
     `  2  the preview failed, was interrupted, or an unexpected error (a bug: stack trace printed)\n  ${EXIT_BAD_INPUT}  bad input: flags, config, stack not found or locked, Pulumi CLI missing, GitHub token or permission\n`;
 
 function services(value: string): string[] {
@@ -103,7 +105,22 @@ type Invocation =
     | { command: "deploy"; opts: { stack: string; projectDir: string; services?: string[]; parallel: number; skipMigration?: boolean; allowDirty?: boolean; dryRun?: boolean; json?: string } }
     | { command: "rollback"; opts: { stack: string; projectDir: string; to?: string; parallel: number; json?: string } }
     | { command: "status"; opts: { stack: string; projectDir: string; json?: boolean } }
-    | { command: "preview"; opts: { stack: string; projectDir: string; comment?: boolean; failOn?: "stateful-replace"; outputDir: string } };
+    | { command: "preview"; opts: { stack: string; projectDir: string; comment?: boolean; failOn?: FailOn[]; outputDir: string; base?: string } };
+
+type FailOn = { what: "stateful-replace" } | { what: "cost-increase"; threshold: CostThreshold };
+
+/** `--fail-on stateful-replace` or `--fail-on cost-increase=<USD or %>`; repeatable. */
+function failOn(value: string, previous: FailOn[] | undefined): FailOn[] {
+    const list = previous ?? [];
+    if (value === "stateful-replace") return [...list, { what: "stateful-replace" }];
+    const m = /^cost-increase=(.*)$/.exec(value);
+    if (!m) throw new InvalidArgumentError("use stateful-replace or cost-increase=<USD a month, or a percentage such as 10%>");
+    try {
+        return [...list, { what: "cost-increase", threshold: parseCostThreshold(m[1]) }];
+    } catch (e) {
+        throw new InvalidArgumentError((e as Error).message);
+    }
+}
 
 export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (invocation: Invocation) => void): Command {
     const program = new Command("berth")
@@ -163,7 +180,12 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .description("Preview the stack's infrastructure changes and the release this commit would make; write preview-<stack>.md.")
         .addOption(stack())
         .option("--comment", "post (or edit) this stack's comment on the pull request; without a pull request, append to $GITHUB_STEP_SUMMARY")
-        .addOption(new Option("--fail-on <what>", "exit 1 when a stateful resource (database, bucket, repository, secret, log group) would be replaced or deleted").choices(["stateful-replace"]))
+        .option(
+            "--fail-on <what>",
+            "exit 1 when a stateful resource (database, bucket, repository, secret, log group) would be replaced or deleted (stateful-replace), or when the monthly cost estimate rises by more than cost-increase=<USD> or cost-increase=<percent>%; repeatable",
+            failOn,
+        )
+        .option("--base <commit>", "the commit the cost change is measured from (default: the pull request's base commit from the GitHub event)")
         .option("--output-dir <dir>", "where preview-<stack>.md is written", ".")
         .addOption(projectDir())
         .addHelpText("after", PREVIEW_EXIT_HELP)
@@ -199,7 +221,7 @@ export async function main(argv: string[], overrides: Partial<CliDeps> = {}): Pr
 async function run(invocation: Invocation, deps: CliDeps, signal: AbortSignal): Promise<number> {
     const projectDir = path.resolve(deps.cwd, invocation.opts.projectDir);
     const stackName = invocation.opts.stack;
-    const compose: ComposeOptions = { projectDir, stackName, progress: (line) => deps.stderr(`${line}\n`) };
+    const compose: ComposeOptions = { projectDir, stackName, progress: (line) => deps.stderr(`${line}\n`), ...(invocation.command === "preview" && invocation.opts.base ? { base: invocation.opts.base } : {}) };
     switch (invocation.command) {
         case "deploy": {
             const o = invocation.opts;
@@ -230,13 +252,19 @@ async function run(invocation: Invocation, deps: CliDeps, signal: AbortSignal): 
             const ports: PreviewPorts = { ...(await deps.composePreview(compose)), env: deps.env, stdout: deps.stdout };
             const outcome = await deps.runPreview(ports, {
                 comment: o.comment ?? false,
-                failOnStatefulReplace: o.failOn === "stateful-replace",
+                failOnStatefulReplace: (o.failOn ?? []).some((f) => f.what === "stateful-replace"),
+                ...costLimit(o.failOn),
                 outputDir: path.resolve(deps.cwd, o.outputDir),
                 signal,
             });
             return outcome.exitCode;
         }
     }
+}
+
+function costLimit(list: FailOn[] | undefined): { failOnCostIncrease?: CostThreshold } {
+    const found = (list ?? []).filter((f): f is Extract<FailOn, { what: "cost-increase" }> => f.what === "cost-increase");
+    return found.length ? { failOnCostIncrease: found[found.length - 1].threshold } : {};
 }
 
 /** What runs now, as a Markdown table (one row per service). */

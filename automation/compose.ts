@@ -14,6 +14,7 @@ import { FetchHttp } from "./adapters/http";
 import { LogsAdapter } from "./adapters/logs";
 import { openPulumiStack } from "./adapters/pulumiStack";
 import { SsmReleaseStore } from "./adapters/releaseStore";
+import { GitRevisionCost } from "../infra/cost/revision";
 import { formatRetry, type RetryOptions } from "./adapters/retry";
 import { parseStackOutputs, type EnvironmentOutputs } from "./plan/outputs";
 import type { StackPort } from "./ports";
@@ -25,6 +26,8 @@ export interface ComposeOptions {
     stackName: string;
     /** Human progress lines; stderr by default. */
     progress?: (line: string) => void;
+    /** The preview's base commit for the cost change (`--base`); else the pull request's base from the event. */
+    base?: string;
 }
 
 const toStderr = (line: string) => process.stderr.write(`${line}\n`);
@@ -78,7 +81,15 @@ export async function composePreviewPorts(options: ComposeOptions): Promise<Prev
         env: process.env,
         stdout: (text) => process.stdout.write(text),
         progress,
+        cost: new GitRevisionCost(options.projectDir, options.stackName, options.base ?? baseFromEvent(process.env)),
     };
+}
+
+/** The pull request's base commit from the GitHub event payload, when this run is for a pull request. */
+export function baseFromEvent(env: NodeJS.ProcessEnv, read: (file: string) => string = (f) => fs.readFileSync(f, "utf8")): string | undefined {
+    if (!env.GITHUB_EVENT_PATH || !env.GITHUB_EVENT_NAME?.startsWith("pull_request")) return undefined;
+    const event = JSON.parse(read(env.GITHUB_EVENT_PATH)) as { pull_request?: { base?: { sha?: string } } };
+    return event.pull_request?.base?.sha;
 }
 
 /**

@@ -7,6 +7,8 @@ import { formatEvent } from "./plan/events";
 import { parseStackOutputs, StackOutputsError, type EnvironmentOutputs } from "./plan/outputs";
 import { commentMarker, renderPreviewComment, summarizePreview, type PreviewSummary, type ReleasePreview } from "./plan/preview";
 import { planRelease } from "./plan/release";
+import { describeThreshold, diffCost, exceeds, renderCostSection, type CostDelta, type CostThreshold } from "../infra/cost/diff";
+import type { RevisionCost } from "../infra/cost/revision";
 import type { EngineEvent, ReleaseStorePort, SourcePort, StackPort } from "./ports";
 
 /** GitHub caps a job's step summary at 1 MiB; a larger preview goes there trimmed, like the comment. */
@@ -49,11 +51,15 @@ export interface PreviewPorts {
     stdout(text: string): void;
     /** Human progress lines (stderr). */
     progress(line: string): void;
+    /** The monthly cost estimate of this checkout and of the base commit (when there is one), synthesized offline. */
+    cost?: { base: string | undefined; estimate(revision?: string): Promise<RevisionCost> };
 }
 
 export interface PreviewOptions {
     comment: boolean;
     failOnStatefulReplace: boolean;
+    /** `--fail-on cost-increase=<USD or %>`. */
+    failOnCostIncrease?: CostThreshold;
     /** Where preview-<stack>.md is written. */
     outputDir: string;
     signal?: AbortSignal;
@@ -65,6 +71,9 @@ export interface PreviewOutcome {
     exitCode: 0 | 1;
     summary: PreviewSummary;
     release?: ReleasePreview;
+    cost?: CostDelta;
+    /** Why the cost change is unknown, when it is. */
+    costProblem?: string;
     /** Why the release plan is absent, when it is. */
     releaseSkipped?: string;
     /** The untrimmed Markdown, as written to `file`. */
@@ -108,11 +117,14 @@ export async function runPreview(ports: PreviewPorts, options: PreviewOptions): 
     if ("skipped" in planned) ports.progress(`Release plan left out: ${planned.skipped}`);
     const release = "skipped" in planned ? undefined : planned.release;
 
-    const fullText = renderPreviewComment({ stack: stack.name, summary, release, fullTextAt: "", limit: Number.POSITIVE_INFINITY });
+    const { cost, costProblem, noBase } = await costChange(ports);
+    const costLines = cost ? renderCostSection(cost) : costProblem ? ["**Monthly cost estimate**", "", `Not estimated: ${costProblem}`, ""] : undefined;
+
+    const fullText = renderPreviewComment({ stack: stack.name, summary, release, cost: costLines, fullTextAt: "", limit: Number.POSITIVE_INFINITY });
     ports.files.write(file, `${fullText}\n`);
     ports.progress(`Full preview written to ${file}`);
     const fullTextAt = `the job log and the artifact file \`${fileName}\``;
-    const body = renderPreviewComment({ stack: stack.name, summary, release, fullTextAt });
+    const body = renderPreviewComment({ stack: stack.name, summary, release, cost: costLines, fullTextAt });
 
     let delivery: Delivery = "stdout";
     let commentUrl: string | undefined;
@@ -143,7 +155,35 @@ export async function runPreview(ports: PreviewPorts, options: PreviewOptions): 
         exitCode = 1;
         ports.progress(`--fail-on stateful-replace: ${summary.dangerous.map((d) => `${d.op} ${d.name} (${d.type})`).join(", ")} would lose data`);
     }
-    return { exitCode, summary, release, releaseSkipped: "skipped" in planned ? planned.skipped : undefined, fullText, body, file, delivery, commentUrl };
+    const limit = options.failOnCostIncrease;
+    if (limit) {
+        if (cost && exceeds(cost, limit)) {
+            exitCode = 1;
+            ports.progress(`--fail-on cost-increase=${describeThreshold(limit)}: the monthly estimate rises by $${cost.delta.toFixed(2)}${cost.percent === undefined ? "" : ` (${cost.percent.toFixed(1)}%)`}, from $${cost.before.toFixed(2)} to $${cost.after.toFixed(2)}`);
+        } else if (!cost && noBase) {
+            ports.progress(`--fail-on cost-increase: not checked: ${costProblem}`);
+        } else if (!cost) {
+            exitCode = 1;
+            ports.progress(`--fail-on cost-increase: cannot check the cost change: ${costProblem ?? "no cost estimate"}`);
+        }
+    }
+    return { exitCode, summary, release, cost, costProblem, releaseSkipped: "skipped" in planned ? planned.skipped : undefined, fullText, body, file, delivery, commentUrl };
+}
+
+/** This checkout's monthly estimate against the base commit's; a problem is reported, never thrown. */
+async function costChange(ports: PreviewPorts): Promise<{ cost?: CostDelta; costProblem?: string; noBase?: boolean }> {
+    if (!ports.cost) return {};
+    try {
+        ports.progress("Estimating the monthly cost of this commit (offline synth)…");
+        const after = await ports.cost.estimate();
+        if ("absent" in after) return { costProblem: after.absent };
+        if (!ports.cost.base) return { noBase: true, costProblem: `no base commit to compare with (not a pull request; pass --base <commit>); this commit: $${after.total.monthly.toFixed(2)} a month` };
+        ports.progress(`Estimating the monthly cost of the base commit ${ports.cost.base}…`);
+        const before = await ports.cost.estimate(ports.cost.base);
+        return { cost: diffCost(before, after) };
+    } catch (e) {
+        return { costProblem: (e as Error).message };
+    }
 }
 
 /** Which services a release from this commit would roll, by level, and whether the migration runs. */

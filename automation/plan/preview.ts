@@ -113,6 +113,8 @@ export interface PreviewComment {
     stack: string;
     summary: PreviewSummary;
     release?: ReleasePreview;
+    /** The monthly cost section (Markdown lines), when the cost was estimated. */
+    cost?: string[];
     /** Where the untrimmed text is (job log, artifact), named when the comment must be cut. */
     fullTextAt: string;
     limit?: number;
@@ -151,6 +153,7 @@ export function renderPreviewComment(input: PreviewComment): string {
         else head.push("", ...r.levels.map((l, i) => `${i + 1}. ${l.join(", ")}`));
         head.push("", `Migration: ${r.migration ? "would run before the rollout" : "none"}`, "");
     }
+    if (input.cost) head.push(...input.cost);
     if (summary.changes.length === 0) head.push("No infrastructure changes.");
 
     const sections: string[] = [];

@@ -9,6 +9,7 @@ import { resolveService } from "./service";
 import { resolveCi, resolveDatabase, resolveImages, resolveLoadBalancer, resolveLogs, resolveMigration, resolveNetwork, resolveRegistry } from "./sections";
 import { checkCatalogue, checkRuleQuota, resolveListenerRules, resolveRollout } from "./catalogue";
 import type { Settings } from "./settings";
+import { resolveCostAssumptions } from "./costAssumptions";
 
 export { ConfigError, NAMESPACE, formatProblems, type ConfigProblem } from "./errors";
 
@@ -97,5 +98,6 @@ function resolveSettings(input: ConfigInput, raw: RawConfig, problems: ConfigPro
         images,
         ci: resolveCi(raw),
         rolloutLevels: rollout.levels,
+        costAssumptions: resolveCostAssumptions(raw.costAssumptions),
     };
 }

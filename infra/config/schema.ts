@@ -2,6 +2,7 @@
 // rules (graph, routes, ports, profiles) live in load.ts; this file is the one place the shape is declared.
 import { z } from "zod";
 import { ENVIRONMENTS } from "./profiles";
+import { costAssumptionsSchema } from "./costAssumptions";
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -118,6 +119,8 @@ export const configSchema = z.strictObject({
             createOidcProvider: z.boolean().optional(),
         })
         .optional(),
+    /** Usage figures for the cost estimate (infra/cost); validated in costAssumptions.ts. */
+    costAssumptions: costAssumptionsSchema.optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

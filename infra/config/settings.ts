@@ -2,6 +2,7 @@
 import type { Environment, Profile } from "./profiles";
 import type { SubnetLayout } from "./cidr";
 import type { ListenerRulePlan } from "./routes";
+import type { CostAssumptions } from "./costAssumptions";
 
 export type SecretRef =
     | { name: string; source: "secretsManager"; arn: string; jsonKey?: string }
@@ -98,4 +99,6 @@ export interface Settings {
     ci?: { githubRepository: string; branches: string[]; createOidcProvider: boolean };
     /** Rollout levels of the catalogue, level 0 first (F11). */
     rolloutLevels: string[][];
+    /** Usage figures the cost estimate assumes (`berth:costAssumptions` over the defaults). */
+    costAssumptions: CostAssumptions;
 }

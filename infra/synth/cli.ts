@@ -9,6 +9,9 @@ import { StackFileError } from "./stackFiles";
 import { synthesizeStack } from "./synthesize";
 import { renderJson, renderText } from "./render";
 import * as fs from "fs";
+import { estimateCost, type CostEstimate } from "../cost/estimate";
+import { loadPriceFile, PriceFileError } from "../cost/priceFile";
+import { costJson, renderCostText } from "../cost/render";
 
 export const EXIT = { ok: 0, findings: 1, bug: 2, badInput: 3 } as const;
 
@@ -19,7 +22,7 @@ function severity(value: string): Severity {
 
 export function buildCommand(): Command {
     return new Command("synth")
-        .description("Run berth's Pulumi program offline under the mock engine (no Pulumi CLI, no AWS) and print the resource inventory by component, the rollout order and the security-policy findings.")
+        .description("Run berth's Pulumi program offline under the mock engine (no Pulumi CLI, no AWS) and print the resource inventory by component, the rollout order, the security-policy findings and the monthly cost estimate.")
         .requiredOption("-s, --stack <name>", "stack to synthesize: reads Pulumi.yaml and Pulumi.<name>.yaml")
         .option("--json", "print the synthesis as JSON on stdout (resources with secrets redacted, outputs, policy)")
         .option("--fail-on <severity>", `exit ${EXIT.findings} when a finding is at least this severe (${SEVERITIES.join(", ")})`, severity)
@@ -45,7 +48,14 @@ export async function main(argv: string[]): Promise<number> {
         const releasedImages = opts.releasedImages ? fs.readFileSync(opts.releasedImages, "utf8") : undefined;
         const s = await synthesizeStack(path.resolve(opts.projectDir), opts.stack, releasedImages ? { releasedImages } : undefined);
         const policy = evaluatePolicies(s.resources, { environment: s.settings.environment });
-        process.stdout.write(`${opts.json ? renderJson(s, policy) : renderText(s, policy)}\n`);
+        const cost = costOf(s);
+        if (opts.json) {
+            const json = JSON.parse(renderJson(s, policy)) as Record<string, unknown>;
+            process.stdout.write(`${JSON.stringify({ ...json, cost: "error" in cost ? cost : costJson(cost) }, null, 2)}\n`);
+        } else {
+            const costText = "error" in cost ? `Cost: ${cost.error}` : renderCostText(cost, "Cost (npm run cost)");
+            process.stdout.write(`${renderText(s, policy)}\n\n${costText}\n`);
+        }
         if (opts.failOn) {
             const limit = SEVERITIES.indexOf(opts.failOn);
             if (policy.findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit)) return EXIT.findings;
@@ -62,6 +72,17 @@ export async function main(argv: string[]): Promise<number> {
         }
         process.stderr.write(`berth synth failed unexpectedly (a bug):\n${(e as Error).stack ?? e}\n`);
         return EXIT.bug;
+    }
+}
+
+/** The monthly estimate; a price-file problem is reported in the cost section and does not fail the synth. */
+function costOf(s: Awaited<ReturnType<typeof synthesizeStack>>): CostEstimate | { error: string } {
+    try {
+        const region = String((s.outputs as { region?: string }).region);
+        return estimateCost({ resources: s.resources, region, assumptions: s.settings.costAssumptions, prices: loadPriceFile() });
+    } catch (e) {
+        if (e instanceof PriceFileError) return { error: e.message };
+        throw e;
     }
 }
 

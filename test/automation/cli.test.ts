@@ -8,6 +8,7 @@ import type { ReleaseRecord } from "../../automation/plan/report";
 import { releaseRecord } from "../helpers/releaseRecord";
 import { StackLockedError } from "../../automation/ports";
 import type { PreviewPorts } from "../../automation/preview";
+import type { ComposeOptions } from "../../automation/compose";
 import { ReleaseInputError, type ReleaseDeps, type ReleaseOptions, type StatusReport } from "../../automation/release";
 
 const ROOT = path.join(__dirname, "../..");
@@ -91,7 +92,8 @@ describe("berth CLI (automation/cli.ts)", () => {
             [["deploy", "--stak", "dev"], "error: unknown option '--stak'\n(Did you mean --stack?)"],
             [["rollback", "--stak", "dev"], "error: unknown option '--stak'\n(Did you mean --stack?)"],
             [["status"], "error: required option '-s, --stack <name>' not specified"],
-            [["preview", "--stack", "dev", "--fail-on", "anything"], "error: option '--fail-on <what>' argument 'anything' is invalid. Allowed choices are stateful-replace."],
+            [["preview", "--stack", "dev", "--fail-on", "anything"], "error: option '--fail-on <what>' argument 'anything' is invalid. use stateful-replace or cost-increase=<USD a month, or a percentage such as 10%>"],
+            [["preview", "--stack", "dev", "--fail-on", "cost-increase=lots"], `error: option '--fail-on <what>' argument 'cost-increase=lots' is invalid. cost-increase takes USD a month (cost-increase=25) or a percentage (cost-increase=10%), not "lots"`],
             [["launch", "--stack", "dev"], "error: unknown command 'launch'"],
             [[], "Usage: berth"],
         ];
@@ -236,5 +238,17 @@ describe("berth CLI (automation/cli.ts)", () => {
         expect(seen!.ports).to.include({ composed: "prod" });
         expect(seen!.ports.env).to.deep.equal({ GITHUB_TOKEN: "t" });
         expect(seen!.options).to.deep.include({ comment: true, failOnStatefulReplace: true, outputDir: "/project/previews" });
+    });
+
+    it("preview: --fail-on is repeatable; cost-increase=<USD or %> and --base reach the flow", async () => {
+        let seen: { compose: ComposeOptions; options: unknown } | undefined;
+        let composed: ComposeOptions | undefined;
+        const r = await cli(["preview", "--stack", "prod", "--fail-on", "stateful-replace", "--fail-on", "cost-increase=15%", "--base", "abc123"], {
+            composePreview: async (o) => ((composed = o), {}) as unknown as PreviewPorts,
+            runPreview: async (_ports, options) => ((seen = { compose: composed!, options }), { exitCode: 0 }) as never,
+        });
+        expect(r.code).to.equal(0);
+        expect(seen!.compose.base).to.equal("abc123");
+        expect(seen!.options).to.deep.include({ failOnStatefulReplace: true, failOnCostIncrease: { percent: 15 } });
     });
 });

@@ -75,6 +75,17 @@ describe("config defaults: a minimal catalogue gets its profile's settings", () 
                 ]
             },
             "alarms": {},
+            "costAssumptions": {
+                "albLcuPerHour": 1,
+                "natGbPerMonth": 50,
+                "endpointGbPerMonth": 20,
+                "logGbPerGroupPerMonth": 1,
+                "flowLogGbPerMonth": 5,
+                "s3GbPerBucket": 5,
+                "ecrGbPerRepository": 1,
+                "backupChangePerDay": 0.05,
+                "spotDiscount": 0.7
+            },
             "logs": {
                 "retentionDays": 30
             },
