@@ -9,6 +9,7 @@ import { resolveService } from "./service";
 import { resolveCi, resolveDatabase, resolveImages, resolveLoadBalancer, resolveLogs, resolveMigration, resolveNetwork, resolveRegistry } from "./sections";
 import { checkCatalogue, checkRuleQuota, resolveListenerRules, resolveRollout } from "./catalogue";
 import type { Settings } from "./settings";
+import { checkMasterUsername } from "./databaseAccess";
 
 export { ConfigError, NAMESPACE, formatProblems, type ConfigProblem } from "./errors";
 
@@ -74,6 +75,7 @@ function resolveSettings(input: ConfigInput, raw: RawConfig, problems: ConfigPro
     const logs = resolveLogs(raw, profile, add);
     const services = raw.services.map((s, i) => resolveService(s, i, raw, profile, add));
     checkCatalogue(raw.services, services, add);
+    checkMasterUsername(database.username, services.flatMap((s) => (s.database ? [{ service: s.name, user: s.database.user }] : [])), add);
     const rollout = resolveRollout(services, add);
     const listenerRules = resolveListenerRules(services, add);
     const migration = resolveMigration(raw, services, add);

@@ -55,7 +55,7 @@ describe("policy: the rule set", () => {
         const tested = [
             "ECS.2", "ECS.4", "ECS.5", "ECS.8", "ECS.9", "ECS.12", "BERTH.CIRCUIT-BREAKER",
             "ECR.1", "ECR.2", "ECR.3",
-            "RDS.2", "RDS.3", "RDS.5", "RDS.8", "RDS.9", "RDS.13", "BERTH.RDS-PASSWORD", "BERTH.RDS-FORCE-SSL",
+            "RDS.2", "RDS.3", "RDS.5", "RDS.8", "RDS.9", "RDS.13", "BERTH.RDS-PASSWORD", "BERTH.RDS-FORCE-SSL", "BERTH.DB-MASTER-SECRET",
             "ELB.1", "BERTH.ALB-HTTPS", "ELB.17", "ELB.4", "ELB.5", "ELB.6", "ELB.12",
             "S3.8", "S3.5", "EC2.6", "BERTH.SG-OPEN", "IAM.1", "BERTH.IAM-SERVICE-WILDCARD",
             "BERTH.NAMES", "BERTH.DATA-PROTECT", "BERTH.LOG-RETENTION",
@@ -349,6 +349,21 @@ describe("policy: RDS", () => {
     it("BERTH.RDS-FORCE-SSL: stays quiet with rds.force_ssl = 1, or the PostgreSQL 15+ default", () => {
         expect(hits("BERTH.RDS-FORCE-SSL", [dbInstance(), parameterGroup("1")])).to.deep.equal([]);
         expect(hits("BERTH.RDS-FORCE-SSL", [dbInstance({ parameterGroupName: undefined })])).to.deep.equal([]);
+    });
+
+    it("F03: BERTH.DB-MASTER-SECRET fires on a service task definition that reads the master secret, by its RDS name or the instance's state", () => {
+        const byName = taskDefinition("orders", [goodContainer("orders", { secrets: [{ name: "DB_PASSWORD", valueFrom: `${SECRET_ARN}:password::` }] })]);
+        const ownArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:imported-master-AbCdEf";
+        const db = dbInstance({}, { state: { masterUserSecrets: [{ secretArn: ownArn }] } });
+        const byState = taskDefinition("billing", [goodContainer("billing", { secrets: [{ name: "DB_USERNAME", valueFrom: `${ownArn}:username::` }] })]);
+        expect(hits("BERTH.DB-MASTER-SECRET", [db, byName, byState])).to.deep.equal([["BERTH.DB-MASTER-SECRET", byName.urn], ["BERTH.DB-MASTER-SECRET", byState.urn]]);
+        expect(messages("BERTH.DB-MASTER-SECRET", [byName])).to.deep.equal([
+            'task definition "berth-test-orders" container "orders" reads the database master secret into DB_PASSWORD; a service connects as its own role with IAM authentication, and only the migration uses the master credentials',
+        ]);
+    });
+    it("F03: BERTH.DB-MASTER-SECRET stays quiet on the migration's task definition and on services' own secrets", () => {
+        const migrate = taskDefinition("migrate", [goodContainer("migrate", { secrets: [{ name: "DB_PASSWORD", valueFrom: `${SECRET_ARN}:password::` }] })], { "berth:purpose": "migration" });
+        expect(hits("BERTH.DB-MASTER-SECRET", [dbInstance(), migrate, taskDefinition("orders", [goodContainer("orders")])])).to.deep.equal([]);
     });
 });
 
