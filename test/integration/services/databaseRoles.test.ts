@@ -32,14 +32,16 @@ interface AppRoles {
 }
 const APP = path.join(REPO_ROOT, "services", "app");
 
-function loadApp(): { database: AppDatabase; roles: AppRoles } {
+async function loadApp(): Promise<{ database: AppDatabase; roles: AppRoles }> {
   if (!fs.existsSync(path.join(APP, "node_modules", "pg"))) throw new Error("services/app has no node_modules: run npm run test:services (or npm ci --prefix services/app) first");
-  return { database: require(path.join(APP, "src", "database.ts")) as AppDatabase, roles: require(path.join(APP, "src", "roles.ts")) as AppRoles };
+  const database = (await import(path.join(APP, "src", "database.ts"))) as AppDatabase;
+  const roles = (await import(path.join(APP, "src", "roles.ts"))) as AppRoles;
+  return { database, roles };
 }
 
 describe("database roles per service on PostgreSQL", function () {
   let env: IntegrationEnv;
-  let app: ReturnType<typeof loadApp>;
+  let app: Awaited<ReturnType<typeof loadApp>>;
   let db: string | undefined;
   let master: Pool | undefined;
   const tag = randomBytes(3).toString("hex");
@@ -95,7 +97,7 @@ describe("database roles per service on PostgreSQL", function () {
 
   before(async function () {
     env = await useIntegrationEnv(this);
-    app = loadApp();
+    app = await loadApp();
     db = await createDatabase(env, "roles");
     // What the migrations leave behind: a table with an identity sequence, and a schema no service is granted.
     await psql(env, "CREATE TABLE items (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL); INSERT INTO items (name) VALUES ('seed'); CREATE SCHEMA other; CREATE TABLE other.ledger (amount int); INSERT INTO other.ledger VALUES (1)", db);
