@@ -16,7 +16,20 @@ export const NAME_LIMITS = {
     ecsName: 255, // cluster, service, task family: letters, digits, hyphens, underscores
     logGroupName: 512,
     securityGroupName: 255,
+    postgresIdentifier: 63, // NAMEDATALEN - 1; longer identifiers are silently truncated by PostgreSQL
 } as const;
+
+/** Prefix of every service's database role: never `pg_` (reserved) or `rds` (RDS's own roles). */
+export const DB_USER_PREFIX = "svc_";
+
+/**
+ * A service's own PostgreSQL role and IAM database user: `svc_` and the service name with hyphens as
+ * underscores, so it needs no quoting; unique per service because service names are.
+ */
+export function databaseUser(service: string): string {
+    const name = `${DB_USER_PREFIX}${slug(service).replace(/-/g, "_")}`;
+    return name.length <= NAME_LIMITS.postgresIdentifier ? name : `${name.slice(0, NAME_LIMITS.postgresIdentifier - 7)}_${shortHash(name)}`;
+}
 
 /** Lower-cases and replaces anything outside [a-z0-9-] with a hyphen; collapses and trims hyphens. */
 export function slug(value: string): string {
@@ -137,6 +150,10 @@ export class Naming {
     dbParameterGroup(family: string): string {
         return fit(this.join("db", family), NAME_LIMITS.ecsName);
     }
+    /** The service's PostgreSQL role, which is also the user its IAM token is for. */
+    dbUser(service: string): string {
+        return databaseUser(service);
+    }
     finalSnapshot(): string {
         return fit(this.join("db-final"), NAME_LIMITS.rdsIdentifier);
     }
@@ -179,5 +196,6 @@ export const NAME_RULES: Record<string, (name: string) => boolean> = {
     ecsName: (n) => /^[a-zA-Z0-9_-]{1,255}$/.test(n) && n === n.toLowerCase(),
     logGroupName: (n) => /^[.\-_/#A-Za-z0-9]{1,512}$/.test(n),
     securityGroupName: (n) => n.length <= 255 && !n.startsWith("sg-") && n === n.toLowerCase(),
+    postgresIdentifier: (n) => /^[a-z_][a-z0-9_]{0,62}$/.test(n) && !n.startsWith("pg_"),
     dnsLabel: (n) => /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(n),
 };

@@ -19,6 +19,7 @@ import { Discovery } from "./components/discovery";
 import { Images, ImageChoice, chooseImages, readReleasedImages } from "./components/images";
 import { Service } from "./components/service";
 import { Migration, MIGRATION_CONTAINER } from "./components/migration";
+import { databaseRoles } from "./components/taskDefinition";
 import { Observability } from "./components/observability";
 import { CiAccess } from "./components/ciAccess";
 import { findProjectDir } from "./projectDir";
@@ -92,7 +93,7 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
     const cluster = new Cluster("cluster", { naming }, opts);
     const discovery = new Discovery("discovery", { naming, vpcId: network.vpcId, services: serviceNames, forceDestroy: !settings.protectData }, opts);
     const images = new Images("images", { projectDir, services: settings.services, choices, repositories: registry.repositories, provider }, opts);
-    const databaseLink = { address: database.address, port: database.port, dbName: database.dbName, secretArn: database.secretArn };
+    const databaseLink = { address: database.address, port: database.port, dbName: database.dbName, secretArn: database.secretArn, resourceId: database.resourceId };
 
     // Declared level by level so each service can name the ECS services it waits for (F11).
     const services: Record<string, Service> = {};
@@ -146,6 +147,7 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
                 image: settings.migration.image ? pulumi.interpolate`${registry.repositories[owner.name].repositoryUrl}@${settings.migration.image}` : images.refs[owner.name],
                 repositoryArn: registry.repositories[owner.name].arn,
                 database: databaseLink,
+                roles: databaseRoles(settings.services),
                 cpu: owner.cpu,
                 memory: owner.memory,
                 architecture: owner.architecture,

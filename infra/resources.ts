@@ -16,3 +16,6 @@ export interface SynthResource {
     /** URNs named in the `dependsOn` resource option (not the implicit dependencies of inputs). */
     dependsOn: string[];
 }
+
+/** `berth:purpose` tag value of the migration's task definition: the one that may read the master secret. */
+export const MIGRATION_PURPOSE = "migration";

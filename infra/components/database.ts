@@ -1,5 +1,5 @@
 // RDS PostgreSQL in the isolated subnets: private, encrypted, SSL forced, master password generated and
-// kept by RDS in Secrets Manager (F03); deletion protection and a final snapshot where the profile says.
+// kept by RDS in Secrets Manager (F03), IAM authentication for the services' own roles; deletion protection and a final snapshot where the profile says.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { Settings } from "../config/settings";
@@ -18,8 +18,10 @@ export class Database extends pulumi.ComponentResource {
     readonly port: number;
     readonly dbName: string;
     readonly identifier: string;
-    /** ARN of the RDS-managed secret holding `username` and `password` (never the values). */
+    /** ARN of the RDS-managed secret holding `username` and `password` (never the values); the migration's only. */
     readonly secretArn: pulumi.Output<string>;
+    /** The instance's DbiResourceId (`db-…`): IAM database authentication scopes `rds-db:connect` by it. */
+    readonly resourceId: pulumi.Output<string>;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("berth:database:Database", name, {}, opts);
@@ -28,6 +30,7 @@ export class Database extends pulumi.ComponentResource {
         const instance = this.createInstance(name, args, subnetGroup, parameters);
         this.identifier = args.naming.dbIdentifier();
         this.address = instance.address;
+        this.resourceId = instance.resourceId;
         this.port = args.database.port;
         this.dbName = args.database.dbName;
         this.secretArn = instance.masterUserSecrets.apply((secrets) => {
@@ -69,6 +72,9 @@ export class Database extends pulumi.ComponentResource {
                 dbName: db.dbName,
                 username: db.username,
                 manageMasterUserPassword: true,
+                // Services sign in as their own role with a 15-minute IAM token, so rotating the master secret
+                // never strands a running task.
+                iamDatabaseAuthenticationEnabled: true,
                 port: db.port,
                 dbSubnetGroupName: subnetGroup.name,
                 vpcSecurityGroupIds: [args.securityGroupId],

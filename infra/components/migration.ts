@@ -1,10 +1,12 @@
 // The database migration as a one-off Fargate task (F02): the named service's image and the migration
-// command, database credentials from the RDS-managed secret, its own log group and security group.
+// command, master credentials from the RDS-managed secret (it alone reads them), the catalogue's database
+// roles to create and grant, its own log group and security group.
 // The release driver runs it with RunTask in the private subnets, reading every identifier from outputs.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { Settings } from "../config/settings";
 import type { Naming } from "../naming";
+import { MIGRATION_PURPOSE } from "../resources";
 import { ecsTaskTrust, executionPolicy, type DatabaseLink } from "./taskDefinition";
 
 export interface MigrationArgs {
@@ -16,6 +18,8 @@ export interface MigrationArgs {
     image: pulumi.Input<string>;
     repositoryArn: pulumi.Input<string>;
     database: DatabaseLink;
+    /** The roles and access levels the migration creates and grants (names only, never secrets). */
+    roles: { role: string; access: "read" | "readwrite" }[];
     cpu: number;
     memory: number;
     architecture: "x86_64" | "arm64";
@@ -77,6 +81,8 @@ export class Migration extends pulumi.ComponentResource {
                 executionRoleArn: role.arn,
                 runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.architecture === "arm64" ? "ARM64" : "X86_64" },
                 containerDefinitions: container,
+                // The one task definition allowed to reference the master secret (BERTH.DB-MASTER-SECRET).
+                tags: { "berth:purpose": MIGRATION_PURPOSE },
             },
             { parent: this },
         );
@@ -95,6 +101,7 @@ function migrationContainer(args: MigrationArgs, resolved: { image: string; logG
             { name: "DB_HOST", value: resolved.address },
             { name: "DB_NAME", value: args.database.dbName },
             { name: "DB_PORT", value: String(args.database.port) },
+            { name: "BERTH_DB_ROLES", value: JSON.stringify(args.roles) },
         ],
         secrets: [
             { name: "DB_PASSWORD", valueFrom: `${resolved.secretArn}:password::` },

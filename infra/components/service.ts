@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { ServiceSettings } from "../config/settings";
 import type { Naming } from "../naming";
-import { bucketPolicy, containerEnvironment, containerSecrets, ecsTaskTrust, executionPolicy, secretResourceArns, type DatabaseLink } from "./taskDefinition";
+import { bucketPolicy, containerEnvironment, containerSecrets, dbConnectPolicy, dbUserArn, ecsTaskTrust, executionPolicy, secretResourceArns, type DatabaseLink } from "./taskDefinition";
 
 export type { DatabaseLink } from "./taskDefinition";
 
@@ -73,10 +73,8 @@ export class Service extends pulumi.ComponentResource {
             {
                 role: executionRole.name,
                 policy: pulumi
-                    .all([args.repositoryArn, logGroup.arn, args.database?.secretArn])
-                    .apply(([repositoryArn, logGroupArn, dbSecret]) =>
-                        JSON.stringify(executionPolicy({ repositoryArn, logGroupArn, secretArns: [...(dbSecret ? [dbSecret] : []), ...smArns], ssmArns })),
-                    ),
+                    .all([args.repositoryArn, logGroup.arn])
+                    .apply(([repositoryArn, logGroupArn]) => JSON.stringify(executionPolicy({ repositoryArn, logGroupArn, secretArns: smArns, ssmArns }))),
             },
             { parent: this },
         );
@@ -89,14 +87,22 @@ export class Service extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
+        if (args.database && service.database) {
+            const user = service.database.user;
+            new aws.iam.RolePolicy(
+                `${name}-task-db-connect`,
+                { role: taskRole.name, policy: pulumi.output(args.database.resourceId).apply((resourceId) => JSON.stringify(dbConnectPolicy(dbUserArn({ region, accountId, resourceId, user })))) },
+                { parent: this },
+            );
+        }
         return { executionRole, taskRole };
     }
 
     private createTaskDefinition(name: string, args: ServiceArgs, logGroup: aws.cloudwatch.LogGroup, executionRole: aws.iam.Role, taskRole: aws.iam.Role) {
         const { service } = args;
         const container = pulumi
-            .all([args.image, args.publicUrl, logGroup.name, args.database?.address, args.database?.secretArn, args.bucket?.name])
-            .apply(([image, publicUrl, logGroupName, dbAddress, dbSecretArn, bucketName]) => {
+            .all([args.image, args.publicUrl, logGroup.name, args.database?.address, args.bucket?.name])
+            .apply(([image, publicUrl, logGroupName, dbAddress, bucketName]) => {
                 const hc = service.healthCheck.container;
                 return JSON.stringify([
                     {
@@ -109,10 +115,13 @@ export class Service extends pulumi.ComponentResource {
                             environmentName: args.environmentName,
                             publicUrl,
                             dependencyUrls: args.dependencyUrls,
-                            database: args.database && dbAddress ? { address: dbAddress, port: args.database.port, dbName: args.database.dbName } : undefined,
+                            database:
+                                args.database && service.database && dbAddress
+                                    ? { address: dbAddress, port: args.database.port, dbName: args.database.dbName, user: service.database.user, region: args.region }
+                                    : undefined,
                             bucketName: service.bucket !== "none" ? bucketName : undefined,
                         }),
-                        secrets: containerSecrets(service, args.database ? dbSecretArn : undefined),
+                        secrets: containerSecrets(service),
                         logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": service.name } },
                         healthCheck: hc ? { command: hc.command, interval: hc.intervalSeconds, timeout: hc.timeoutSeconds, retries: hc.retries, startPeriod: hc.startPeriodSeconds } : undefined,
                         readonlyRootFilesystem: service.readonlyRootFilesystem,

@@ -3,12 +3,33 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { SecretRef, ServiceSettings } from "../config/settings";
 
-/** How a task reaches the database: endpoint and name in environment, credentials from the RDS-managed secret. */
+/**
+ * How a task reaches the database: endpoint and name in environment. Services sign in as their own role
+ * with IAM tokens (scoped by the instance's resource id); only the migration reads the master secret.
+ */
 export interface DatabaseLink {
     address: pulumi.Input<string>;
     port: number;
     dbName: string;
     secretArn: pulumi.Input<string>;
+    resourceId: pulumi.Input<string>;
+}
+
+/** The IAM resource a service may `rds-db:connect` to: its own database user on this instance only. */
+export function dbUserArn(p: { region: string; accountId: string; resourceId: string; user: string }): string {
+    return `arn:aws:rds-db:${p.region}:${p.accountId}:dbuser:${p.resourceId}/${p.user}`;
+}
+
+/** Task-role policy: connect to the database as the service's own user, nothing else. */
+export function dbConnectPolicy(userArn: string): object {
+    return { Version: "2012-10-17", Statement: [{ Sid: "ConnectAsOwnDbUser", Effect: "Allow", Action: "rds-db:connect", Resource: userArn }] };
+}
+
+/** What the migration task creates and grants: one role per service with database access, by name. */
+export function databaseRoles(services: readonly Pick<ServiceSettings, "name" | "database">[]): { role: string; access: "read" | "readwrite" }[] {
+    return services
+        .flatMap((s) => (s.database ? [{ role: s.database.user, access: s.database.access }] : []))
+        .sort((a, b) => a.role.localeCompare(b.role));
 }
 
 /** Trust policy for ECS tasks, scoped to this account's ECS (confused-deputy protection). */
@@ -71,7 +92,7 @@ export function containerEnvironment(args: {
     environmentName: string;
     publicUrl: string;
     dependencyUrls: Record<string, string>;
-    database?: { address: string; port: number; dbName: string };
+    database?: { address: string; port: number; dbName: string; user: string; region: string };
     bucketName?: string;
 }): { name: string; value: string }[] {
     const env: Record<string, string> = {
@@ -85,6 +106,10 @@ export function containerEnvironment(args: {
         env.DB_HOST = args.database.address;
         env.DB_PORT = String(args.database.port);
         env.DB_NAME = args.database.dbName;
+        env.DB_USERNAME = args.database.user;
+        // The service signs a fresh IAM token per connection: nothing to rotate, nothing to go stale.
+        env.DB_IAM_AUTH = "true";
+        env.DB_REGION = args.database.region;
     }
     if (args.bucketName) env.BUCKET_NAME = args.bucketName;
     Object.assign(env, args.service.environment);
@@ -93,13 +118,9 @@ export function containerEnvironment(args: {
         .map((name) => ({ name, value: env[name] }));
 }
 
-/** The container's `secrets`: the database credentials from the RDS-managed secret, then the catalogue's. */
-export function containerSecrets(service: ServiceSettings, databaseSecretArn?: string): { name: string; valueFrom: string }[] {
+/** The container's `secrets`: the catalogue's references only; a service never sees the master secret. */
+export function containerSecrets(service: ServiceSettings): { name: string; valueFrom: string }[] {
     const out: { name: string; valueFrom: string }[] = [];
-    if (databaseSecretArn) {
-        out.push({ name: "DB_USERNAME", valueFrom: `${databaseSecretArn}:username::` });
-        out.push({ name: "DB_PASSWORD", valueFrom: `${databaseSecretArn}:password::` });
-    }
     for (const ref of service.secrets) out.push({ name: ref.name, valueFrom: secretValueFrom(ref) });
     return out.sort((a, b) => a.name.localeCompare(b.name));
 }

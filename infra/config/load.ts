@@ -10,6 +10,7 @@ import { resolveCi, resolveDatabase, resolveImages, resolveLoadBalancer, resolve
 import { checkCatalogue, checkRuleQuota, resolveListenerRules, resolveRollout } from "./catalogue";
 import type { Settings } from "./settings";
 import { resolveCostAssumptions } from "./costAssumptions";
+import { checkMasterUsername } from "./databaseAccess";
 
 export { ConfigError, NAMESPACE, formatProblems, type ConfigProblem } from "./errors";
 
@@ -75,6 +76,7 @@ function resolveSettings(input: ConfigInput, raw: RawConfig, problems: ConfigPro
     const logs = resolveLogs(raw, profile, add);
     const services = raw.services.map((s, i) => resolveService(s, i, raw, profile, add));
     checkCatalogue(raw.services, services, add);
+    checkMasterUsername(database.username, services.flatMap((s) => (s.database ? [{ service: s.name, user: s.database.user }] : [])), add);
     const rollout = resolveRollout(services, add);
     const listenerRules = resolveListenerRules(services, add);
     const migration = resolveMigration(raw, services, add);

@@ -42,7 +42,8 @@ const service = z.strictObject({
     healthCheck: healthCheck.optional(),
     environment: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     secrets: z.record(z.string(), z.unknown()).optional(),
-    database: z.boolean().optional(),
+    /** true, false or { access: read | readwrite }: shape checked with precise messages in databaseAccess.ts. */
+    database: z.unknown().optional(),
     bucket: z.enum(["none", "read", "readwrite"]).optional(),
     spot: z.boolean().optional(),
     autoscaling: z

@@ -7,7 +7,7 @@ import type { SecretRef } from "./settings";
 /** Environment variables berth sets itself: in every container, for database services, for bucket users. */
 export const INJECTED_ENV = {
     always: ["PORT", "SERVICE_NAME", "BERTH_ENVIRONMENT", "PUBLIC_URL"],
-    database: ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USERNAME", "DB_PASSWORD"],
+    database: ["DB_HOST", "DB_PORT", "DB_NAME", "DB_USERNAME", "DB_PASSWORD", "DB_IAM_AUTH", "DB_REGION"],
     bucket: ["BUCKET_NAME"],
 } as const;
 

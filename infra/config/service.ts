@@ -7,6 +7,8 @@ import { patternProblem } from "./routes";
 import type { Add } from "./errors";
 import { resolveEnvironment, resolveSecrets } from "./secrets";
 import type { ServiceSettings } from "./settings";
+import { resolveDatabaseAccess } from "./databaseAccess";
+import { databaseUser } from "../naming";
 
 /** Names berth uses for its own resources; a service with one of them would collide. */
 export const RESERVED_SERVICE_NAMES = ["access-logs", "alarms", "alb", "cluster", "db", "db-final", "endpoints", "flow-logs", "migrate", "uploads"];
@@ -67,6 +69,8 @@ export function resolveService(s: RawService, i: number, raw: RawConfig, profile
         autoscaling = { min, max, targetCpu: s.autoscaling.targetCpu ?? defaults.targetCpu, scaleInCooldownSeconds: defaults.scaleInCooldownSeconds, scaleOutCooldownSeconds: defaults.scaleOutCooldownSeconds };
     }
 
+    const databaseAccess = resolveDatabaseAccess(s.database, at("database"), add);
+
     const spot = s.spot ?? false;
     if (spot && !profile.allowSpot) {
         add(at("spot"), `Fargate Spot is not allowed in the ${raw.environment} profile (tasks may be interrupted with two minutes' notice); remove spot: true`);
@@ -100,7 +104,7 @@ export function resolveService(s: RawService, i: number, raw: RawConfig, profile
         },
         environment,
         secrets,
-        database: s.database ?? false,
+        database: databaseAccess ? { access: databaseAccess, user: databaseUser(s.name) } : undefined,
         bucket: s.bucket ?? "none",
         spot,
         autoscaling,

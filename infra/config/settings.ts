@@ -1,4 +1,5 @@
 // The validated, defaulted settings every component receives: plain data, no Pulumi types, no AWS calls.
+import type { DatabaseAccess } from "./databaseAccess";
 import type { Environment, Profile } from "./profiles";
 import type { SubnetLayout } from "./cidr";
 import type { ListenerRulePlan } from "./routes";
@@ -42,7 +43,8 @@ export interface ServiceSettings {
     };
     environment: Record<string, string>;
     secrets: SecretRef[];
-    database: boolean;
+    /** Absent when the service has no database access; `user` is its own PostgreSQL role (naming.ts). */
+    database?: { access: DatabaseAccess; user: string };
     bucket: "none" | "read" | "readwrite";
     spot: boolean;
     autoscaling?: { min: number; max: number; targetCpu: number; scaleInCooldownSeconds: number; scaleOutCooldownSeconds: number };

@@ -1,7 +1,7 @@
 // RDS rules: the database is private, encrypted, logged, kept up to date, TLS-only, has an RDS-managed
-// master password (F03), and in production survives an AZ failure and an accidental delete (F16).
-import { defineRule, isObj, list, ofType, physicalName, str, strings, T } from "./graph";
-import type { SynthResource } from "../resources";
+// master password that only the migration reads (F03), and in production survives an AZ failure and an accidental delete (F16).
+import { containerLabel, containers, defineRule, isObj, list, obj, ofType, physicalName, str, strings, T } from "./graph";
+import { MIGRATION_PURPOSE, type SynthResource } from "../resources";
 import type { Rule } from "./types";
 
 function dbLabel(db: SynthResource): string {
@@ -129,4 +129,30 @@ const forceSsl = defineRule(
     },
 );
 
-export const RDS_RULES: Rule[] = [notPublic, encrypted, multiAz, deletionProtection, logsExported, minorUpgrades, managedPassword, forceSsl];
+/** RDS names the secrets it manages `rds!db-…` (instances) or `rds!cluster-…`; the stack's own come from state. */
+const RDS_MANAGED_SECRET = /:secret:rds!/;
+
+function masterSecretArns(resources: readonly SynthResource[]): string[] {
+    return ofType(resources, T.dbInstance).flatMap((db) => list(db.state.masterUserSecrets).flatMap((m) => strings(obj(m).secretArn)));
+}
+
+const masterSecretOnlyInMigration = defineRule(
+    { id: "BERTH.DB-MASTER-SECRET", title: "Only the migration task definition references the database master secret", severity: "high" },
+    (resources, flag) => {
+        const masters = masterSecretArns(resources);
+        const isMaster = (valueFrom: string) => RDS_MANAGED_SECRET.test(valueFrom) || masters.some((arn) => valueFrom.startsWith(arn));
+        for (const td of ofType(resources, T.taskDefinition)) {
+            if (obj(td.inputs.tags)["berth:purpose"] === MIGRATION_PURPOSE) continue;
+            containers(td).forEach((c, i) => {
+                for (const ref of list(c.secrets).filter(isObj)) {
+                    const valueFrom = str(ref.valueFrom) ?? "";
+                    if (isMaster(valueFrom)) {
+                        flag(td, `task definition "${physicalName(td, "family") ?? td.name}" ${containerLabel(c, i)} reads the database master secret into ${str(ref.name) ?? "(unnamed)"}; a service connects as its own role with IAM authentication, and only the migration uses the master credentials`);
+                    }
+                }
+            });
+        }
+    },
+);
+
+export const RDS_RULES: Rule[] = [notPublic, encrypted, multiAz, deletionProtection, logsExported, minorUpgrades, managedPassword, forceSsl, masterSecretOnlyInMigration];

@@ -122,6 +122,7 @@ function computeState(type: string, name: string, inputs: Record<string, unknown
                     address: `${inputs.identifier}.c0berth.${region}.rds.amazonaws.com`,
                     endpoint: `${inputs.identifier}.c0berth.${region}.rds.amazonaws.com:5432`,
                     port: 5432,
+                    resourceId: `db-${hash(name, 26).toUpperCase()}`,
                     masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:${region}:${acct}:secret:rds!db-${hash(name, 8)}-AbCdEf`, secretStatus: "active", kmsKeyId: "" }],
                 },
             };

@@ -103,6 +103,13 @@ describe("config validation: every bad input is rejected with its key and the fi
         ["no environment profile", (() => { const c = baseConfig(); delete c["berth:environment"]; return c; })(), ["berth:environment: is required: set it to dev, staging or prod (pulumi config set berth:environment dev)"]],
         ["F06: a migration image given by tag", baseConfig({ "berth:migrationImage": "v2" }), ['berth:migrationImage: "v2" is not an image digest; the driver sets sha256:<64 hex> (F06)']],
         ["a migration image without a migration", baseConfig({ "berth:migration": undefined, "berth:migrationImage": `sha256:${"a".repeat(64)}` }), ["berth:migrationImage: is set but berth:migration is not: there is no migration task to run it"]],
+        ["database access given as text", withService(2, { database: "yes" }), ['berth:services[2].database: must be true, false or { access: read | readwrite } (got "yes")']],
+        ["database access that is not a level", withService(2, { database: { access: "write" } }), ['berth:services[2].database.access: "write" is not an access level; use read or readwrite']],
+        ["a misspelt database access level", withService(2, { database: { access: "readwirte" } }), ['berth:services[2].database.access: "readwirte" is not an access level; use read or readwrite; did you mean "readwrite"?']],
+        ["database access without a level", withService(2, { database: {} }), ["berth:services[2].database.access: is required: read or readwrite (or write database: true for readwrite)"]],
+        ["a misspelt key under database", withService(2, { database: { acess: "read" } }), ['berth:services[2].database.acess: unknown key; database takes only access (read or readwrite); did you mean "access"?', "berth:services[2].database.access: is required: read or readwrite (or write database: true for readwrite)"]],
+        ["a master username that is a service's role", baseConfig({ "berth:database": { username: "svc_api" } }), ['berth:database.username: "svc_api" is the database role of service "api"; choose a master username that does not start with svc_']],
+        ["a migration on a service whose database access is false", withService(1, { database: false }), ['berth:migration.service: "api" has no database access; set database: true on it (the migration task reuses its image and database credentials)']],
         ["an ACM ARN that is not one", baseConfig({ "berth:loadBalancer": { certificateArn: "arn:aws:iam::123456789012:server-certificate/x" } }), ["berth:loadBalancer.certificateArn: must be an ACM certificate ARN"]],
     ];
 
@@ -116,6 +123,12 @@ describe("config validation: every bad input is rejected with its key and the fi
             expect(problems(config, secretKeys)).to.deep.equal(expected);
         });
     }
+
+    it("database: true means readwrite as the service's own role; { access: read } narrows it; absent or false means none", () => {
+        expect(load(baseConfig()).services.map((x) => x.database)).to.deep.equal([undefined, { access: "readwrite", user: "svc_api" }, undefined]);
+        expect(load(withService(1, { database: { access: "read" } })).services[1].database).to.deep.equal({ access: "read", user: "svc_api" });
+        expect(load(withService(2, { database: { access: "readwrite" } })).services[2].database).to.deep.equal({ access: "readwrite", user: "svc_worker" });
+    });
 
     it("collects every problem into one numbered list", () => {
         const c = withService(0, { name: "Web", cpu: 300 }, { "berth:images": { api: "latest" } });

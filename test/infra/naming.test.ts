@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { NAME_RULES, Naming, fit, slug } from "../../infra/naming";
+import { NAME_RULES, Naming, databaseUser, fit, slug } from "../../infra/naming";
 
 describe("naming: every physical name is valid for its AWS service (F04)", () => {
     it("F04: lower-cases and sanitises project and stack, so TikTimer/Dev names are valid everywhere", () => {
@@ -55,6 +55,14 @@ describe("naming: every physical name is valid for its AWS service (F04)", () =>
         expect(NAME_RULES.albName("internal-alb")).to.equal(false);
         expect(NAME_RULES.albName("a".repeat(33))).to.equal(false);
         expect(NAME_RULES.targetGroupName("-tg")).to.equal(false);
+    });
+
+    it("F04: a service's database role is a lower-case PostgreSQL identifier of at most 63 characters, distinct per service", () => {
+        const n = new Naming("TikTimer", "Dev");
+        expect([n.dbUser("api"), n.dbUser("order-history"), databaseUser("a1")]).to.deep.equal(["svc_api", "svc_order_history", "svc_a1"]);
+        const long = databaseUser(`s${"x".repeat(80)}`);
+        expect([long.length, NAME_RULES.postgresIdentifier(long), long === databaseUser(`s${"x".repeat(81)}`)]).to.deep.equal([63, true, false]);
+        expect(["pg_read", "Svc_api", "svc-api", "x".repeat(64)].filter(NAME_RULES.postgresIdentifier)).to.deep.equal([]);
     });
 
     it("services resolve as <service>.<stack>.internal (F10)", () => {

@@ -45,12 +45,18 @@ describe("outputs: every identifier the release driver needs, and no secret (F04
         expect((s.outputs as any).database.secretArn).to.match(/^arn:aws:secretsmanager:/);
     });
 
-    it("F03: the migration task gets database credentials through secrets, and runs in the private subnets with its own group (F02)", async () => {
+    it("F03: the migration task alone gets the master credentials through secrets, plus the catalogue's roles to grant (F02)", async () => {
         const s = await synth(baseConfig());
         const td = ofType(s, T.taskDefinition).find((t) => t.inputs.family === "berth-dev-migrate")!;
         const [c] = JSON.parse(String(td.inputs.containerDefinitions));
+        const secretArn = (ofType(s, T.rds)[0].state.masterUserSecrets as { secretArn: string }[])[0].secretArn;
         expect(c.command).to.deep.equal(["node", "dist/migrate.js"]);
-        expect(c.secrets.map((x: { name: string }) => x.name)).to.deep.equal(["DB_PASSWORD", "DB_USERNAME"]);
-        expect(c.environment.map((x: { name: string }) => x.name)).to.deep.equal(["BERTH_ENVIRONMENT", "DB_HOST", "DB_NAME", "DB_PORT"]);
+        expect(c.secrets).to.deep.equal([
+            { name: "DB_PASSWORD", valueFrom: `${secretArn}:password::` },
+            { name: "DB_USERNAME", valueFrom: `${secretArn}:username::` },
+        ]);
+        expect(c.environment.map((x: { name: string }) => x.name)).to.deep.equal(["BERTH_ENVIRONMENT", "DB_HOST", "DB_NAME", "DB_PORT", "BERTH_DB_ROLES"]);
+        expect(JSON.parse(c.environment.find((x: { name: string }) => x.name === "BERTH_DB_ROLES").value)).to.deep.equal([{ role: "svc_api", access: "readwrite" }]);
+        expect(td.inputs.tags).to.deep.equal({ "berth:purpose": "migration" });
     });
 });

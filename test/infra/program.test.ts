@@ -76,13 +76,12 @@ describe("program: the synthesized graph", function () {
             expect(one(dev, T.ecsService, "svc-worker-service").inputs.loadBalancers).to.deep.equal([]);
         });
 
-        it("F03/F14: no container carries a secret in environment; the database password comes from the RDS-managed secret via secrets", () => {
-            const secretArn = (ofType(dev, T.rds)[0].state.masterUserSecrets as { secretArn: string }[])[0].secretArn;
+        it("F03/F14: no container carries a secret in environment; a database service signs in as its own role with IAM auth, no password", () => {
             const api = containers(one(dev, T.taskDefinition, "svc-api-task-definition"))[0];
-            expect(api.secrets).to.deep.equal([
-                { name: "DB_PASSWORD", valueFrom: `${secretArn}:password::` },
-                { name: "DB_USERNAME", valueFrom: `${secretArn}:username::` },
-            ]);
+            expect(api.secrets).to.deep.equal([]);
+            const env = Object.fromEntries((api.environment as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+            expect(env).to.include({ DB_HOST: "berth-dev-db.c0berth.eu-west-1.rds.amazonaws.com", DB_PORT: "5432", DB_NAME: "app", DB_USERNAME: "svc_api", DB_IAM_AUTH: "true", DB_REGION: "eu-west-1" });
+            expect(env).to.not.have.any.keys("DB_PASSWORD");
             for (const td of ofType(example, T.taskDefinition)) {
                 for (const c of containers(td)) {
                     for (const e of c.environment as { name: string; value: string }[]) {
@@ -134,17 +133,53 @@ describe("program: the synthesized graph", function () {
         it("roles are least privilege: execution role pulls its own repository, writes its own logs, reads only its own secrets", () => {
             const policy = JSON.parse(String(one(dev, T.rolePolicy, "svc-api-execution-policy").inputs.policy));
             const repoArn = one(dev, T.repo, "registry-api").state.arn;
-            const secretArn = (ofType(dev, T.rds)[0].state.masterUserSecrets as { secretArn: string }[])[0].secretArn;
             expect(policy.Statement).to.deep.equal([
                 { Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
                 { Sid: "PullOwnImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: repoArn },
                 { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:eu-west-1:123456789012:log-group:/berth/dev/api:*" },
-                { Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [secretArn] },
             ]);
             const worker = JSON.parse(String(one(dev, T.rolePolicy, "svc-worker-execution-policy").inputs.policy));
             expect(worker.Statement.map((s: { Sid: string }) => s.Sid)).to.deep.equal(["EcrAuth", "PullOwnImage", "WriteOwnLogs"]);
             const trust = JSON.parse(String(one(dev, T.role, "svc-api-task").inputs.assumeRolePolicy));
             expect(trust.Statement[0].Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:123456789012:*" } });
+        });
+
+        it("F03: each database service's task role may rds-db:connect only as its own user on this instance", () => {
+            const resourceId = String(ofType(example, T.rds)[0].state.resourceId);
+            expect(resourceId).to.match(/^db-[A-F0-9]{26}$/);
+            const policies = ofType(example, T.rolePolicy).filter((p) => p.name.endsWith("-task-db-connect"));
+            expect(policies.map((p) => p.name).sort()).to.deep.equal(["accounts", "catalog", "inventory", "orders", "payments"].map((n) => `svc-${n}-task-db-connect`));
+            for (const p of policies) {
+                const service = p.name.replace(/^svc-|-task-db-connect$/g, "");
+                expect(JSON.parse(String(p.inputs.policy)), p.name).to.deep.equal({
+                    Version: "2012-10-17",
+                    Statement: [{ Sid: "ConnectAsOwnDbUser", Effect: "Allow", Action: "rds-db:connect", Resource: `arn:aws:rds-db:eu-west-1:123456789012:dbuser:${resourceId}/svc_${service}` }],
+                });
+                expect(p.inputs.role).to.equal(one(example, T.role, `svc-${service}-task`).inputs.name);
+            }
+            expect(ofType(example, T.rds)[0].inputs.iamDatabaseAuthenticationEnabled).to.equal(true);
+        });
+
+        it("F03: no task definition but the migration's references the master secret, and no execution role but the migration's may read it", () => {
+            for (const s of [dev, prod, example]) {
+                const secretArn = (ofType(s, T.rds)[0].state.masterUserSecrets as { secretArn: string }[])[0].secretArn;
+                const readers = ofType(s, T.taskDefinition).filter((td) => String(td.inputs.containerDefinitions).includes(secretArn));
+                expect(readers.map((td) => td.name)).to.deep.equal(["migration-task-definition"]);
+                const policies = ofType(s, T.rolePolicy).filter((p) => String(p.inputs.policy).includes(secretArn));
+                expect(policies.map((p) => p.name)).to.deep.equal(["migration-execution-policy"]);
+            }
+        });
+
+        it("the migration task is told the catalogue's roles and access levels, sorted by role", () => {
+            const [c] = containers(one(example, T.taskDefinition, "migration-task-definition"));
+            const roles = (c.environment as { name: string; value: string }[]).find((e) => e.name === "BERTH_DB_ROLES")!.value;
+            expect(JSON.parse(roles)).to.deep.equal([
+                { role: "svc_accounts", access: "readwrite" },
+                { role: "svc_catalog", access: "read" },
+                { role: "svc_inventory", access: "readwrite" },
+                { role: "svc_orders", access: "readwrite" },
+                { role: "svc_payments", access: "readwrite" },
+            ]);
         });
 
         it("the task role gets the uploads bucket only where declared", () => {

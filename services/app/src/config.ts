@@ -3,6 +3,12 @@
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** One service's database role as the program passes it to the migration task. */
+export interface DbRole {
+  readonly role: string;
+  readonly access: "read" | "readwrite";
+}
+
 /** libpq-style names: "require" encrypts without verifying the certificate (RDS default CA is not in Node's store). */
 export type SslMode = "disable" | "require" | "verify-full";
 
@@ -11,8 +17,11 @@ export interface DatabaseSettings {
   readonly port: number;
   readonly database: string;
   readonly user: string;
+  /** The static password (local runs, the migration's master credentials); empty when `iam` is set. */
   readonly password: string;
   readonly ssl: SslMode;
+  /** DB_IAM_AUTH=true: every new connection signs a fresh 15-minute RDS IAM token in this region instead. */
+  readonly iam?: { readonly region: string };
 }
 
 export interface ServiceSettings {
@@ -28,6 +37,8 @@ export interface ServiceSettings {
 
 export interface MigrationSettings {
   readonly database: DatabaseSettings;
+  /** The catalogue's service roles to create and grant (BERTH_DB_ROLES); empty when the variable is unset. */
+  readonly roles: readonly DbRole[];
   /** Absolute or relative to the working directory; undefined means the migrations shipped in the image. */
   readonly migrationsDir?: string;
 }
@@ -67,10 +78,12 @@ export function validateServiceEnv(env: Env): Validation<ServiceSettings> {
 export function validateMigrationEnv(env: Env): Validation<MigrationSettings> {
   const problems: string[] = [];
   if (!isSet(env.DB_HOST)) problems.push("DB_HOST is missing or empty");
-  const database = readDatabase(env, problems, "");
+  const database = readDatabase(env, problems, "", false);
+  if (database.iam) problems.push("DB_IAM_AUTH is for services: the migration signs in with the master credentials (DB_USERNAME, DB_PASSWORD)");
+  const roles = readRoles(env, problems);
   if (problems.length > 0) return { ok: false, problems };
   const migrationsDir = isSet(env.MIGRATIONS_DIR) ? env.MIGRATIONS_DIR.trim() : undefined;
-  return { ok: true, settings: { database, migrationsDir } };
+  return { ok: true, settings: { database, migrationsDir, roles } };
 }
 
 /** The single message printed before exiting 1. */
@@ -94,7 +107,7 @@ export function checkRequiredEnv(env: Env): string[] {
   return problems;
 }
 
-function readDatabase(env: Env, problems: string[], why: string): DatabaseSettings {
+function readDatabase(env: Env, problems: string[], why: string, iamHint = true): DatabaseSettings {
   const required = (name: string): string => {
     if (isSet(env[name])) return env[name].trim();
     problems.push(`${name} is missing or empty${why}`);
@@ -102,13 +115,18 @@ function readDatabase(env: Env, problems: string[], why: string): DatabaseSettin
   };
   const database = required("DB_NAME");
   const user = required("DB_USERNAME");
+  const iamRaw = isSet(env.DB_IAM_AUTH) ? env.DB_IAM_AUTH.trim() : "false";
+  if (iamRaw !== "true" && iamRaw !== "false") problems.push(`DB_IAM_AUTH must be true or false (got "${iamRaw}")`);
+  const iam = iamRaw === "true" ? { region: required("DB_REGION") } : undefined;
   // Passwords are taken verbatim: surrounding spaces may be part of a generated secret.
-  const password = env.DB_PASSWORD ?? "";
-  if (password.length === 0) problems.push(`DB_PASSWORD is missing or empty${why}`);
+  const password = iam ? "" : (env.DB_PASSWORD ?? "");
+  if (!iam && password.length === 0) problems.push(`DB_PASSWORD is missing or empty${why}${iamHint ? "; or set DB_IAM_AUTH=true and DB_REGION to sign in with IAM tokens" : ""}`);
   const sslRaw = isSet(env.DB_SSL) ? env.DB_SSL.trim() : "require";
   const ssl = SSL_MODES.find((mode) => mode === sslRaw);
   if (ssl === undefined) problems.push(`DB_SSL must be one of ${SSL_MODES.join(", ")} (got "${sslRaw}")`);
+  if (iam && ssl === "disable") problems.push("DB_SSL=disable cannot be used with DB_IAM_AUTH=true: RDS accepts IAM tokens only over TLS");
   return {
+    ...(iam ? { iam } : {}),
     host: (env.DB_HOST ?? "").trim(),
     port: readPort(env, "DB_PORT", DEFAULT_DB_PORT, problems) ?? DEFAULT_DB_PORT,
     database,
@@ -116,6 +134,34 @@ function readDatabase(env: Env, problems: string[], why: string): DatabaseSettin
     password,
     ssl: ssl ?? "require",
   };
+}
+
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** BERTH_DB_ROLES: a JSON list of {role, access}, as the Pulumi program writes it; unset means none. */
+function readRoles(env: Env, problems: string[]): DbRole[] {
+  if (!isSet(env.BERTH_DB_ROLES)) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(env.BERTH_DB_ROLES);
+  } catch {
+    problems.push("BERTH_DB_ROLES is not JSON: expected a list such as [{\"role\":\"svc_api\",\"access\":\"readwrite\"}]");
+    return [];
+  }
+  if (!Array.isArray(parsed)) {
+    problems.push("BERTH_DB_ROLES must be a JSON list of {role, access}");
+    return [];
+  }
+  const roles: DbRole[] = [];
+  parsed.forEach((entry: unknown, i) => {
+    const e = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>;
+    const role = typeof e.role === "string" ? e.role : "";
+    if (!ROLE_NAME.test(role) || role.startsWith("pg_")) problems.push(`BERTH_DB_ROLES[${i}].role must be a lower-case PostgreSQL identifier not starting with pg_ (got ${JSON.stringify(e.role)})`);
+    else if (e.access !== "read" && e.access !== "readwrite") problems.push(`BERTH_DB_ROLES[${i}].access must be read or readwrite (got ${JSON.stringify(e.access)})`);
+    else if (roles.some((r) => r.role === role)) problems.push(`BERTH_DB_ROLES[${i}].role "${role}" is listed twice`);
+    else roles.push({ role, access: e.access });
+  });
+  return roles;
 }
 
 function readVersion(env: Env): string {

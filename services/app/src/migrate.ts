@@ -1,8 +1,12 @@
 // Entrypoint of the migration task (`node dist/migrate.js`, F02): apply pending migrations, exit 0 or 1.
-// Idempotent: applied migrations are recorded in the `pgmigrations` table, so a second run is a no-op.
+// Idempotent: applied migrations are recorded in the `pgmigrations` table, so a second run is a no-op; then the
+// catalogue's service roles and grants (BERTH_DB_ROLES, roles.ts), also idempotent. It reads the master
+// secret once, at task start (ECS injects it), and finishes within minutes: a rotation cannot strand it.
 import path from "node:path";
 import { formatProblems, validateMigrationEnv, type MigrationSettings } from "./config";
+import { Client } from "pg";
 import { toClientConfig } from "./database";
+import { describeSync, syncRoles } from "./roles";
 
 export const MIGRATIONS_TABLE = "pgmigrations";
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -63,11 +67,25 @@ async function main(): Promise<number> {
       },
     });
     log(summarise(applied.map((m) => m.name)));
-    return 0;
   } catch (error: unknown) {
     console.error(`[${PROGRAM}] ${failureLine(current, error)}`);
     console.error(`[${PROGRAM}] nothing from this run was committed: pending migrations run in one transaction`);
     return 1;
+  }
+  if (process.env.BERTH_DB_ROLES === undefined) {
+    log("BERTH_DB_ROLES is not set: database roles left as they are");
+    return 0;
+  }
+  const client = new Client(toClientConfig(database, CONNECT_TIMEOUT_MS));
+  try {
+    await client.connect();
+    log(describeSync(await syncRoles(client, validation.settings.roles, database.database)));
+    return 0;
+  } catch (error: unknown) {
+    console.error(`[${PROGRAM}] database roles failed: ${error instanceof Error ? error.message : String(error)}; the roles are as they were (one transaction)`);
+    return 1;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 

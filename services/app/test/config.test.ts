@@ -83,7 +83,7 @@ describe("validateServiceEnv", () => {
     expect(problemsOf({ ...minimal, DB_HOST: "db.internal", DB_PASSWORD: "" })).to.deep.equal([
       "DB_NAME is missing or empty (required when DB_HOST is set)",
       "DB_USERNAME is missing or empty (required when DB_HOST is set)",
-      "DB_PASSWORD is missing or empty (required when DB_HOST is set)",
+      "DB_PASSWORD is missing or empty (required when DB_HOST is set); or set DB_IAM_AUTH=true and DB_REGION to sign in with IAM tokens",
     ]);
   });
 
@@ -102,6 +102,41 @@ describe("validateServiceEnv", () => {
   it("keeps the password verbatim and honours DB_PORT and DB_SSL=disable", () => {
     const result = validateServiceEnv({ ...minimal, ...database, DB_PASSWORD: " p w ", DB_PORT: "6543", DB_SSL: "disable" });
     expect(result.ok && result.settings.database).to.include({ password: " p w ", port: 6543, ssl: "disable" });
+  });
+
+  it("F03: DB_IAM_AUTH=true signs in with IAM tokens in DB_REGION and needs no password", () => {
+    const result = validateServiceEnv({ ...minimal, ...database, DB_PASSWORD: undefined, DB_IAM_AUTH: "true", DB_REGION: "eu-west-1" });
+    expect(result.ok && result.settings.database).to.deep.equal({ host: "db.internal", port: 5432, database: "berth", user: "app", password: "", ssl: "require", iam: { region: "eu-west-1" } });
+  });
+
+  it("F14: DB_IAM_AUTH needs DB_REGION and TLS, and takes only true or false", () => {
+    const problems = (env: Record<string, string | undefined>) => {
+      const r = validateServiceEnv({ ...minimal, ...database, DB_PASSWORD: undefined, ...env });
+      return r.ok ? [] : r.problems;
+    };
+    expect(problems({ DB_IAM_AUTH: "true", DB_SSL: "disable" })).to.deep.equal([
+      "DB_REGION is missing or empty (required when DB_HOST is set)",
+      "DB_SSL=disable cannot be used with DB_IAM_AUTH=true: RDS accepts IAM tokens only over TLS",
+    ]);
+    expect(problems({ DB_IAM_AUTH: "yes", DB_PASSWORD: "p" })).to.deep.equal(['DB_IAM_AUTH must be true or false (got "yes")']);
+  });
+
+  it("reads the migration's roles from BERTH_DB_ROLES and rejects malformed entries one by one", () => {
+    const base = { DB_HOST: "h", DB_NAME: "d", DB_USERNAME: "master", DB_PASSWORD: "p" };
+    const ok = validateMigrationEnv({ ...base, BERTH_DB_ROLES: '[{"role":"svc_api","access":"readwrite"},{"role":"svc_catalog","access":"read"}]' });
+    expect(ok.ok && ok.settings.roles).to.deep.equal([{ role: "svc_api", access: "readwrite" }, { role: "svc_catalog", access: "read" }]);
+    const unset = validateMigrationEnv(base);
+    expect(unset.ok && unset.settings.roles).to.deep.equal([]);
+    const bad = validateMigrationEnv({ ...base, BERTH_DB_ROLES: '[{"role":"Svc-api","access":"read"},{"role":"svc_a","access":"write"},{"role":"svc_b","access":"read"},{"role":"svc_b","access":"read"}]' });
+    expect(bad.ok ? [] : bad.problems).to.deep.equal([
+      'BERTH_DB_ROLES[0].role must be a lower-case PostgreSQL identifier not starting with pg_ (got "Svc-api")',
+      'BERTH_DB_ROLES[1].access must be read or readwrite (got "write")',
+      'BERTH_DB_ROLES[3].role "svc_b" is listed twice',
+    ]);
+    const notJson = validateMigrationEnv({ ...base, BERTH_DB_ROLES: "svc_api" });
+    expect(notJson.ok ? [] : notJson.problems).to.deep.equal(['BERTH_DB_ROLES is not JSON: expected a list such as [{"role":"svc_api","access":"readwrite"}]']);
+    const iam = validateMigrationEnv({ ...base, DB_IAM_AUTH: "true", DB_REGION: "eu-west-1" });
+    expect(iam.ok ? [] : iam.problems).to.deep.equal(["DB_IAM_AUTH is for services: the migration signs in with the master credentials (DB_USERNAME, DB_PASSWORD)"]);
   });
 
   it("does not check the database when DB_HOST is unset", () => {
@@ -136,6 +171,7 @@ describe("validateMigrationEnv", () => {
       settings: {
         database: { host: "db.internal", port: 5432, database: "berth", user: "app", password: "s3cret", ssl: "disable" },
         migrationsDir: "/fixtures/broken",
+        roles: [],
       },
     });
   });

@@ -6,11 +6,11 @@ const database = { host: "h", port: 5432, database: "d", user: "u", password: "p
 
 describe("migration entrypoint helpers", () => {
   it("defaults to the migrations shipped beside dist/", () => {
-    expect(resolveMigrationsDir({ database }, path.join(path.sep, "app"))).to.equal(path.join(path.sep, "app", "migrations"));
+    expect(resolveMigrationsDir({ database, roles: [] }, path.join(path.sep, "app"))).to.equal(path.join(path.sep, "app", "migrations"));
   });
 
   it("honours MIGRATIONS_DIR", () => {
-    expect(resolveMigrationsDir({ database, migrationsDir: "/fixtures/broken" })).to.equal(path.resolve("/fixtures/broken"));
+    expect(resolveMigrationsDir({ database, roles: [], migrationsDir: "/fixtures/broken" })).to.equal(path.resolve("/fixtures/broken"));
   });
 
   it("says when there is nothing to do", () => {

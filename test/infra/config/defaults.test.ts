@@ -128,7 +128,6 @@ describe("config defaults: a minimal catalogue gets its profile's settings", () 
                     },
                     "environment": {},
                     "secrets": [],
-                    "database": false,
                     "bucket": "none",
                     "spot": false,
                     "websocket": false,
@@ -213,7 +212,7 @@ describe("config defaults: every optional key overrides its default", () => {
         expect(svc.build).to.deep.equal({ context: "services/app", dockerfile: "Dockerfile.prod", target: "runtime", args: { NODE_ENV: "production" } });
         expect([svc.cpu, svc.memory, svc.desiredCount, svc.priority]).to.deep.equal([1024, 4096, 3, 2]);
         expect(svc.healthCheck).to.deep.equal({ path: "/ready", gracePeriodSeconds: 90, intervalSeconds: 10, timeoutSeconds: 6, healthyThreshold: 3, unhealthyThreshold: 4, matcher: "200-299" });
-        expect([svc.database, svc.bucket, svc.spot, svc.readonlyRootFilesystem, svc.user, svc.architecture]).to.deep.equal([true, "readwrite", true, false, "10001:10001", "arm64"]);
+        expect([svc.database, svc.bucket, svc.spot, svc.readonlyRootFilesystem, svc.user, svc.architecture]).to.deep.equal([{ access: "readwrite", user: "svc_api" }, "readwrite", true, false, "10001:10001", "arm64"]);
     });
 
     it("a container health check gets ECS's interval, timeout and retries from the profile", () => {

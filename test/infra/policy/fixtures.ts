@@ -35,6 +35,8 @@ export interface ContainerDef {
 }
 
 export const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1234-AbCdEf";
+/** A service's own secret (not the RDS-managed master secret, which only the migration may read). */
+export const APP_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/payments-key-AbCdEf";
 
 /** A container as berth's service component builds it: read-only, logged, secrets by reference. */
 export function goodContainer(name = "orders", overrides: Partial<ContainerDef> = {}): ContainerDef {
@@ -47,7 +49,7 @@ export function goodContainer(name = "orders", overrides: Partial<ContainerDef> 
             { name: "DB_SECRET_ARN", value: SECRET_ARN },
             { name: "TOKEN_TTL_SECONDS", value: "900" },
         ],
-        secrets: [{ name: "DATABASE_PASSWORD", valueFrom: `${SECRET_ARN}:password::` }],
+        secrets: [{ name: "PAYMENTS_KEY", valueFrom: `${APP_SECRET_ARN}:key::` }],
         logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": `/berth/test/${name}`, "awslogs-region": "us-east-1", "awslogs-stream-prefix": name } },
         readonlyRootFilesystem: true,
         ...overrides,
@@ -249,7 +251,7 @@ export function wellBuiltStack(env: Environment): SynthResource[] {
         res("aws:lb/targetGroup:TargetGroup", "orders-tg", { name: "berth-test-orders", port: 8080, protocol: "HTTP", targetType: "ip", deregistrationDelay: 10 }),
         res("aws:ecs/cluster:Cluster", "cluster", { name: "berth-test-cluster", settings: [{ name: "containerInsights", value: "enabled" }] }),
         taskDefinition("orders", [goodContainer("orders")]),
-        taskDefinition("migrate", [goodContainer("migrate")]),
+        taskDefinition("migrate", [goodContainer("migrate", { secrets: [{ name: "DB_PASSWORD", valueFrom: `${SECRET_ARN}:password::` }] })], { "berth:purpose": "migration" }),
         ecsService("orders"),
         repository(),
         lifecyclePolicy(),

@@ -353,6 +353,21 @@ describe("policy: RDS", () => {
         expect(hits("BERTH.RDS-FORCE-SSL", [dbInstance(), parameterGroup("1")])).to.deep.equal([]);
         expect(hits("BERTH.RDS-FORCE-SSL", [dbInstance({ parameterGroupName: undefined })])).to.deep.equal([]);
     });
+
+    it("F03: BERTH.DB-MASTER-SECRET fires on a service task definition that reads the master secret, by its RDS name or the instance's state", () => {
+        const byName = taskDefinition("orders", [goodContainer("orders", { secrets: [{ name: "DB_PASSWORD", valueFrom: `${SECRET_ARN}:password::` }] })]);
+        const ownArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:imported-master-AbCdEf";
+        const db = dbInstance({}, { state: { masterUserSecrets: [{ secretArn: ownArn }] } });
+        const byState = taskDefinition("billing", [goodContainer("billing", { secrets: [{ name: "DB_USERNAME", valueFrom: `${ownArn}:username::` }] })]);
+        expect(hits("BERTH.DB-MASTER-SECRET", [db, byName, byState])).to.deep.equal([["BERTH.DB-MASTER-SECRET", byName.urn], ["BERTH.DB-MASTER-SECRET", byState.urn]]);
+        expect(messages("BERTH.DB-MASTER-SECRET", [byName])).to.deep.equal([
+            'task definition "berth-test-orders" container "orders" reads the database master secret into DB_PASSWORD; a service connects as its own role with IAM authentication, and only the migration uses the master credentials',
+        ]);
+    });
+    it("F03: BERTH.DB-MASTER-SECRET stays quiet on the migration's task definition and on services' own secrets", () => {
+        const migrate = taskDefinition("migrate", [goodContainer("migrate", { secrets: [{ name: "DB_PASSWORD", valueFrom: `${SECRET_ARN}:password::` }] })], { "berth:purpose": "migration" });
+        expect(hits("BERTH.DB-MASTER-SECRET", [dbInstance(), migrate, taskDefinition("orders", [goodContainer("orders")])])).to.deep.equal([]);
+    });
 });
 
 describe("policy: load balancer", () => {

@@ -87,4 +87,21 @@ describe("migration entrypoint against PostgreSQL", function () {
     expect(result.code).to.equal(1);
     expect(result.stderr).to.match(/\[migrate\] migration run failed: .*ECONNREFUSED/);
   });
+
+  it("F03: with BERTH_DB_ROLES, as the migration task definition sets it, creates the service roles after the migrations", async () => {
+    const db = database ?? "";
+    const role = `svc_it_${db.replace(/[^a-z0-9]/g, "").slice(-8)}`;
+    try {
+      const result = await migrate(db, { env: { BERTH_DB_ROLES: JSON.stringify([{ role, access: "read" }]) } });
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.stdout).to.contain(`[migrate] database roles: created ${role}; updated none`);
+      expect(await psql(env, `SELECT has_table_privilege('${role}', 'demo_items', 'SELECT')::text || ',' || has_table_privilege('${role}', 'demo_items', 'INSERT')::text`, db)).to.equal("true,false");
+      const again = await migrate(db, { env: { BERTH_DB_ROLES: JSON.stringify([{ role, access: "read" }]) } });
+      expect(again.stdout).to.contain(`[migrate] database roles: created none; updated ${role}`);
+    } finally {
+      await dropDatabase(env, db);
+      database = undefined;
+      await psql(env, `DROP ROLE IF EXISTS ${role}`);
+    }
+  });
 });

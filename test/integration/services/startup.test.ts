@@ -25,7 +25,7 @@ describe("service startup validation in the image", function () {
         "  1. PORT is missing or empty",
         "  2. DB_NAME is missing or empty (required when DB_HOST is set)",
         "  3. DB_USERNAME is missing or empty (required when DB_HOST is set)",
-        "  4. DB_PASSWORD is missing or empty (required when DB_HOST is set)",
+        "  4. DB_PASSWORD is missing or empty (required when DB_HOST is set); or set DB_IAM_AUTH=true and DB_REGION to sign in with IAM tokens",
         "  5. CONFIG_SERVER_URL is missing or empty (listed in REQUIRED_ENV)",
         "  6. DISCOVERY_URL is missing or empty (listed in REQUIRED_ENV)",
       ].join("\n"),
