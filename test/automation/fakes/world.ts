@@ -75,6 +75,11 @@ export interface Faults {
     locked?: boolean;
     /** Aborted by the fake engine after the first service of an update rolled. */
     abortMidRollout?: AbortController;
+    /**
+     * SSM reads lag writes by up to this long: a read soon after a write may still return the previous released
+     * set and history (the next command of a pipeline runs seconds after the last one wrote).
+     */
+    ssmReadLagMs?: number;
     /** Registry write fails (released set). */
     storeWriteFails?: boolean;
 }
@@ -426,20 +431,32 @@ export class FakeBuilder implements ImageBuilderPort {
 }
 
 export class FakeStore implements ReleaseStorePort {
+    /** What reads could see before each write: a read within `faults.ssmReadLagMs` of a write may get it. */
+    private readonly before: { at: number; released: ReleasedSet | undefined; history: ReleasedSet[] }[] = [];
     constructor(private readonly w: World) {}
+    /** The state a read sees now: with read lag, the one from before the writes of the last `ssmReadLagMs`. */
+    private visible(): { released: ReleasedSet | undefined; history: ReleasedSet[] } {
+        const lag = this.w.faults.ssmReadLagMs ?? 0;
+        const stale = this.before.find((b) => this.w.clock.now() - b.at < lag);
+        return stale ?? { released: this.w.released, history: [...this.w.history.values()] };
+    }
     async readReleased() {
-        return this.w.aws("ssm:GetParameter", () => this.w.released && JSON.parse(JSON.stringify(this.w.released)));
+        return this.w.aws("ssm:GetParameter", () => {
+            const { released } = this.visible();
+            return released && JSON.parse(JSON.stringify(released));
+        });
     }
     /** Like the SSM adapter: the history entry first (overwritten on a repeated id), then the released set. */
     async writeReleased(set: ReleasedSet) {
         await this.w.aws("ssm:PutParameter", () => undefined);
         if (this.w.faults.storeWriteFails) throw new Error("AccessDeniedException: ssm:PutParameter");
+        this.before.push({ at: this.w.clock.now(), released: this.w.released && JSON.parse(JSON.stringify(this.w.released)), history: JSON.parse(JSON.stringify([...this.w.history.values()])) });
         this.w.history.set(set.releaseId, JSON.parse(JSON.stringify(set)));
         this.w.releasedWrites.push(set);
         this.w.released = set;
     }
     async listReleases(): Promise<ReleasedSet[]> {
-        const sets: ReleasedSet[] = JSON.parse(JSON.stringify([...this.w.history.values()]));
+        const sets: ReleasedSet[] = JSON.parse(JSON.stringify(this.visible().history));
         return sets.sort((a, b) => b.releasedAt.localeCompare(a.releasedAt) || b.releaseId.localeCompare(a.releaseId));
     }
 }
