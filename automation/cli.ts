@@ -52,16 +52,36 @@ function defaultDeps(): CliDeps {
     };
 }
 
-/** First Ctrl-C: a graceful stop (the engine finishes the operations in flight). Second: exit now, with a warning. */
-export function listenForInterrupt(controller: AbortController, stackName: string, stderr: (text: string) => void): () => void {
+/**
+ * One Ctrl-C can arrive as two SIGINTs: the terminal signals the whole foreground process group, and `npm run`
+ * (@npmcli/run-script's signal manager) forwards its own copy to the script it runs. SIGINTs this close together
+ * are one keypress; a deliberate second press comes later.
+ */
+export const DUPLICATE_INTERRUPT_WINDOW_MS = 1000;
+
+export interface InterruptOptions {
+    now?: () => number;
+    exit?: (code: number) => void;
+}
+
+/**
+ * First Ctrl-C: a graceful stop (the engine finishes the operations in flight). A second one, pressed later than
+ * DUPLICATE_INTERRUPT_WINDOW_MS after the first: exit now with INTERRUPTED, with a warning.
+ */
+export function listenForInterrupt(controller: AbortController, stackName: string, stderr: (text: string) => void, options: InterruptOptions = {}): () => void {
+    const now = options.now ?? (() => performance.now());
+    const exit = options.exit ?? ((code: number) => process.exit(code));
+    let firstAt = 0;
     const onSigint = () => {
         if (!controller.signal.aborted) {
+            firstAt = now();
             stderr("\nInterrupted: stopping gracefully — the operations in flight finish, then berth reports what runs now. Press Ctrl-C again to exit at once.\n");
             controller.abort();
             return;
         }
+        if (now() - firstAt < DUPLICATE_INTERRUPT_WINDOW_MS) return;
         stderr(`\nSecond interrupt: exiting now without waiting. The stack may have pending operations: run \`pulumi refresh --stack ${stackName}\`, then \`npm run status -- --stack ${stackName}\`.\n`);
-        process.exit(EXIT_CODES.INTERRUPTED);
+        exit(EXIT_CODES.INTERRUPTED);
     };
     process.on("SIGINT", onSigint);
     return () => process.off("SIGINT", onSigint);
@@ -150,7 +170,7 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .option("--dry-run", "go through every step and print the requests each mutating step would send; change nothing")
         .option("--json <file>", "write the JSON release record to this file")
         .addOption(projectDir())
-        .addHelpText("after", `${releaseExitHelp()}\nThe Markdown report ends stdout and is appended to $GITHUB_STEP_SUMMARY when set; progress goes to stderr.\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\nCtrl-C stops gracefully (in-flight operations finish); a second Ctrl-C exits at once.\n`)
+        .addHelpText("after", `${releaseExitHelp()}\nThe Markdown report ends stdout and is appended to $GITHUB_STEP_SUMMARY when set; progress goes to stderr.\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\nCtrl-C stops gracefully (in-flight operations finish; exit 2, INTERRUPTED); a second Ctrl-C more than ${DUPLICATE_INTERRUPT_WINDOW_MS / 1000} s later exits at once\n(exit 2). Under \`npm run\` one Ctrl-C arrives twice (terminal and npm): signals within that second count as one.\n`)
         .action((opts, command: Command) => selected({ command: "deploy", opts }, command));
 
     program

@@ -75,6 +75,11 @@ export interface Faults {
     locked?: boolean;
     /** Aborted by the fake engine after the first service of an update rolled. */
     abortMidRollout?: AbortController;
+    /**
+     * SSM reads lag writes by up to this long: a read soon after a write may still return the previous released
+     * set and history (the next command of a pipeline runs seconds after the last one wrote).
+     */
+    ssmReadLagMs?: number;
     /** Registry write fails (released set). */
     storeWriteFails?: boolean;
 }
@@ -93,8 +98,18 @@ interface FakeService {
     url?: string;
     desired: number;
     originalImage: string;
-    deployments: (Deployment & { startedAt: number; image: string; kind: "normal" | "stuck" | "unhealthy" })[];
+    deployments: FakeDeployment[];
 }
+
+/**
+ * One ECS deployment. `completedAt`: when it reached COMPLETED (the older ones then drain); `drainingSince`: when
+ * its tasks started draining (ALB deregistration delay) — until `deregistrationMs` later it is still ACTIVE with
+ * running tasks, as on ECS.
+ */
+type FakeDeployment = Deployment & { startedAt: number; image: string; kind: "normal" | "stuck" | "unhealthy" | "breaker"; completedAt?: number; drainingSince?: number };
+
+/** ECS's own rule, written out here rather than imported, so the fake does not agree with a wrong driver: 0.5 × desired, within [3, 200]. */
+const breakerThreshold = (desired: number) => Math.min(200, Math.max(3, Math.ceil(desired / 2)));
 
 const digestOf = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
 const imageDigest = (ref: string) => ref.slice(ref.indexOf("@") + 1);
@@ -118,6 +133,8 @@ export class World {
     /** The history of verified releases (SSM `releases/<id>`), keyed by release id like the parameter names. */
     readonly history = new Map<string, ReleasedSet>();
     readonly stabiliseMs = 40_000;
+    /** The target group's deregistration delay: old tasks keep serving (draining) this long after a deployment completes. */
+    readonly deregistrationMs = 20_000;
     readonly migrationMs = 25_000;
 
     constructor(rawOutputs: Record<string, unknown>, readonly oldSha = "0".repeat(40)) {
@@ -172,46 +189,71 @@ export class World {
 
     deploy(service: string, taskDefinition: string, image: string): void {
         const s = this.services.get(service)!;
+        this.settle(service);
         for (const d of s.deployments) d.status = "ACTIVE";
         const isNew = image !== s.originalImage;
-        const kind = isNew && this.faults.neverStabilises?.includes(service) ? "stuck" : isNew && this.faults.unhealthyTargets?.includes(service) ? "unhealthy" : "normal";
+        const f = this.faults;
+        const kind = !isNew ? "normal" : f.neverStabilises?.includes(service) ? "stuck" : f.unhealthyTargets?.includes(service) ? "unhealthy" : f.circuitBreaker?.includes(service) ? "breaker" : "normal";
         s.deployments.unshift({ id: `ecs-svc/${service}-${this.clock.now()}`, status: "PRIMARY", rolloutState: "IN_PROGRESS", taskDefinition, desiredCount: s.desired, runningCount: 0, failedTasks: 0, startedAt: this.clock.now(), image, kind });
-        if (isNew && this.faults.circuitBreaker?.includes(service)) {
-            // ECS's circuit breaker gave up and rolled back to the last COMPLETED deployment: the old one is PRIMARY again.
-            const [failed, ...rest] = s.deployments;
-            failed.status = "INACTIVE";
-            const old = rest[0];
-            old.status = "PRIMARY";
-            old.rolloutState = "COMPLETED";
-            s.deployments = [old];
-        }
     }
 
-    /** Advances a service's deployments to where virtual time has brought them. */
+    /**
+     * Advances a service's deployments to where virtual time has brought them, like ECS: a new deployment starts its
+     * tasks over `stabiliseMs`, then COMPLETES; the older deployments keep their tasks while those drain for
+     * `deregistrationMs`, and only then disappear. A circuit-breaker deployment ("breaker") loses one task start
+     * every 30 s; at the breaker's threshold it turns FAILED (and stays listed, ACTIVE, while it drains) and ECS
+     * starts its own rollback: a new PRIMARY deployment of the last COMPLETED task definition, which takes its
+     * own `stabiliseMs` — minutes of mixed state, never an instant swap.
+     */
     settle(service: string): void {
         const s = this.services.get(service)!;
-        const p = s.deployments.find((d) => d.status === "PRIMARY")!;
-        const age = this.clock.now() - p.startedAt;
-        if (p.rolloutState !== "IN_PROGRESS") return;
-        if (p.kind === "stuck") return;
-        if (p.kind === "unhealthy") {
-            p.failedTasks = Math.floor(age / 30_000);
-            return;
+        const now = this.clock.now();
+        for (let changed = true; changed; ) {
+            changed = false;
+            const p = s.deployments.find((d) => d.status === "PRIMARY")!;
+            if (p.rolloutState === "IN_PROGRESS" && p.kind === "breaker") {
+                const threshold = breakerThreshold(p.desiredCount);
+                const failedAt = p.startedAt + threshold * 30_000;
+                p.failedTasks = Math.min(threshold, Math.floor((now - p.startedAt) / 30_000));
+                if (now >= failedAt) {
+                    const last = s.deployments.find((d) => d !== p && d.rolloutState === "COMPLETED");
+                    p.rolloutState = "FAILED";
+                    p.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
+                    p.status = "ACTIVE";
+                    p.drainingSince = failedAt;
+                    if (last) {
+                        for (const d of s.deployments) if (d.status === "PRIMARY") d.status = "ACTIVE";
+                        s.deployments.unshift({ ...last, id: `ecs-svc/${service}-${failedAt}-rollback`, status: "PRIMARY", rolloutState: "IN_PROGRESS", runningCount: 0, failedTasks: 0, startedAt: failedAt, kind: "normal", completedAt: undefined, drainingSince: undefined });
+                    } else {
+                        p.status = "PRIMARY"; // a first deployment has nothing to roll back to: it stays FAILED
+                    }
+                    changed = true;
+                    continue;
+                }
+            }
+            if (p.rolloutState === "IN_PROGRESS" && p.kind === "unhealthy") p.failedTasks = Math.floor((now - p.startedAt) / 30_000);
+            if (p.rolloutState === "IN_PROGRESS" && p.kind === "normal") {
+                const doneAt = p.startedAt + this.stabiliseMs;
+                if (now >= doneAt) {
+                    p.rolloutState = "COMPLETED";
+                    p.runningCount = p.desiredCount;
+                    p.completedAt = doneAt;
+                    for (const d of s.deployments) if (d !== p && d.drainingSince === undefined) d.drainingSince = doneAt;
+                    changed = true;
+                } else {
+                    p.runningCount = Math.min(p.desiredCount, Math.floor(((now - p.startedAt) / this.stabiliseMs) * p.desiredCount));
+                }
+            }
         }
-        if (age >= this.stabiliseMs) {
-            p.rolloutState = "COMPLETED";
-            p.runningCount = p.desiredCount;
-            s.deployments = [p];
-        } else {
-            p.runningCount = Math.min(p.desiredCount, Math.floor((age / this.stabiliseMs) * p.desiredCount));
-        }
+        s.deployments = s.deployments.filter((d) => d.status === "PRIMARY" || d.drainingSince === undefined || now < d.drainingSince + this.deregistrationMs);
+        for (const d of s.deployments) if (d.status !== "PRIMARY" && d.kind === "breaker") d.runningCount = 0;
     }
 
     status(service: string): ServiceStatus {
         this.settle(service);
         const s = this.services.get(service)!;
         const p = s.deployments.find((d) => d.status === "PRIMARY")!;
-        const running = s.deployments.reduce((n, d) => n + (d.status === "PRIMARY" ? d.runningCount : d.desiredCount), 0);
+        const running = s.deployments.reduce((n, d) => n + d.runningCount, 0);
         return {
             serviceName: s.serviceName,
             status: "ACTIVE",
@@ -219,7 +261,16 @@ export class World {
             runningCount: Math.min(running, s.desired),
             pendingCount: p.rolloutState === "COMPLETED" ? 0 : p.desiredCount - p.runningCount,
             taskDefinition: p.taskDefinition,
-            deployments: s.deployments.map(({ id, status, rolloutState, taskDefinition, desiredCount, runningCount, failedTasks }) => ({ id, status, rolloutState, taskDefinition, desiredCount, runningCount, failedTasks })),
+            deployments: s.deployments.map(({ id, status, rolloutState, rolloutStateReason, taskDefinition, desiredCount, runningCount, failedTasks }) => ({
+                id,
+                status,
+                rolloutState,
+                ...(rolloutStateReason ? { rolloutStateReason } : {}),
+                taskDefinition,
+                desiredCount,
+                runningCount,
+                failedTasks,
+            })),
         };
     }
 
@@ -293,8 +344,8 @@ export class FakeElb implements LoadBalancerPort {
         const p = this.w.primary(s.name);
         const targets: TargetHealth[] = [];
         for (const d of s.deployments) {
-            const n = d.status === "PRIMARY" ? d.runningCount : d.desiredCount;
-            for (let i = 0; i < n; i++) targets.push({ targetId: `10.0.${d.id.length}.${i}`, port: 8080, state: d.status === "PRIMARY" ? "healthy" : "draining" });
+            // Old tasks stay registered and healthy until a newer deployment completes; then they drain.
+            for (let i = 0; i < d.runningCount; i++) targets.push({ targetId: `10.0.${d.id.length}.${i}`, port: 8080, state: d.drainingSince === undefined ? "healthy" : "draining" });
         }
         if (p.kind === "unhealthy") targets.push({ targetId: "10.0.9.9", port: 8080, state: "unhealthy", reason: "Target.ResponseCodeMismatch" });
         else if (st.pendingCount > 0) targets.push({ targetId: "10.0.9.8", port: 8080, state: "initial" });
@@ -380,20 +431,32 @@ export class FakeBuilder implements ImageBuilderPort {
 }
 
 export class FakeStore implements ReleaseStorePort {
+    /** What reads could see before each write: a read within `faults.ssmReadLagMs` of a write may get it. */
+    private readonly before: { at: number; released: ReleasedSet | undefined; history: ReleasedSet[] }[] = [];
     constructor(private readonly w: World) {}
+    /** The state a read sees now: with read lag, the one from before the writes of the last `ssmReadLagMs`. */
+    private visible(): { released: ReleasedSet | undefined; history: ReleasedSet[] } {
+        const lag = this.w.faults.ssmReadLagMs ?? 0;
+        const stale = this.before.find((b) => this.w.clock.now() - b.at < lag);
+        return stale ?? { released: this.w.released, history: [...this.w.history.values()] };
+    }
     async readReleased() {
-        return this.w.aws("ssm:GetParameter", () => this.w.released && JSON.parse(JSON.stringify(this.w.released)));
+        return this.w.aws("ssm:GetParameter", () => {
+            const { released } = this.visible();
+            return released && JSON.parse(JSON.stringify(released));
+        });
     }
     /** Like the SSM adapter: the history entry first (overwritten on a repeated id), then the released set. */
     async writeReleased(set: ReleasedSet) {
         await this.w.aws("ssm:PutParameter", () => undefined);
         if (this.w.faults.storeWriteFails) throw new Error("AccessDeniedException: ssm:PutParameter");
+        this.before.push({ at: this.w.clock.now(), released: this.w.released && JSON.parse(JSON.stringify(this.w.released)), history: JSON.parse(JSON.stringify([...this.w.history.values()])) });
         this.w.history.set(set.releaseId, JSON.parse(JSON.stringify(set)));
         this.w.releasedWrites.push(set);
         this.w.released = set;
     }
     async listReleases(): Promise<ReleasedSet[]> {
-        const sets: ReleasedSet[] = JSON.parse(JSON.stringify([...this.w.history.values()]));
+        const sets: ReleasedSet[] = JSON.parse(JSON.stringify(this.visible().history));
         return sets.sort((a, b) => b.releasedAt.localeCompare(a.releasedAt) || b.releaseId.localeCompare(a.releaseId));
     }
 }

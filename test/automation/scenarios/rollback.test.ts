@@ -144,6 +144,18 @@ describe("rollback --to scenarios (history of verified releases)", () => {
         expect((await h.deps.store.listReleases()).map((r) => r.releaseId)).to.deep.equal([back.id, c.id, b.id, history[2].releaseId]);
     });
 
+    it("F13: rollback without --to right after a release, while SSM reads still return the set before it, still lands on the release before the current one", async () => {
+        const { h, b, c } = await threeReleases();
+        h.world.faults.ssmReadLagMs = 60_000; // the rollback job starts seconds after the deploy job wrote C
+        expect((await h.deps.store.readReleased())!.releaseId).to.equal(b.id); // the fake's lag is real
+        const back = await runRollback(h.deps, { projectDir: h.options.projectDir, stackName: "dev" });
+        expect(back.state).to.equal("RELEASED");
+        expect(back.sha).to.equal(S2);
+        expect(back.imagesNow).to.deep.equal(b.imagesNow);
+        for (const s of Object.keys(b.imagesNow)) expect(h.world.running(s), s).to.equal(b.imagesNow[s]);
+        expect(h.world.running("orders")).to.not.equal(c.imagesNow.orders);
+    });
+
     it("rollback without --to after a rollback-that-needs-attention returns to the released set itself", async () => {
         const { h, c } = await threeReleases();
         // the stack runs an image no verified release recorded (a release whose own rollback failed)
