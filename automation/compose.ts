@@ -17,8 +17,8 @@ import { SsmReleaseStore } from "./adapters/releaseStore";
 import { formatRetry, type RetryOptions } from "./adapters/retry";
 import { parseStackOutputs, type EnvironmentOutputs } from "./plan/outputs";
 import type { StackPort } from "./ports";
-import type { PreviewPorts } from "./preview";
-import type { ReleaseDeps } from "./release";
+import type { PreviewPorts } from "./commands/preview";
+import type { ReleaseDeps } from "./stages/types";
 
 export interface ComposeOptions {
     projectDir: string;

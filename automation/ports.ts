@@ -241,6 +241,8 @@ export interface ReleasedSet {
     images: Record<string, string>;
     /** service → build-context digest (infra/buildContext.ts) of the released image. */
     contexts: Record<string, string>;
+    /** Set by `rollback`: the release it rolled back from, which a later `rollback` without --to passes over. */
+    rolledBackFrom?: string;
 }
 
 export interface ReleaseStorePort {

@@ -7,8 +7,10 @@ import { main, type CliDeps } from "../../automation/cli";
 import type { ReleaseRecord } from "../../automation/plan/report";
 import { releaseRecord } from "../helpers/releaseRecord";
 import { StackLockedError } from "../../automation/ports";
-import type { PreviewPorts } from "../../automation/preview";
-import { ReleaseInputError, type ReleaseDeps, type ReleaseOptions, type StatusReport } from "../../automation/release";
+import type { PreviewPorts } from "../../automation/commands/preview";
+import type { ReleaseOptions } from "../../automation/commands/deploy";
+import type { StatusReport } from "../../automation/plan/status";
+import { ReleaseInputError, type ReleaseDeps } from "../../automation/stages/types";
 
 const ROOT = path.join(__dirname, "../..");
 

@@ -5,7 +5,7 @@ import * as path from "path";
 import { githubClient } from "../../automation/adapters/github";
 import { commentMarker } from "../../automation/plan/preview";
 import type { EngineEvent, ReleasedSet, StackPort, StackUpdateOptions, UpdateResult } from "../../automation/ports";
-import { PreviewInputError, runPreview, type PreviewPorts } from "../../automation/preview";
+import { PreviewInputError, runPreview, type PreviewPorts } from "../../automation/commands/preview";
 import { realOutputs, SHA } from "./plan/fixtures";
 import { type Comment, fakeGitHub } from "../helpers/fakeGitHub";
 

@@ -3,7 +3,9 @@
 import { expect } from "chai";
 import { main } from "../../../automation/cli";
 import { EXIT_BAD_INPUT, exitCodeFor, renderMarkdown, type ReleaseRecord } from "../../../automation/plan/report";
-import { ReleaseInputError, runRelease, runRollback } from "../../../automation/release";
+import { runRelease } from "../../../automation/commands/deploy";
+import { runRollback } from "../../../automation/commands/rollback";
+import { ReleaseInputError } from "../../../automation/plan/errors";
 import type { ReleasedSet } from "../../../automation/ports";
 import { harness, type Harness } from "../fakes/harness";
 import type { FakeSource } from "../fakes/world";

@@ -2,12 +2,12 @@
 // from this commit, the Markdown written to preview-<stack>.md and delivered as a PR comment, step summary or stdout.
 import * as path from "path";
 import type { Octokit } from "@octokit/rest";
-import { pullRequestFromEvent, upsertComment, type GitHubOptions } from "./adapters/github";
-import { formatEvent } from "./plan/events";
-import { parseStackOutputs, StackOutputsError, type EnvironmentOutputs } from "./plan/outputs";
-import { commentMarker, renderPreviewComment, summarizePreview, type PreviewSummary, type ReleasePreview } from "./plan/preview";
-import { planRelease } from "./plan/release";
-import type { EngineEvent, ReleaseStorePort, SourcePort, StackPort } from "./ports";
+import { pullRequestFromEvent, upsertComment, type GitHubOptions } from "../adapters/github";
+import { formatEvent } from "../plan/events";
+import { parseStackOutputs, StackOutputsError, type EnvironmentOutputs } from "../plan/outputs";
+import { commentMarker, renderPreviewComment, summarizePreview, type PreviewSummary, type ReleasePreview } from "../plan/preview";
+import { planRelease } from "../plan/release";
+import type { EngineEvent, ReleaseStorePort, SourcePort, StackPort } from "../ports";
 
 /** GitHub caps a job's step summary at 1 MiB; a larger preview goes there trimmed, like the comment. */
 export const STEP_SUMMARY_LIMIT = 1_000_000;

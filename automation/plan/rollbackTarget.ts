@@ -1,8 +1,9 @@
-// `rollback --to <release id | sha>`: which recorded release that names (pure). The candidates are the history
-// of verified releases (ReleaseStorePort.listReleases) plus the released set itself, which predates the history
-// on stacks released before it was kept.
+// Which recorded release `rollback` returns to (pure): `--to <release id | sha>` names one; without it, the
+// release before the current one. The candidates are the history of verified releases
+// (ReleaseStorePort.listReleases) plus the released set itself, which predates the history on stacks released
+// before it was kept.
 import type { ReleasedSet } from "../ports";
-import { ReleaseInputError } from "./types";
+import { ReleaseInputError } from "./errors";
 
 const SHA_PREFIX = /^[0-9a-f]{7,40}$/;
 /** How many known releases an error message lists. */
@@ -56,4 +57,38 @@ export function findRollbackTarget(candidates: readonly ReleasedSet[], ref: stri
     }
     const [newest, ...older] = rollbackCandidates(matches, undefined);
     return { set: newest, matchedBy: "sha", sameSha: older.map((m) => m.releaseId) };
+}
+
+/** The releases some recorded rollback rolled back from: `rollback` without --to never returns to them. */
+function rolledBackFrom(candidates: readonly ReleasedSet[]): Set<string> {
+    return new Set(candidates.flatMap((c) => (c.rolledBackFrom ? [c.rolledBackFrom] : [])));
+}
+
+/**
+ * `rollback` without --to: when the stack does not run the released set (a release that needs attention), the
+ * released set itself; otherwise the newest recorded release older than the released set whose images differ
+ * from what the stack runs (so a re-recorded identical set is passed over) and that no rollback rolled back
+ * from (so a second rollback goes further back instead of returning to the bad release). None:
+ * ReleaseInputError (exit 3).
+ */
+export function previousRelease(
+    candidates: readonly ReleasedSet[],
+    released: ReleasedSet,
+    applied: Record<string, string>,
+    stackName: string,
+): { set: ReleasedSet; why: string } {
+    const differs = (set: ReleasedSet) => Object.keys(applied).some((s) => set.images[s] !== undefined && set.images[s] !== applied[s]);
+    if (differs(released)) return { set: released, why: `stack ${stackName} does not run the released set: returning to the current release ${describe(released)}` };
+    const undone = rolledBackFrom(candidates);
+    const index = candidates.findIndex((c) => c.releaseId === released.releaseId);
+    const older = candidates.slice(index + 1);
+    const before = older.find((c) => differs(c) && !undone.has(c.releaseId));
+    const passed = older.filter((c) => differs(c) && undone.has(c.releaseId) && (!before || c.releasedAt >= before.releasedAt)).map((c) => c.releaseId);
+    const skipped = passed.length > 0 ? ` (passing over ${passed.join(", ")}: rolled back from)` : "";
+    if (!before) {
+        throw new ReleaseInputError(
+            `stack ${stackName} runs release ${describe(released)} and no earlier recorded release has other images${skipped}: there is nothing to roll back to${passed.length > 0 ? " (name one with --to to return to it anyway)" : ""}`,
+        );
+    }
+    return { set: before, why: `rolling back from the current release ${describe(released)} to the release before it: ${describe(before)}${skipped}` };
 }
