@@ -26,6 +26,8 @@ export interface CliDeps {
     composePreview(options: ComposeOptions): Promise<PreviewPorts>;
     driver: { runRelease: typeof runRelease; runRollback: typeof runRollback; readStatus: typeof readStatus };
     runPreview: typeof runPreview;
+    /** `berth synth …`: the offline synthesis CLI (infra/synth/cli.ts), loaded only when asked for. */
+    synth(argv: string[]): Promise<number>;
     stdout(text: string): void;
     stderr(text: string): void;
     env: NodeJS.ProcessEnv;
@@ -44,6 +46,7 @@ function defaultDeps(): CliDeps {
         composePreview: composePreviewPorts,
         driver: { runRelease, runRollback, readStatus },
         runPreview,
+        synth: async (argv) => (await import("../infra/synth/cli")).main(argv),
         stdout: (text) => process.stdout.write(text),
         stderr,
         env: process.env,
@@ -111,7 +114,7 @@ type Invocation =
 
 export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (invocation: Invocation) => void): Command {
     const program = new Command("berth")
-        .description("berth's release driver: deploy, roll back, inspect and preview a stack of the Pulumi project.")
+        .description("berth: synthesize, deploy, roll back, inspect and preview a stack of the Pulumi project.")
         .exitOverride()
         .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr })
         .showHelpAfterError("(add --help for usage)");
@@ -173,12 +176,16 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .addHelpText("after", PREVIEW_EXIT_HELP)
         .action((opts, command: Command) => selected({ command: "preview", opts }, command));
 
+    // Listed here for --help; main hands `synth` and its arguments to the synthesis CLI before parsing.
+    program.command("synth").description("Run the Pulumi program offline under the mock engine and print its resources, rollout order and policy findings (berth synth --help).");
+
     program.addHelpText("after", `${releaseExitHelp()}\nEach command's --help lists its own options and exit codes.\n`);
     return program;
 }
 
 export async function main(argv: string[], overrides: Partial<CliDeps> = {}): Promise<number> {
     const deps: CliDeps = { ...defaultDeps(), ...overrides };
+    if (argv[0] === "synth") return deps.synth(argv.slice(1));
     let invocation: Invocation | undefined;
     try {
         buildProgram(deps, (i) => (invocation = i)).parse(argv, { from: "user" });

@@ -51,7 +51,7 @@ export interface ReleaseConfig {
     images: Record<string, string>;
     /**
      * With a migration image (a sha256 digest of the owner's repository) only the migration task definition takes
-     * it; every service keeps its `berth:images` digest (issue 3, step 3; F02). Absent: the key is removed, so the
+     * it; every service keeps its `berth:images` digest (F02). Absent: the key is removed, so the
      * migration task follows its owner service.
      */
     migrationImage?: string;

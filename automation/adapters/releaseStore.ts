@@ -30,6 +30,7 @@ export function parseReleasedSet(parameterName: string, value: string): Released
     if (!set || typeof set !== "object") throw fail("not an object");
     if (set.version !== 1) throw fail(`version ${JSON.stringify(set.version)}, expected 1`);
     for (const key of ["releaseId", "sha", "releasedAt"] as const) if (typeof set[key] !== "string") throw fail(`no ${key}`);
+    if (set.rolledBackFrom !== undefined && typeof set.rolledBackFrom !== "string") throw fail("rolledBackFrom is not a release id");
     for (const key of ["images", "contexts"] as const) {
         const map = set[key];
         if (!map || typeof map !== "object" || Array.isArray(map)) throw fail(`no ${key} map`);

@@ -1,4 +1,4 @@
-// The pull-request preview flow (issue 4): a Pulumi preview through the stack port, the runtime plan of a release
+// `preview`, the pull-request preview flow: a Pulumi preview through the stack port, the runtime plan of a release
 // from this commit, the Markdown written to preview-<stack>.md and delivered as a PR comment, step summary or stdout.
 import * as path from "path";
 import type { Octokit } from "@octokit/rest";

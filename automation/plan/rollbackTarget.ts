@@ -59,9 +59,19 @@ export function findRollbackTarget(candidates: readonly ReleasedSet[], ref: stri
     return { set: newest, matchedBy: "sha", sameSha: older.map((m) => m.releaseId) };
 }
 
-/** The releases some recorded rollback rolled back from: `rollback` without --to never returns to them. */
-function rolledBackFrom(candidates: readonly ReleasedSet[]): Set<string> {
-    return new Set(candidates.flatMap((c) => (c.rolledBackFrom ? [c.rolledBackFrom] : [])));
+function imagesKey(set: ReleasedSet): string {
+    return JSON.stringify(Object.entries(set.images).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * Whether a recorded rollback left `set`: it is a release some rollback rolled back from, or runs the same images
+ * as one (a rollback restores an older release's images under a new id, and rolling back from that id condemns
+ * the older release too). `rollback` without --to never returns to such a release.
+ */
+function leftByRollback(candidates: readonly ReleasedSet[]): (set: ReleasedSet) => boolean {
+    const ids = new Set(candidates.flatMap((c) => (c.rolledBackFrom ? [c.rolledBackFrom] : [])));
+    const images = new Set(candidates.filter((c) => ids.has(c.releaseId)).map(imagesKey));
+    return (set) => ids.has(set.releaseId) || images.has(imagesKey(set));
 }
 
 /**
@@ -79,12 +89,13 @@ export function previousRelease(
 ): { set: ReleasedSet; why: string } {
     const differs = (set: ReleasedSet) => Object.keys(applied).some((s) => set.images[s] !== undefined && set.images[s] !== applied[s]);
     if (differs(released)) return { set: released, why: `stack ${stackName} does not run the released set: returning to the current release ${describe(released)}` };
-    const undone = rolledBackFrom(candidates);
+    const left = leftByRollback(candidates);
     const index = candidates.findIndex((c) => c.releaseId === released.releaseId);
-    const older = candidates.slice(index + 1);
-    const before = older.find((c) => differs(c) && !undone.has(c.releaseId));
-    const passed = older.filter((c) => differs(c) && undone.has(c.releaseId) && (!before || c.releasedAt >= before.releasedAt)).map((c) => c.releaseId);
-    const skipped = passed.length > 0 ? ` (passing over ${passed.join(", ")}: rolled back from)` : "";
+    const older = candidates.slice(index + 1).filter(differs);
+    const at = older.findIndex((c) => !left(c));
+    const before = at === -1 ? undefined : older[at];
+    const passed = (at === -1 ? older : older.slice(0, at)).map((c) => c.releaseId);
+    const skipped = passed.length > 0 ? ` (passing over ${passed.join(", ")}: a rollback left them)` : "";
     if (!before) {
         throw new ReleaseInputError(
             `stack ${stackName} runs release ${describe(released)} and no earlier recorded release has other images${skipped}: there is nothing to roll back to${passed.length > 0 ? " (name one with --to to return to it anyway)" : ""}`,

@@ -1,4 +1,4 @@
-// Scenario tests of the release orchestrator over faithful fakes (issue 3 "Proof"): every scenario ends in an
+// Scenario tests of the release orchestrator over faithful fakes: every scenario ends in an
 // asserted final state and exit code. Failure ids from shared/FAILURES.md are cited in the test names.
 import { expect } from "chai";
 import { runRelease } from "../../../automation/commands/deploy";

@@ -1,4 +1,4 @@
-// Scenario tests of `rollback --to <release id | sha>` over the history of verified releases (issue 3, step 9):
+// Scenario tests of `rollback --to <release id | sha>` over the history of verified releases:
 // every scenario ends in an asserted final state and exit code (input errors through the CLI: exit 3).
 import { expect } from "chai";
 import { main } from "../../../automation/cli";
@@ -44,6 +44,23 @@ async function threeReleases(): Promise<History> {
 async function cliRollback(h: Harness, to: string) {
     const stderr: string[] = [];
     const code = await main(["rollback", "--stack", "dev", "--to", to], {
+        stdout: () => undefined,
+        stderr: (t) => stderr.push(t),
+        env: {},
+        cwd: h.options.projectDir,
+        writeFile: () => undefined,
+        appendFile: () => undefined,
+        onInterrupt: () => () => undefined,
+        composeRelease: async () => h.deps,
+        postSlack: async () => undefined,
+    });
+    return { code, stderr: stderr.join("") };
+}
+
+/** `berth rollback` without --to through the CLI. */
+async function cliRollbackLatest(h: Harness) {
+    const stderr: string[] = [];
+    const code = await main(["rollback", "--stack", "dev"], {
         stdout: () => undefined,
         stderr: (t) => stderr.push(t),
         env: {},
@@ -144,6 +161,42 @@ describe("rollback --to scenarios (history of verified releases)", () => {
         expect(md).to.match(/Stages: plan ok .* · rollback ok .* · verify ok .* · record ok/);
         expect(md).to.contain("| orders | context changed, none |");
         expect((await h.deps.store.listReleases()).map((r) => r.releaseId)).to.deep.equal([back.id, c.id, b.id, history[2].releaseId]);
+    });
+
+    it("a second rollback without --to goes further back instead of returning to the release the first one left", async () => {
+        const { h, a, b, c } = await threeReleases();
+        const describe = async (id: string) => {
+            const set = (await h.deps.store.listReleases()).find((r) => r.releaseId === id)!;
+            return `${id} (sha ${set.sha.slice(0, 12)}, released ${set.releasedAt})`;
+        };
+        h.world.clock.t += 60_000;
+        const first = await runRollback(h.deps, { projectDir: h.options.projectDir, stackName: "dev" });
+        expect(first.state).to.equal("RELEASED");
+        expect(first.imagesNow).to.deep.equal(b.imagesNow);
+        // the history entry of the rollback names the release it rolled back from
+        expect(h.world.history.get(first.id)!.rolledBackFrom).to.equal(c.id);
+        expect(h.world.released!.rolledBackFrom).to.equal(c.id);
+
+        h.world.clock.t += 60_000;
+        const second = await runRollback(h.deps, { projectDir: h.options.projectDir, stackName: "dev" });
+        expect(second.state).to.equal("RELEASED");
+        expect(h.lines).to.include(
+            `rolling back from the current release ${await describe(first.id)} to the release before it: ${await describe(a.id)} (passing over ${c.id}: a rollback left them)`,
+        );
+        expect(second.sha).to.equal(S1);
+        expect(second.imagesNow).to.deep.equal(a.imagesNow);
+        for (const s of Object.keys(a.imagesNow)) expect(h.world.running(s), s).to.equal(a.imagesNow[s]);
+        expect(h.world.history.get(second.id)!.rolledBackFrom).to.equal(first.id);
+
+        // a third has nowhere left to go: every older release with other images was left by a rollback
+        h.world.clock.t += 60_000;
+        const ups = h.stack.ups.length;
+        const { code, stderr } = await cliRollbackLatest(h);
+        expect(code).to.equal(EXIT_BAD_INPUT);
+        expect(stderr).to.equal(
+            `berth rollback: stack dev runs release ${await describe(second.id)} and no earlier recorded release has other images (passing over ${first.id}, ${c.id}, ${b.id}: a rollback left them): there is nothing to roll back to (name one with --to to return to it anyway)\n`,
+        );
+        expect(h.stack.ups).to.have.length(ups);
     });
 
     it("rollback without --to after a rollback-that-needs-attention returns to the released set itself", async () => {
