@@ -50,7 +50,7 @@ export async function rollbackAfterFailure(
     why: string,
 ): Promise<ReleaseRecord> {
     try {
-        return await tryRollback(ctx, run, plan, released, scope, imagesNow, why);
+        return await tryRollback(ctx, run, { plan, released, scope, imagesNow, why });
     } catch (error) {
         if (isAbort(error, ctx.signal)) {
             run.stage("rollback", "interrupted");
@@ -64,15 +64,16 @@ export async function rollbackAfterFailure(
     }
 }
 
-async function tryRollback(
-    ctx: StageContext,
-    run: Run,
-    plan: ReleasePlan,
-    released: ReleasedSet | undefined,
-    scope: string[],
-    imagesNow: Record<string, string>,
-    why: string,
-): Promise<ReleaseRecord> {
+/** What a failed release rolls back: the services in `scope`, from the images it runs now, and why. */
+interface FailureRollback {
+    plan: ReleasePlan;
+    released: ReleasedSet | undefined;
+    scope: string[];
+    imagesNow: Record<string, string>;
+    why: string;
+}
+
+async function tryRollback(ctx: StageContext, run: Run, { plan, released, scope, imagesNow, why }: FailureRollback): Promise<ReleaseRecord> {
     const { deps } = ctx;
     const rb: RollbackPlan = planRollback({ ...plan, toRoll: scope, imagesAfter: imagesNow }, released);
     deps.progress(`${why}; rolling back ${Object.keys(rb.restore).join(", ") || "nothing restorable"}`);

@@ -40,27 +40,10 @@ async function threeReleases(): Promise<History> {
     return { h, a, b, c, release };
 }
 
-/** `berth rollback` through the CLI with the scenario's fakes: the exit code and stderr the user sees. */
-async function cliRollback(h: Harness, to: string) {
+/** `berth rollback [--to <to>]` through the CLI with the scenario's fakes: the exit code and stderr the user sees. */
+async function cliRollback(h: Harness, to?: string) {
     const stderr: string[] = [];
-    const code = await main(["rollback", "--stack", "dev", "--to", to], {
-        stdout: () => undefined,
-        stderr: (t) => stderr.push(t),
-        env: {},
-        cwd: h.options.projectDir,
-        writeFile: () => undefined,
-        appendFile: () => undefined,
-        onInterrupt: () => () => undefined,
-        composeRelease: async () => h.deps,
-        postSlack: async () => undefined,
-    });
-    return { code, stderr: stderr.join("") };
-}
-
-/** `berth rollback` without --to through the CLI. */
-async function cliRollbackLatest(h: Harness) {
-    const stderr: string[] = [];
-    const code = await main(["rollback", "--stack", "dev"], {
+    const code = await main(["rollback", "--stack", "dev", ...(to ? ["--to", to] : [])], {
         stdout: () => undefined,
         stderr: (t) => stderr.push(t),
         env: {},
@@ -191,7 +174,7 @@ describe("rollback --to scenarios (history of verified releases)", () => {
         // a third has nowhere left to go: every older release with other images was left by a rollback
         h.world.clock.t += 60_000;
         const ups = h.stack.ups.length;
-        const { code, stderr } = await cliRollbackLatest(h);
+        const { code, stderr } = await cliRollback(h);
         expect(code).to.equal(EXIT_BAD_INPUT);
         expect(stderr).to.equal(
             `berth rollback: stack dev runs release ${await describe(second.id)} and no earlier recorded release has other images (passing over ${first.id}, ${c.id}, ${b.id}: a rollback left them): there is nothing to roll back to (name one with --to to return to it anyway)\n`,
@@ -215,20 +198,9 @@ describe("rollback --to scenarios (history of verified releases)", () => {
         const h = await harness();
         h.world.history.set(h.world.released!.releaseId, h.world.released!);
         const ups = h.stack.ups.length;
-        const stderr: string[] = [];
-        const code = await main(["rollback", "--stack", "dev"], {
-            stdout: () => undefined,
-            stderr: (t) => stderr.push(t),
-            env: {},
-            cwd: h.options.projectDir,
-            writeFile: () => undefined,
-            appendFile: () => undefined,
-            onInterrupt: () => () => undefined,
-            composeRelease: async () => h.deps,
-            postSlack: async () => undefined,
-        });
+        const { code, stderr } = await cliRollback(h);
         expect(code).to.equal(EXIT_BAD_INPUT).and.to.equal(3);
-        expect(stderr.join("")).to.equal(
+        expect(stderr).to.equal(
             `berth rollback: stack dev runs release 20260301-120000-0000000 (sha ${"0".repeat(12)}, released 2026-03-01T12:00:00.000Z) and no earlier recorded release has other images: there is nothing to roll back to\n`,
         );
         expect(h.stack.ups).to.have.length(ups);
