@@ -256,6 +256,18 @@ export interface ReleaseStorePort {
     listReleases(): Promise<ReleasedSet[]>;
 }
 
+/** The pull request (or issue) a preview comment goes on. */
+export interface CommentTarget {
+    owner: string;
+    repo: string;
+    issueNumber: number;
+}
+
+/** One comment per stack on a pull request, found by its hidden marker (the body's first line) and edited in place. */
+export interface CommentPort {
+    upsert(target: CommentTarget, marker: string, body: string): Promise<{ action: "created" | "updated"; id: number; url: string }>;
+}
+
 export interface SourcePort {
     /** The commit being released. */
     headSha(): Promise<string>;

@@ -1,13 +1,11 @@
 // `preview`, the pull-request preview flow: a Pulumi preview through the stack port, the runtime plan of a release
 // from this commit, the Markdown written to preview-<stack>.md and delivered as a PR comment, step summary or stdout.
 import * as path from "path";
-import type { Octokit } from "@octokit/rest";
-import { pullRequestFromEvent, upsertComment, type GitHubOptions } from "../adapters/github";
 import { formatEvent } from "../plan/events";
 import { parseStackOutputs, StackOutputsError, type EnvironmentOutputs } from "../plan/outputs";
-import { commentMarker, renderPreviewComment, summarizePreview, type PreviewSummary, type ReleasePreview } from "../plan/preview";
+import { commentMarker, pullRequestFromEvent, renderPreviewComment, summarizePreview, type PreviewSummary, type ReleasePreview } from "../plan/preview";
 import { planRelease } from "../plan/release";
-import type { EngineEvent, ReleaseStorePort, SourcePort, StackPort } from "../ports";
+import type { CommentPort, EngineEvent, ReleaseStorePort, SourcePort, StackPort } from "../ports";
 
 /** GitHub caps a job's step summary at 1 MiB; a larger preview goes there trimmed, like the comment. */
 export const STEP_SUMMARY_LIMIT = 1_000_000;
@@ -42,7 +40,8 @@ export interface PreviewPorts {
     contextDigests(outputs: EnvironmentOutputs): Record<string, string>;
     source: SourcePort;
     now(): number;
-    github(options: GitHubOptions): Octokit;
+    /** The pull-request comment port, given the token (and GITHUB_API_URL when set). */
+    comments(options: { token: string; baseUrl?: string }): CommentPort;
     files: PreviewFiles;
     env: NodeJS.ProcessEnv;
     /** Machine output: the Markdown when it is not delivered elsewhere. */
@@ -122,8 +121,8 @@ export async function runPreview(ports: PreviewPorts, options: PreviewOptions): 
         if (target) {
             const token = ports.env.GITHUB_TOKEN;
             if (!token) throw new PreviewInputError("--comment needs a GitHub token in GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }})");
-            const client = ports.github({ token, ...(ports.env.GITHUB_API_URL ? { baseUrl: ports.env.GITHUB_API_URL } : {}) });
-            const upserted = await upsertComment(client, target, commentMarker(stack.name), body);
+            const comments = ports.comments({ token, ...(ports.env.GITHUB_API_URL ? { baseUrl: ports.env.GITHUB_API_URL } : {}) });
+            const upserted = await comments.upsert(target, commentMarker(stack.name), body);
             delivery = upserted.action === "created" ? "comment-created" : "comment-updated";
             commentUrl = upserted.url;
             ports.progress(`Preview comment ${upserted.action} on ${target.owner}/${target.repo}#${target.issueNumber}: ${upserted.url}`);
