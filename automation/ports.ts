@@ -1,5 +1,6 @@
 // The small interfaces the release stages need. Adapters (automation/adapters/) implement them over the
 // Automation API, AWS SDK v3, the docker CLI and fetch; tests use faithful fakes. No SDK type leaks here.
+import type { ReleasedSet } from "../infra/contracts/releasedSet";
 
 /** Time, injectable so waits and timeouts are testable without real sleeps. */
 export interface Clock {
@@ -231,19 +232,8 @@ export interface HttpPort {
     get(url: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpResponse>;
 }
 
-/** The released image set the program reads (infra/components/images.ts) and the driver writes. */
-export interface ReleasedSet {
-    version: 1;
-    releaseId: string;
-    sha: string;
-    releasedAt: string;
-    /** service → sha256 digest. */
-    images: Record<string, string>;
-    /** service → build-context digest (infra/buildContext.ts) of the released image. */
-    contexts: Record<string, string>;
-    /** Set by `rollback`: the release it rolled back from, which a later `rollback` without --to passes over. */
-    rolledBackFrom?: string;
-}
+/** The released image set the program reads (infra/components/images.ts) and the driver writes: one contract for both. */
+export type { ReleasedSet };
 
 export interface ReleaseStorePort {
     readReleased(): Promise<ReleasedSet | undefined>;
