@@ -113,27 +113,7 @@ export async function runPreview(ports: PreviewPorts, options: PreviewOptions): 
     const fullTextAt = `the job log and the artifact file \`${fileName}\``;
     const body = renderPreviewComment({ stack: stack.name, summary, release, fullTextAt });
 
-    let delivery: Delivery = "stdout";
-    let commentUrl: string | undefined;
-    if (options.comment) {
-        const target = pullRequestFromEvent(ports.env, (p) => ports.files.read(p));
-        const stepSummary = ports.env.GITHUB_STEP_SUMMARY;
-        if (target) {
-            const token = ports.env.GITHUB_TOKEN;
-            if (!token) throw new PreviewInputError("--comment needs a GitHub token in GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }})");
-            const comments = ports.comments({ token, ...(ports.env.GITHUB_API_URL ? { baseUrl: ports.env.GITHUB_API_URL } : {}) });
-            const upserted = await comments.upsert(target, commentMarker(stack.name), body);
-            delivery = upserted.action === "created" ? "comment-created" : "comment-updated";
-            commentUrl = upserted.url;
-            ports.progress(`Preview comment ${upserted.action} on ${target.owner}/${target.repo}#${target.issueNumber}: ${upserted.url}`);
-        } else if (stepSummary) {
-            ports.files.append(stepSummary, `${fullText.length <= STEP_SUMMARY_LIMIT ? fullText : body}\n`);
-            delivery = "step-summary";
-            ports.progress(`No pull request in this run: preview appended to the step summary`);
-        } else {
-            ports.progress(`No pull request in this run and no GITHUB_STEP_SUMMARY: preview printed below`);
-        }
-    }
+    const { delivery, commentUrl } = options.comment ? await deliver(ports, { stack: stack.name, fullText, body }) : { delivery: "stdout" as const, commentUrl: undefined };
     // The job log always carries the full text: the trimmed comment points at it.
     ports.stdout(`${fullText}\n`);
 
@@ -143,6 +123,27 @@ export async function runPreview(ports: PreviewPorts, options: PreviewOptions): 
         ports.progress(`--fail-on stateful-replace: ${summary.dangerous.map((d) => `${d.op} ${d.name} (${d.type})`).join(", ")} would lose data`);
     }
     return { exitCode, summary, release, releaseSkipped: "skipped" in planned ? planned.skipped : undefined, fullText, body, file, delivery, commentUrl };
+}
+
+/** `--comment`: the PR comment (through the comment port), else the step summary, else stdout only. */
+async function deliver(ports: PreviewPorts, text: { stack: string; fullText: string; body: string }): Promise<{ delivery: Delivery; commentUrl?: string }> {
+    const target = pullRequestFromEvent(ports.env, (p) => ports.files.read(p));
+    const stepSummary = ports.env.GITHUB_STEP_SUMMARY;
+    if (target) {
+        const token = ports.env.GITHUB_TOKEN;
+        if (!token) throw new PreviewInputError("--comment needs a GitHub token in GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }})");
+        const comments = ports.comments({ token, ...(ports.env.GITHUB_API_URL ? { baseUrl: ports.env.GITHUB_API_URL } : {}) });
+        const upserted = await comments.upsert(target, commentMarker(text.stack), text.body);
+        ports.progress(`Preview comment ${upserted.action} on ${target.owner}/${target.repo}#${target.issueNumber}: ${upserted.url}`);
+        return { delivery: upserted.action === "created" ? "comment-created" : "comment-updated", commentUrl: upserted.url };
+    }
+    if (stepSummary) {
+        ports.files.append(stepSummary, `${text.fullText.length <= STEP_SUMMARY_LIMIT ? text.fullText : text.body}\n`);
+        ports.progress(`No pull request in this run: preview appended to the step summary`);
+        return { delivery: "step-summary" };
+    }
+    ports.progress(`No pull request in this run and no GITHUB_STEP_SUMMARY: preview printed below`);
+    return { delivery: "stdout" };
 }
 
 /** Which services a release from this commit would roll, by level, and whether the migration runs. */
