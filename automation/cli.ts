@@ -1,5 +1,5 @@
-// `npm run deploy|rollback|status|preview -- --stack <name>`: argument parsing, output and exit codes only. The work
-// is in release.ts (the driver) and preview.ts; the real adapters are wired in compose.ts.
+// `berth deploy|rollback|status|preview --stack <name>` (and `npm run <command> -- …`): argument parsing, output and
+// exit codes only. Each command's work is in commands/<command>.ts; the real adapters are wired in compose.ts.
 import * as fs from "fs";
 import * as path from "path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -11,11 +11,15 @@ import { composePreviewPorts, composeReleaseDeps, type ComposeOptions } from "./
 import { parseCostThreshold, type CostThreshold } from "../infra/cost/diff";
 import { StackOutputsError } from "./plan/outputs";
 import { PlanInputError } from "./plan/release";
-import { runUrl, slackMessage } from "./plan/notify";
 import { postSlack } from "./adapters/slack";
+import { notifySlack } from "./commands/notify";
 import { EXIT_BAD_INPUT, EXIT_CODES, exitCodeFor, renderJson, renderMarkdown, type ReleaseRecord, type ReleaseState } from "./plan/report";
-import { PreviewFailedError, PreviewInputError, runPreview, type PreviewPorts } from "./preview";
-import { readStatus, ReleaseInputError, runRelease, runRollback, type ReleaseDeps, type StatusReport } from "./release";
+import { runRelease } from "./commands/deploy";
+import { PreviewFailedError, PreviewInputError, runPreview, type PreviewPorts } from "./commands/preview";
+import { runRollback } from "./commands/rollback";
+import { readStatus } from "./commands/status";
+import { renderStatus } from "./plan/status";
+import { ReleaseInputError, type ReleaseDeps } from "./stages/types";
 
 /** What main needs from the world; tests override any of it. */
 export interface CliDeps {
@@ -23,6 +27,8 @@ export interface CliDeps {
     composePreview(options: ComposeOptions): Promise<PreviewPorts>;
     driver: { runRelease: typeof runRelease; runRollback: typeof runRollback; readStatus: typeof readStatus };
     runPreview: typeof runPreview;
+    /** `berth synth …`: the offline synthesis CLI (infra/synth/cli.ts), loaded only when asked for. */
+    synth(argv: string[]): Promise<number>;
     stdout(text: string): void;
     stderr(text: string): void;
     env: NodeJS.ProcessEnv;
@@ -41,6 +47,7 @@ function defaultDeps(): CliDeps {
         composePreview: composePreviewPorts,
         driver: { runRelease, runRollback, readStatus },
         runPreview,
+        synth: async (argv) => (await import("../infra/synth/cli")).main(argv),
         stdout: (text) => process.stdout.write(text),
         stderr,
         env: process.env,
@@ -144,7 +151,7 @@ function failOn(value: string, previous: FailOn[] | undefined): FailOn[] {
 
 export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (invocation: Invocation) => void): Command {
     const program = new Command("berth")
-        .description("berth's release driver: deploy, roll back, inspect and preview a stack of the Pulumi project.")
+        .description("berth: synthesize, deploy, roll back, inspect and preview a stack of the Pulumi project.")
         .exitOverride()
         .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr })
         .showHelpAfterError("(add --help for usage)");
@@ -211,12 +218,16 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .addHelpText("after", PREVIEW_EXIT_HELP)
         .action((opts, command: Command) => selected({ command: "preview", opts }, command));
 
+    // Listed here for --help; main hands `synth` and its arguments to the synthesis CLI before parsing.
+    program.command("synth").description("Run the Pulumi program offline under the mock engine and print its resources, rollout order and policy findings (berth synth --help).");
+
     program.addHelpText("after", `${releaseExitHelp()}\nEach command's --help lists its own options and exit codes.\n`);
     return program;
 }
 
 export async function main(argv: string[], overrides: Partial<CliDeps> = {}): Promise<number> {
     const deps: CliDeps = { ...defaultDeps(), ...overrides };
+    if (argv[0] === "synth") return deps.synth(argv.slice(1));
     let invocation: Invocation | undefined;
     try {
         buildProgram(deps, (i) => (invocation = i)).parse(argv, { from: "user" });
@@ -287,32 +298,10 @@ function costLimit(list: FailOn[] | undefined): { failOnCostIncrease?: CostThres
     return found.length ? { failOnCostIncrease: found[found.length - 1].threshold } : {};
 }
 
-/** What runs now, as a Markdown table (one row per service). */
-export function renderStatus(status: StatusReport): string {
-    const released = status.released ? `release ${status.released.releaseId} (sha ${status.released.sha.slice(0, 12)}, ${status.released.releasedAt})` : "no release recorded";
-    const lines = [`### berth status — stack \`${status.stack}\``, "", `cluster \`${status.cluster}\` · ${released}`, ""];
-    lines.push("| service | task definition | tasks (running/desired, pending) | deployments | targets healthy | released image |", "|---|---|---|---|---|---|");
-    for (const s of status.services) {
-        const td = s.matchesStack ? (s.runningTaskDefinition ?? s.stackTaskDefinition) : `${s.runningTaskDefinition ?? "none"} (stack: ${s.stackTaskDefinition})`;
-        const deployments = s.deployments.map((d) => `${d.status}${d.rolloutState ? ` ${d.rolloutState}` : ""} ${d.running}/${d.desired}${d.failedTasks ? `, ${d.failedTasks} failed` : ""}`).join("; ");
-        const targets = s.targets ? `${s.targets.healthy}/${s.targets.total}` : "—";
-        const image = s.releasedDigest ? s.releasedDigest.replace(/^sha256:/, "").slice(0, 12) : "—";
-        lines.push(`| ${s.service} | ${td} | ${s.counts.running}/${s.counts.desired}, ${s.counts.pending} | ${deployments || "—"} | ${targets} | ${image} |`);
-    }
-    return `${lines.join("\n")}\n`;
-}
-
 /** Reports, then tells Slack when SLACK_WEBHOOK_URL is set; a failed notification warns and changes no exit code. */
 async function finish(record: ReleaseRecord, jsonFile: string | undefined, deps: CliDeps): Promise<number> {
     const code = report(record, jsonFile, deps);
-    const webhook = deps.env.SLACK_WEBHOOK_URL;
-    if (webhook) {
-        try {
-            await deps.postSlack(webhook, slackMessage(record, runUrl(deps.env)));
-        } catch (e) {
-            deps.stderr(`warning: ${(e as Error).message}; the release result above stands\n`);
-        }
-    }
+    await notifySlack(record, deps);
     return code;
 }
 

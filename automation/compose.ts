@@ -9,7 +9,7 @@ import { EcrRegistry } from "./adapters/ecr";
 import { EcsAdapter } from "./adapters/ecs";
 import { ElbAdapter } from "./adapters/elb";
 import { GitSource } from "./adapters/git";
-import { githubClient } from "./adapters/github";
+import { githubComments } from "./adapters/github";
 import { FetchHttp } from "./adapters/http";
 import { LogsAdapter } from "./adapters/logs";
 import { openPulumiStack } from "./adapters/pulumiStack";
@@ -18,8 +18,8 @@ import { GitRevisionCost } from "../infra/cost/revision";
 import { formatRetry, type RetryOptions } from "./adapters/retry";
 import { parseStackOutputs, type EnvironmentOutputs } from "./plan/outputs";
 import type { StackPort } from "./ports";
-import type { PreviewPorts } from "./preview";
-import type { ReleaseDeps } from "./release";
+import type { PreviewPorts } from "./commands/preview";
+import type { ReleaseDeps } from "./stages/types";
 
 export interface ComposeOptions {
     projectDir: string;
@@ -72,7 +72,7 @@ export async function composePreviewPorts(options: ComposeOptions): Promise<Prev
         contextDigests: (outputs) => contextDigests(options.projectDir, outputs),
         source: new GitSource(options.projectDir),
         now: () => systemClock.now(),
-        github: githubClient,
+        comments: githubComments,
         files: {
             write: (file, text) => fs.writeFileSync(file, text),
             append: (file, text) => fs.appendFileSync(file, text),

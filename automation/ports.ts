@@ -1,5 +1,6 @@
 // The small interfaces the release stages need. Adapters (automation/adapters/) implement them over the
 // Automation API, AWS SDK v3, the docker CLI and fetch; tests use faithful fakes. No SDK type leaks here.
+import type { ReleasedSet } from "../infra/contracts/releasedSet";
 
 /** Time, injectable so waits and timeouts are testable without real sleeps. */
 export interface Clock {
@@ -51,7 +52,7 @@ export interface ReleaseConfig {
     images: Record<string, string>;
     /**
      * With a migration image (a sha256 digest of the owner's repository) only the migration task definition takes
-     * it; every service keeps its `berth:images` digest (issue 3, step 3; F02). Absent: the key is removed, so the
+     * it; every service keeps its `berth:images` digest (F02). Absent: the key is removed, so the
      * migration task follows its owner service.
      */
     migrationImage?: string;
@@ -231,17 +232,8 @@ export interface HttpPort {
     get(url: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpResponse>;
 }
 
-/** The released image set the program reads (infra/components/images.ts) and the driver writes. */
-export interface ReleasedSet {
-    version: 1;
-    releaseId: string;
-    sha: string;
-    releasedAt: string;
-    /** service → sha256 digest. */
-    images: Record<string, string>;
-    /** service → build-context digest (infra/buildContext.ts) of the released image. */
-    contexts: Record<string, string>;
-}
+/** The released image set the program reads (infra/components/images.ts) and the driver writes: one contract for both. */
+export type { ReleasedSet };
 
 export interface ReleaseStorePort {
     readReleased(): Promise<ReleasedSet | undefined>;
@@ -252,6 +244,18 @@ export interface ReleaseStorePort {
     writeReleased(set: ReleasedSet): Promise<void>;
     /** Every verified release recorded in the history, newest first (by releasedAt); `rollback --to` reads it. */
     listReleases(): Promise<ReleasedSet[]>;
+}
+
+/** The pull request (or issue) a preview comment goes on. */
+export interface CommentTarget {
+    owner: string;
+    repo: string;
+    issueNumber: number;
+}
+
+/** One comment per stack on a pull request, found by its hidden marker (the body's first line) and edited in place. */
+export interface CommentPort {
+    upsert(target: CommentTarget, marker: string, body: string): Promise<{ action: "created" | "updated"; id: number; url: string }>;
 }
 
 export interface SourcePort {

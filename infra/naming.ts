@@ -5,6 +5,25 @@ import { createHash } from "crypto";
 /** Tag prefix the release driver adds to every image it releases; the ECR lifecycle policy keeps these. */
 export const RELEASED_TAG_PREFIX = "rel-";
 
+/**
+ * Logical (Pulumi) names the release driver parses back out of engine-event URNs (automation/plan/events.ts):
+ * a catalogue service's component is `svc-<service>`, its ECS service child `svc-<service>-service`, its task
+ * definition `svc-<service>-task-definition`; the migration component is `migration`.
+ */
+export const LOGICAL_NAMES = {
+    servicePrefix: "svc-",
+    migration: "migration",
+    ecsServiceSuffix: "-service",
+    taskDefinitionSuffix: "-task-definition",
+} as const;
+
+export function serviceComponentName(service: string): string {
+    return `${LOGICAL_NAMES.servicePrefix}${service}`;
+}
+
+/** awslogs stream prefix of the migration container: the driver reads `<prefix>/<container>/<task id>`. */
+export const MIGRATION_LOG_STREAM_PREFIX = "migrate";
+
 /** AWS naming rules berth relies on, with the service's limit. */
 export const NAME_LIMITS = {
     albName: 32, // ELBv2: 1-32 alphanumerics or hyphens, no leading/trailing hyphen, not "internal-"

@@ -7,7 +7,7 @@ import { loadSettings } from "./config/load";
 import { checkBuildInputs } from "./config/buildInputs";
 import { readPulumiConfig } from "./config/pulumiConfig";
 import type { Settings } from "./config/settings";
-import { Naming } from "./naming";
+import { LOGICAL_NAMES, MIGRATION_LOG_STREAM_PREFIX, Naming, serviceComponentName } from "./naming";
 import { Network } from "./components/network";
 import { Firewall } from "./components/firewall";
 import { Registry } from "./components/registry";
@@ -104,7 +104,7 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
                 s.dependsOn.map((dep) => [dep, `http://${naming.discoveryHost(dep)}:${settings.services.find((x) => x.name === dep)!.port}`]),
             );
             services[s.name] = new Service(
-                `svc-${s.name}`,
+                serviceComponentName(s.name),
                 {
                     naming,
                     service: s,
@@ -136,7 +136,7 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
     if (settings.migration) {
         const owner = settings.services.find((s) => s.name === settings.migration!.service)!;
         migration = new Migration(
-            "migration",
+            LOGICAL_NAMES.migration,
             {
                 naming,
                 migration: settings.migration,
@@ -229,7 +229,7 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
                   subnetIds: network.privateSubnetIds,
                   securityGroupIds: [firewall.migrationSecurityGroupId],
                   logGroupName: migration.logGroupName,
-                  logStreamPrefix: "migrate",
+                  logStreamPrefix: MIGRATION_LOG_STREAM_PREFIX,
                   timeoutSeconds: settings.migration!.timeoutSeconds,
               }
             : undefined,

@@ -1,12 +1,10 @@
 // Pull-request comments through the GitHub REST API (Octokit): one comment per stack, found by its hidden
 // marker and edited in place, so a PR shows the current preview instead of a growing thread.
 import { Octokit } from "@octokit/rest";
+import type { CommentPort, CommentTarget } from "../ports";
 
-export interface CommentTarget {
-    owner: string;
-    repo: string;
-    issueNumber: number;
-}
+export type { CommentTarget } from "../ports";
+export { pullRequestFromEvent } from "../plan/preview";
 
 export type UpsertResult = { action: "created" | "updated"; id: number; url: string };
 
@@ -21,6 +19,12 @@ export interface GitHubOptions {
 
 export function githubClient(options: GitHubOptions): Octokit {
     return new Octokit({ auth: options.token, baseUrl: options.baseUrl ?? "https://api.github.com", request: { retries: 0 } });
+}
+
+/** The comment port over the REST API, for the preview flow. */
+export function githubComments(options: GitHubOptions): CommentPort {
+    const client = githubClient(options);
+    return { upsert: (target, marker, body) => upsertComment(client, target, marker, body) };
 }
 
 /** Finds this stack's comment by `marker` (first line of the body) and edits it, or creates one. */
@@ -47,16 +51,4 @@ function explain(e: unknown, target: CommentTarget): Error {
     if (status === 403) return new GitHubCommentError(`GitHub denied commenting on ${where} (403): give the job \`permissions: pull-requests: write\` (and issues: write)`);
     if (status === 404) return new GitHubCommentError(`GitHub has no pull request ${where} visible to this token (404): check the repository and number`);
     return e as Error;
-}
-
-/** The pull request a GitHub Actions run is about, from its event payload; undefined outside a PR. */
-export function pullRequestFromEvent(env: NodeJS.ProcessEnv, readEvent: (path: string) => string): CommentTarget | undefined {
-    const repository = env.GITHUB_REPOSITORY;
-    const eventPath = env.GITHUB_EVENT_PATH;
-    if (!repository || !eventPath || !env.GITHUB_EVENT_NAME?.startsWith("pull_request")) return undefined;
-    const event = JSON.parse(readEvent(eventPath)) as { pull_request?: { number?: number }; number?: number };
-    const number = event.pull_request?.number ?? event.number;
-    if (!number) return undefined;
-    const [owner, repo] = repository.split("/");
-    return { owner, repo, issueNumber: number };
 }

@@ -2,6 +2,7 @@
 // `releasedImagesParameter`), replaced atomically by one PutParameter with Overwrite; the history of verified
 // releases is one parameter per release under the sibling path `releases/` (read back by `rollback --to`).
 import { GetParameterCommand, GetParametersByPathCommand, PutParameterCommand, SSMClient, type Parameter, type ParameterTier } from "@aws-sdk/client-ssm";
+import { parseReleasedSetValue } from "../../infra/contracts/releasedSet";
 import type { ReleasedSet, ReleaseStorePort } from "../ports";
 import { retry, SDK_RETRY, type AwsAdapterOptions } from "./retry";
 
@@ -17,24 +18,11 @@ export function tierFor(bytes: number): ParameterTier {
     return bytes > STANDARD_LIMIT_BYTES ? "Advanced" : "Intelligent-Tiering";
 }
 
-/** Checks that a stored value is a berth released set (pure); the message names the parameter. */
+/** Checks that a stored value is a berth released set (pure, infra/contracts/releasedSet.ts); the message names the parameter. */
 export function parseReleasedSet(parameterName: string, value: string): ReleasedSet {
-    const fail = (why: string) => new Error(`SSM parameter ${parameterName} is not a berth released set (${why}); a verified release rewrites it`);
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(value);
-    } catch {
-        throw fail("not JSON");
-    }
-    const set = parsed as Partial<ReleasedSet> | null;
-    if (!set || typeof set !== "object") throw fail("not an object");
-    if (set.version !== 1) throw fail(`version ${JSON.stringify(set.version)}, expected 1`);
-    for (const key of ["releaseId", "sha", "releasedAt"] as const) if (typeof set[key] !== "string") throw fail(`no ${key}`);
-    for (const key of ["images", "contexts"] as const) {
-        const map = set[key];
-        if (!map || typeof map !== "object" || Array.isArray(map)) throw fail(`no ${key} map`);
-    }
-    return set as ReleasedSet;
+    const parsed = parseReleasedSetValue(value);
+    if (!parsed.ok) throw new Error(`SSM parameter ${parameterName} is not a berth released set (${parsed.why}); a verified release rewrites it`);
+    return parsed.value;
 }
 
 /**

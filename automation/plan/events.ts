@@ -1,6 +1,7 @@
 // Engine events → human progress lines and per-service rollout state (waiting/rolling/stable/failed).
 // Pure: the stage feeds it events and clock times. Engine event timestamps are Unix seconds.
 import type { EngineEvent, StepMetadata } from "../ports";
+import { LOGICAL_NAMES } from "../../infra/naming";
 
 const SERVICE_TYPE = "aws:ecs/service:Service";
 const TASK_DEF_TYPE = "aws:ecs/taskDefinition:TaskDefinition";
@@ -11,21 +12,23 @@ export interface ResourceRef {
     name: string;
 }
 
-/** Maps a URN to the catalogue service it belongs to via the program's names (`svc-<name>-service`). */
+/** Maps a URN to the catalogue service it belongs to via the program's logical names (infra/naming.ts LOGICAL_NAMES). */
 export function resourceOf(urn: string): ResourceRef | undefined {
     // urn:pulumi:<stack>::<project>::<parent type>$<type>::<name>
     const parts = urn.split("::");
     if (parts.length < 4) return undefined;
     const type = parts[2].split("$").pop();
     const name = parts.slice(3).join("::");
+    const { servicePrefix, migration, ecsServiceSuffix, taskDefinitionSuffix } = LOGICAL_NAMES;
+    const serviceOf = (suffix: string) => (name.startsWith(servicePrefix) && name.endsWith(suffix) && name.length > servicePrefix.length + suffix.length ? name.slice(servicePrefix.length, -suffix.length) : undefined);
     if (type === SERVICE_TYPE) {
-        const m = /^svc-(.+)-service$/.exec(name);
-        return m ? { kind: "service", name: m[1] } : undefined;
+        const service = serviceOf(ecsServiceSuffix);
+        return service ? { kind: "service", name: service } : undefined;
     }
     if (type === TASK_DEF_TYPE) {
-        if (name === "migration-task-definition") return { kind: "task definition", name: "migration" };
-        const m = /^svc-(.+)-task-definition$/.exec(name);
-        return m ? { kind: "task definition", name: m[1] } : undefined;
+        if (name === `${migration}${taskDefinitionSuffix}`) return { kind: "task definition", name: "migration" };
+        const service = serviceOf(taskDefinitionSuffix);
+        return service ? { kind: "task definition", name: service } : undefined;
     }
     return undefined;
 }

@@ -1,5 +1,6 @@
 // A Pulumi preview as a pull-request comment: counts, changes grouped by berth component, stateful
 // replacements flagged first, property diffs collapsed, trimmed to GitHub's comment limit. Pure.
+import type { CommentTarget } from "../ports";
 import type { EngineEvent, StepMetadata } from "../ports";
 
 /** GitHub rejects comment bodies over 65,536 characters; stay under it like pulumi/actions (64,000). */
@@ -177,4 +178,16 @@ export function renderPreviewComment(input: PreviewComment): string {
     }
     const note = `\n_Trimmed to GitHub's comment limit: ${cut} of ${sections.length} component section(s) left out. The full preview is in ${input.fullTextAt}._`;
     return [...head, ...kept].join("\n") + note;
+}
+
+/** The pull request a GitHub Actions run is about, from its event payload; undefined outside a PR. */
+export function pullRequestFromEvent(env: NodeJS.ProcessEnv, readEvent: (path: string) => string): CommentTarget | undefined {
+    const repository = env.GITHUB_REPOSITORY;
+    const eventPath = env.GITHUB_EVENT_PATH;
+    if (!repository || !eventPath || !env.GITHUB_EVENT_NAME?.startsWith("pull_request")) return undefined;
+    const event = JSON.parse(readEvent(eventPath)) as { pull_request?: { number?: number }; number?: number };
+    const number = event.pull_request?.number ?? event.number;
+    if (!number) return undefined;
+    const [owner, repo] = repository.split("/");
+    return { owner, repo, issueNumber: number };
 }

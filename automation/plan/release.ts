@@ -5,6 +5,7 @@ import { rolloutLevels } from "../../infra/config/graph";
 import { RELEASED_TAG_PREFIX } from "../../infra/naming";
 import type { ReleasedSet } from "../ports";
 import { EnvironmentOutputs, repositoryName } from "./outputs";
+import { IMAGE_DIGEST as DIGEST } from "../../infra/contracts/releasedSet";
 
 /** Bad input (flags, sha): the CLI maps it to exit code 3. */
 export class PlanInputError extends Error {
@@ -81,7 +82,6 @@ export interface ReleaseInput {
 }
 
 const SHA = /^[0-9a-f]{40}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /**
  * The tag images of this release are pushed under: the git sha for a clean tree; for a dirty one (--allow-dirty)

@@ -1,4 +1,4 @@
-// Stage 1 (issue 3, "The run" 1): sha and dirty check, outputs, released set, context digests, existing tags,
+// Stage 1 of a release: sha and dirty check, outputs, released set, context digests, existing tags,
 // then the pure plan. Only reads; a locked stack is found here by a preview, before anything is built.
 import * as path from "path";
 import { parseStackOutputs, repositoryName, StackOutputsError, EnvironmentOutputs } from "../plan/outputs";

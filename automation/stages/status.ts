@@ -5,25 +5,7 @@ import { taskDefinitionLabel } from "../plan/verify";
 import type { Clock, EcsPort, ServiceStatus } from "../ports";
 import { message, withRetry } from "./util";
 
-export interface ServiceStatusReport {
-    service: string;
-    serviceName: string;
-    /** Label (`family:revision`) of the task definition ECS runs, and of the one the stack registered. */
-    runningTaskDefinition?: string;
-    stackTaskDefinition: string;
-    matchesStack: boolean;
-    counts: { desired: number; running: number; pending: number };
-    deployments: { status: string; rolloutState?: string; taskDefinition: string; running: number; desired: number; failedTasks: number }[];
-    targets?: { healthy: number; total: number; states: Record<string, number> };
-    releasedDigest?: string;
-}
-
-export interface StatusReport {
-    stack: string;
-    cluster: string;
-    released?: { releaseId: string; sha: string; releasedAt: string };
-    services: ServiceStatusReport[];
-}
+export type { ServiceStatusReport, StatusReport } from "../plan/status";
 
 export async function describeAll(clock: Clock, ecs: EcsPort, outputs: EnvironmentOutputs, services: string[]): Promise<Map<string, ServiceStatus>> {
     const names = services.map((s) => outputs.services[s].serviceName);

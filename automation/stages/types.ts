@@ -48,10 +48,4 @@ export interface StageContext {
     parallel?: number;
 }
 
-/** Bad input: unknown --services, a dirty tree without --allow-dirty, unusable stack outputs. The CLI exits 3. */
-export class ReleaseInputError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "ReleaseInputError";
-    }
-}
+export { ReleaseInputError } from "../plan/errors";

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import type { ServiceSettings } from "../config/settings";
 import { hashBuildContext } from "../buildContext";
+import { parseReleasedImagesValue } from "../contracts/releasedSet";
 
 export type ImageSource = "config" | "released" | "build";
 
@@ -17,26 +18,13 @@ export interface ImageChoice {
     digest?: string;
 }
 
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-
-/** Parses the released image set parameter: `{"version":1,"images":{"svc":"sha256:…"},…}`. */
+/** Parses the released image set parameter (infra/contracts/releasedSet.ts): its service → digest map. */
 export function parseReleasedImages(parameterName: string, value: string): Record<string, string> {
-    const fail = (why: string) =>
-        new Error(`SSM parameter ${parameterName} is not a berth released image set (${why}); rerun a release to rewrite it, or delete the parameter to rebuild images from source`);
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(value);
-    } catch {
-        throw fail("not JSON");
-    }
-    const images = (parsed as { images?: unknown })?.images;
-    if (!images || typeof images !== "object" || Array.isArray(images)) throw fail("no images map");
-    const out: Record<string, string> = {};
-    for (const [svc, digest] of Object.entries(images as Record<string, unknown>)) {
-        if (typeof digest !== "string" || !DIGEST.test(digest)) throw fail(`${svc} has no sha256 digest`);
-        out[svc] = digest;
-    }
-    return out;
+    const parsed = parseReleasedImagesValue(value);
+    if (parsed.ok) return parsed.value;
+    throw new Error(
+        `SSM parameter ${parameterName} is not a berth released image set (${parsed.why}); rerun a release to rewrite it, or delete the parameter to rebuild images from source`,
+    );
 }
 
 /** Pure precedence: config over released over build. */

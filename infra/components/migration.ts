@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { Settings } from "../config/settings";
-import type { Naming } from "../naming";
+import { LOGICAL_NAMES, MIGRATION_LOG_STREAM_PREFIX, type Naming } from "../naming";
 import { MIGRATION_PURPOSE } from "../resources";
 import { ecsTaskTrust, executionPolicy, type DatabaseLink } from "./taskDefinition";
 
@@ -71,7 +71,7 @@ export class Migration extends pulumi.ComponentResource {
             .all([args.image, logGroup.name, args.database.address, args.database.secretArn])
             .apply(([image, logGroupName, address, secretArn]) => JSON.stringify([migrationContainer(args, { image, logGroupName, address, secretArn })]));
         return new aws.ecs.TaskDefinition(
-            `${name}-task-definition`,
+            `${name}${LOGICAL_NAMES.taskDefinitionSuffix}`,
             {
                 family: this.family,
                 networkMode: "awsvpc",
@@ -107,7 +107,7 @@ function migrationContainer(args: MigrationArgs, resolved: { image: string; logG
             { name: "DB_PASSWORD", valueFrom: `${resolved.secretArn}:password::` },
             { name: "DB_USERNAME", valueFrom: `${resolved.secretArn}:username::` },
         ],
-        logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": resolved.logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": "migrate" } },
+        logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": resolved.logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": MIGRATION_LOG_STREAM_PREFIX } },
         readonlyRootFilesystem: true,
         privileged: false,
     };

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { ServiceSettings } from "../config/settings";
-import type { Naming } from "../naming";
+import { LOGICAL_NAMES, type Naming } from "../naming";
 import { bucketPolicy, containerEnvironment, containerSecrets, dbConnectPolicy, dbUserArn, ecsTaskTrust, executionPolicy, secretResourceArns, type DatabaseLink } from "./taskDefinition";
 
 export type { DatabaseLink } from "./taskDefinition";
@@ -135,7 +135,7 @@ export class Service extends pulumi.ComponentResource {
                 ]);
             });
         return new aws.ecs.TaskDefinition(
-            `${name}-task-definition`,
+            `${name}${LOGICAL_NAMES.taskDefinitionSuffix}`,
             {
                 family: this.family,
                 networkMode: "awsvpc",
@@ -158,7 +158,7 @@ export class Service extends pulumi.ComponentResource {
         // The config loader already refused spot where the profile forbids it.
         const spot = service.spot;
         return new aws.ecs.Service(
-            `${name}-service`,
+            `${name}${LOGICAL_NAMES.ecsServiceSuffix}`,
             {
                 name: args.naming.service(service.name),
                 cluster: args.clusterName,

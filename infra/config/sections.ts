@@ -8,8 +8,8 @@ import type { RawConfig } from "./schema";
 import type { Add } from "./errors";
 import { hintFrom } from "./suggest";
 import type { ServiceSettings, Settings } from "./settings";
+import { IMAGE_DIGEST as DIGEST } from "../contracts/releasedSet";
 
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 export function resolveNetwork(raw: RawConfig, profile: Profile, add: Add): Settings["network"] {
     const cidr = raw.network?.cidr ?? COMMON_DEFAULTS.network.cidr;

@@ -7,9 +7,11 @@ import { main, type CliDeps } from "../../automation/cli";
 import type { ReleaseRecord } from "../../automation/plan/report";
 import { releaseRecord } from "../helpers/releaseRecord";
 import { StackLockedError } from "../../automation/ports";
-import type { PreviewPorts } from "../../automation/preview";
+import type { PreviewPorts } from "../../automation/commands/preview";
 import type { ComposeOptions } from "../../automation/compose";
-import { ReleaseInputError, type ReleaseDeps, type ReleaseOptions, type StatusReport } from "../../automation/release";
+import type { ReleaseOptions } from "../../automation/commands/deploy";
+import type { StatusReport } from "../../automation/plan/status";
+import { ReleaseInputError, type ReleaseDeps } from "../../automation/stages/types";
 
 const ROOT = path.join(__dirname, "../..");
 
@@ -78,9 +80,16 @@ describe("berth CLI (automation/cli.ts)", () => {
             expect(preview.stdout).to.match(/--fail-on <what> +exit 1 when a stateful resource/);
             const top = await cli(["--help"]);
             expect(top.code).to.equal(0);
-            for (const c of ["deploy", "rollback", "status", "preview"]) expect(top.stdout).to.match(new RegExp(`\\n  ${c} `));
+            for (const c of ["deploy", "rollback", "status", "preview", "synth"]) expect(top.stdout).to.match(new RegExp(`\\n  ${c} `));
             expect(top.stdout).to.contain("  3  nothing started: bad input");
         });
+    });
+
+    it("berth synth hands every argument after it to the synthesis CLI and exits with its code", async () => {
+        const seen: string[][] = [];
+        const code = await main(["synth", "--stack", "dev", "--json", "--help"], { synth: async (argv) => (seen.push(argv), 1), stdout: () => undefined, stderr: () => undefined });
+        expect(seen).to.deep.equal([["--stack", "dev", "--json", "--help"]]);
+        expect(code).to.equal(1);
     });
 
     describe("bad input exits 3 before anything is composed", () => {

@@ -5,10 +5,10 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { githubClient } from "../../automation/adapters/github";
+import { githubComments } from "../../automation/adapters/github";
 import { diffCost, exceeds, parseCostThreshold, renderCostSection } from "../../infra/cost/diff";
 import type { RevisionCost } from "../../infra/cost/revision";
-import { runPreview, type PreviewPorts } from "../../automation/preview";
+import { runPreview, type PreviewPorts } from "../../automation/commands/preview";
 import { estimateCost, type CostEstimate } from "../../infra/cost/estimate";
 import { loadPriceFile } from "../../infra/cost/priceFile";
 import { loadProject } from "../../infra/synth/stackFiles";
@@ -85,7 +85,7 @@ describe("cost change of a pull request: prod from a single NAT gateway to one p
                 contextDigests: () => ({}),
                 source: { headSha: async () => "a".repeat(40), dirtyPaths: async () => [] },
                 now: () => 0,
-                github: githubClient,
+                comments: githubComments,
                 files: { write: (f, t) => fs.writeFileSync(f, t), append: () => undefined, read: (f) => fs.readFileSync(f, "utf8") },
                 env: {},
                 stdout: () => undefined,

@@ -2,10 +2,10 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { githubClient } from "../../automation/adapters/github";
+import { githubComments } from "../../automation/adapters/github";
 import { commentMarker } from "../../automation/plan/preview";
 import type { EngineEvent, ReleasedSet, StackPort, StackUpdateOptions, UpdateResult } from "../../automation/ports";
-import { PreviewInputError, runPreview, type PreviewPorts } from "../../automation/preview";
+import { PreviewInputError, runPreview, type PreviewPorts } from "../../automation/commands/preview";
 import { realOutputs, SHA } from "./plan/fixtures";
 import { type Comment, fakeGitHub } from "../helpers/fakeGitHub";
 
@@ -71,7 +71,7 @@ describe("preview flow (fake stack replaying dev-replace-db.jsonl)", () => {
             contextDigests: () => Object.fromEntries(services.map((s) => [s, `ctx-${s}`])),
             source: { headSha: async () => SHA, dirtyPaths: async () => [] },
             now: () => Date.UTC(2026, 2, 14),
-            github: githubClient,
+            comments: githubComments,
             files: {
                 write: (f, t) => fs.writeFileSync(f, t),
                 append: (f, t) => fs.appendFileSync(f, t),
@@ -111,6 +111,28 @@ describe("preview flow (fake stack replaying dev-replace-db.jsonl)", () => {
         } finally {
             await gh.close();
         }
+    });
+
+    it("delivers through the comment port alone: the flow imports no GitHub client, and the port gets the target, marker and body", async () => {
+        const source = fs.readFileSync(path.join(__dirname, "../../automation/commands/preview.ts"), "utf8");
+        expect(source).not.to.match(/@octokit|adapters\//);
+        const eventPath = path.join(dir, "event.json");
+        fs.writeFileSync(eventPath, JSON.stringify({ pull_request: { number: 7 } }));
+        const seen: unknown[] = [];
+        const withPort: PreviewPorts = {
+            ...ports(prEnv("https://ghe.example/api/v3", eventPath)),
+            comments: (options) => ({
+                upsert: async (target, marker, body) => {
+                    seen.push({ options, target, marker, firstLine: body.split("\n")[0] });
+                    return { action: "updated", id: 9, url: "https://ghe.example/acme/shop/pull/7#issuecomment-9" };
+                },
+            }),
+        };
+        const outcome = await runPreview(withPort, { comment: true, failOnStatefulReplace: false, outputDir: dir });
+        expect([outcome.delivery, outcome.commentUrl]).to.deep.equal(["comment-updated", "https://ghe.example/acme/shop/pull/7#issuecomment-9"]);
+        expect(seen).to.deep.equal([
+            { options: { token: "t0ken", baseUrl: "https://ghe.example/api/v3" }, target: { owner: "acme", repo: "shop", issueNumber: 7 }, marker: commentMarker("dev"), firstLine: commentMarker("dev") },
+        ]);
     });
 
     it("the release section lists only services whose build context changed, by level", async () => {

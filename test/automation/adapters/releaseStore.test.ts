@@ -42,6 +42,10 @@ describe("SsmReleaseStore", () => {
         expect(() => parseReleasedSet(NAME, "{")).to.throw(`SSM parameter ${NAME} is not a berth released set (not JSON); a verified release rewrites it`);
         expect(() => parseReleasedSet(NAME, JSON.stringify({ ...SET, version: 2 }))).to.throw("(version 2, expected 1)");
         expect(() => parseReleasedSet(NAME, JSON.stringify({ ...SET, images: [] }))).to.throw("(no images map)");
+        expect(() => parseReleasedSet(NAME, JSON.stringify({ ...SET, rolledBackFrom: 7 }))).to.throw(
+            `SSM parameter ${NAME} is not a berth released set (rolledBackFrom is not a release id); a verified release rewrites it`,
+        );
+        expect(parseReleasedSet(NAME, JSON.stringify({ ...SET, rolledBackFrom: "20260301-120000-0000000" })).rolledBackFrom).to.equal("20260301-120000-0000000");
     });
 
     it("writes the history entry releases/<id>, then overwrites the released set, each one String parameter with the whole set", async () => {

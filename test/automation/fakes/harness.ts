@@ -1,6 +1,7 @@
 // One scenario's world: the 12-service example's real outputs, a released set, fakes wired as ReleaseDeps.
 import { exampleStack } from "../../helpers/synth";
-import type { ReleaseDeps, ReleaseOptions } from "../../../automation/release";
+import type { ReleaseOptions } from "../../../automation/commands/deploy";
+import type { ReleaseDeps } from "../../../automation/stages/types";
 import { FakeBuilder, FakeEcs, FakeElb, FakeHttp, FakeLogs, FakeRegistry, FakeSource, FakeStack, FakeStore, World } from "./world";
 
 export const SHA = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";

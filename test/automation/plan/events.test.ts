@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { formatDuration, formatEvent, ProgressTracker, resourceOf } from "../../../automation/plan/events";
 import type { EngineEvent } from "../../../automation/ports";
+import { exampleStack, ofType } from "../../helpers/synth";
 
 const SVC = (n: string) => `urn:pulumi:dev::berth::berth:service:Service$aws:ecs/service:Service::svc-${n}-service`;
 const TDEF = (n: string) => `urn:pulumi:dev::berth::berth:service:Service$aws:ecs/taskDefinition:TaskDefinition::svc-${n}-task-definition`;
@@ -17,6 +18,19 @@ describe("plan/events", () => {
         ["urn:pulumi:dev::berth::berth:migration:Migration$aws:ecs/taskDefinition:TaskDefinition::migration-task-definition", { kind: "task definition", name: "migration" }],
         ["urn:pulumi:dev::berth::berth:service:Service$aws:cloudwatch/logGroup:LogGroup::svc-api-logs", undefined],
     ];
+    it("maps the URNs the program really registers (12-service example under the mock engine) to every catalogue service and the migration", async () => {
+        const synthesis = await exampleStack("dev");
+        const catalogue = Object.keys((synthesis.outputs as { services: Record<string, unknown> }).services).sort();
+        const urnsOf = (type: string) => ofType(synthesis, type).map((r) => r.urn);
+        const services = urnsOf("aws:ecs/service:Service").map(resourceOf);
+        const taskDefinitions = urnsOf("aws:ecs/taskDefinition:TaskDefinition").map(resourceOf);
+        expect(services.map((r) => r?.kind)).to.deep.equal(catalogue.map(() => "service"));
+        expect(services.map((r) => r?.name).sort()).to.deep.equal(catalogue);
+        expect(taskDefinitions.map((r) => r?.name).sort()).to.deep.equal([...catalogue, "migration"].sort());
+        // nothing else the program registers is taken for a service
+        const others = synthesis.resources.filter((r) => !["aws:ecs/service:Service", "aws:ecs/taskDefinition:TaskDefinition"].includes(r.type));
+        expect(others.map((r) => resourceOf(r.urn)).filter(Boolean)).to.deep.equal([]);
+    });
     for (const [urn, ref] of refs) it(`maps ${urn.split("::").pop()} to ${ref ? ref.name : "nothing"}`, () => expect(resourceOf(urn)).to.deep.equal(ref));
 
     const lines: [string, EngineEvent, number | undefined, string | undefined][] = [

@@ -1,7 +1,10 @@
-// Scenario tests of the release orchestrator over faithful fakes (issue 3 "Proof"): every scenario ends in an
+// Scenario tests of the release orchestrator over faithful fakes: every scenario ends in an
 // asserted final state and exit code. Failure ids from shared/FAILURES.md are cited in the test names.
 import { expect } from "chai";
-import { runRelease, runRollback, readStatus, ReleaseInputError } from "../../../automation/release";
+import { runRelease } from "../../../automation/commands/deploy";
+import { runRollback } from "../../../automation/commands/rollback";
+import { readStatus } from "../../../automation/commands/status";
+import { ReleaseInputError } from "../../../automation/plan/errors";
 import { exitCodeFor, renderMarkdown } from "../../../automation/plan/report";
 import { StackLockedError } from "../../../automation/ports";
 import { main } from "../../../automation/cli";

@@ -1,9 +1,11 @@
-// Scenario tests of `rollback --to <release id | sha>` over the history of verified releases (issue 3, step 9):
+// Scenario tests of `rollback --to <release id | sha>` over the history of verified releases:
 // every scenario ends in an asserted final state and exit code (input errors through the CLI: exit 3).
 import { expect } from "chai";
 import { main } from "../../../automation/cli";
 import { EXIT_BAD_INPUT, exitCodeFor, renderMarkdown, type ReleaseRecord } from "../../../automation/plan/report";
-import { ReleaseInputError, runRelease, runRollback } from "../../../automation/release";
+import { runRelease } from "../../../automation/commands/deploy";
+import { runRollback } from "../../../automation/commands/rollback";
+import { ReleaseInputError } from "../../../automation/plan/errors";
 import type { ReleasedSet } from "../../../automation/ports";
 import { harness, type Harness } from "../fakes/harness";
 import type { FakeSource } from "../fakes/world";
@@ -38,10 +40,10 @@ async function threeReleases(): Promise<History> {
     return { h, a, b, c, release };
 }
 
-/** `berth rollback` through the CLI with the scenario's fakes: the exit code and stderr the user sees. */
-async function cliRollback(h: Harness, to: string) {
+/** `berth rollback [--to <to>]` through the CLI with the scenario's fakes: the exit code and stderr the user sees. */
+async function cliRollback(h: Harness, to?: string) {
     const stderr: string[] = [];
-    const code = await main(["rollback", "--stack", "dev", "--to", to], {
+    const code = await main(["rollback", "--stack", "dev", ...(to ? ["--to", to] : [])], {
         stdout: () => undefined,
         stderr: (t) => stderr.push(t),
         env: {},
@@ -156,6 +158,42 @@ describe("rollback --to scenarios (history of verified releases)", () => {
         expect(h.world.running("orders")).to.not.equal(c.imagesNow.orders);
     });
 
+    it("a second rollback without --to goes further back instead of returning to the release the first one left", async () => {
+        const { h, a, b, c } = await threeReleases();
+        const describe = async (id: string) => {
+            const set = (await h.deps.store.listReleases()).find((r) => r.releaseId === id)!;
+            return `${id} (sha ${set.sha.slice(0, 12)}, released ${set.releasedAt})`;
+        };
+        h.world.clock.t += 60_000;
+        const first = await runRollback(h.deps, { projectDir: h.options.projectDir, stackName: "dev" });
+        expect(first.state).to.equal("RELEASED");
+        expect(first.imagesNow).to.deep.equal(b.imagesNow);
+        // the history entry of the rollback names the release it rolled back from
+        expect(h.world.history.get(first.id)!.rolledBackFrom).to.equal(c.id);
+        expect(h.world.released!.rolledBackFrom).to.equal(c.id);
+
+        h.world.clock.t += 60_000;
+        const second = await runRollback(h.deps, { projectDir: h.options.projectDir, stackName: "dev" });
+        expect(second.state).to.equal("RELEASED");
+        expect(h.lines).to.include(
+            `rolling back from the current release ${await describe(first.id)} to the release before it: ${await describe(a.id)} (passing over ${c.id}: a rollback left them)`,
+        );
+        expect(second.sha).to.equal(S1);
+        expect(second.imagesNow).to.deep.equal(a.imagesNow);
+        for (const s of Object.keys(a.imagesNow)) expect(h.world.running(s), s).to.equal(a.imagesNow[s]);
+        expect(h.world.history.get(second.id)!.rolledBackFrom).to.equal(first.id);
+
+        // a third has nowhere left to go: every older release with other images was left by a rollback
+        h.world.clock.t += 60_000;
+        const ups = h.stack.ups.length;
+        const { code, stderr } = await cliRollback(h);
+        expect(code).to.equal(EXIT_BAD_INPUT);
+        expect(stderr).to.equal(
+            `berth rollback: stack dev runs release ${await describe(second.id)} and no earlier recorded release has other images (passing over ${first.id}, ${c.id}, ${b.id}: a rollback left them): there is nothing to roll back to (name one with --to to return to it anyway)\n`,
+        );
+        expect(h.stack.ups).to.have.length(ups);
+    });
+
     it("rollback without --to after a rollback-that-needs-attention returns to the released set itself", async () => {
         const { h, c } = await threeReleases();
         // the stack runs an image no verified release recorded (a release whose own rollback failed)
@@ -172,20 +210,9 @@ describe("rollback --to scenarios (history of verified releases)", () => {
         const h = await harness();
         h.world.history.set(h.world.released!.releaseId, h.world.released!);
         const ups = h.stack.ups.length;
-        const stderr: string[] = [];
-        const code = await main(["rollback", "--stack", "dev"], {
-            stdout: () => undefined,
-            stderr: (t) => stderr.push(t),
-            env: {},
-            cwd: h.options.projectDir,
-            writeFile: () => undefined,
-            appendFile: () => undefined,
-            onInterrupt: () => () => undefined,
-            composeRelease: async () => h.deps,
-            postSlack: async () => undefined,
-        });
+        const { code, stderr } = await cliRollback(h);
         expect(code).to.equal(EXIT_BAD_INPUT).and.to.equal(3);
-        expect(stderr.join("")).to.equal(
+        expect(stderr).to.equal(
             `berth rollback: stack dev runs release 20260301-120000-0000000 (sha ${"0".repeat(12)}, released 2026-03-01T12:00:00.000Z) and no earlier recorded release has other images: there is nothing to roll back to\n`,
         );
         expect(h.stack.ups).to.have.length(ups);

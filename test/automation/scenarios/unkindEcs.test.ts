@@ -3,7 +3,7 @@
 // time; the deployments a newer one replaced keep serving while their targets drain. Verification must call
 // none of those mixed states healthy.
 import { expect } from "chai";
-import { runRelease } from "../../../automation/release";
+import { runRelease } from "../../../automation/commands/deploy";
 import { taskDefinitionLabel } from "../../../automation/plan/verify";
 import type { Deployment } from "../../../automation/ports";
 import { harness, type Harness } from "../fakes/harness";

@@ -1,8 +1,9 @@
-// `rollback --to <release id | sha>`: which recorded release that names (pure). The candidates are the history
-// of verified releases (ReleaseStorePort.listReleases) plus the released set itself, which predates the history
-// on stacks released before it was kept.
+// Which recorded release `rollback` returns to (pure): `--to <release id | sha>` names one; without it, the
+// release before the current one. The candidates are the history of verified releases
+// (ReleaseStorePort.listReleases) plus the released set itself, which predates the history on stacks released
+// before it was kept.
 import type { ReleasedSet } from "../ports";
-import { ReleaseInputError } from "./types";
+import { ReleaseInputError } from "./errors";
 
 const SHA_PREFIX = /^[0-9a-f]{7,40}$/;
 /** How many known releases an error message lists. */
@@ -56,4 +57,49 @@ export function findRollbackTarget(candidates: readonly ReleasedSet[], ref: stri
     }
     const [newest, ...older] = rollbackCandidates(matches, undefined);
     return { set: newest, matchedBy: "sha", sameSha: older.map((m) => m.releaseId) };
+}
+
+function imagesKey(set: ReleasedSet): string {
+    return JSON.stringify(Object.entries(set.images).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * Whether a recorded rollback left `set`: it is a release some rollback rolled back from, or runs the same images
+ * as one (a rollback restores an older release's images under a new id, and rolling back from that id condemns
+ * the older release too). `rollback` without --to never returns to such a release.
+ */
+function leftByRollback(candidates: readonly ReleasedSet[]): (set: ReleasedSet) => boolean {
+    const ids = new Set(candidates.flatMap((c) => (c.rolledBackFrom ? [c.rolledBackFrom] : [])));
+    const images = new Set(candidates.filter((c) => ids.has(c.releaseId)).map(imagesKey));
+    return (set) => ids.has(set.releaseId) || images.has(imagesKey(set));
+}
+
+/**
+ * `rollback` without --to: when the stack does not run the released set (a release that needs attention), the
+ * released set itself; otherwise the newest recorded release older than the released set whose images differ
+ * from what the stack runs (so a re-recorded identical set is passed over) and that no rollback rolled back
+ * from (so a second rollback goes further back instead of returning to the bad release). None:
+ * ReleaseInputError (exit 3).
+ */
+export function previousRelease(
+    candidates: readonly ReleasedSet[],
+    released: ReleasedSet,
+    applied: Record<string, string>,
+    stackName: string,
+): { set: ReleasedSet; why: string } {
+    const differs = (set: ReleasedSet) => Object.keys(applied).some((s) => set.images[s] !== undefined && set.images[s] !== applied[s]);
+    if (differs(released)) return { set: released, why: `stack ${stackName} does not run the released set: returning to the current release ${describe(released)}` };
+    const left = leftByRollback(candidates);
+    const index = candidates.findIndex((c) => c.releaseId === released.releaseId);
+    const older = candidates.slice(index + 1).filter(differs);
+    const at = older.findIndex((c) => !left(c));
+    const before = at === -1 ? undefined : older[at];
+    const passed = (at === -1 ? older : older.slice(0, at)).map((c) => c.releaseId);
+    const skipped = passed.length > 0 ? ` (passing over ${passed.join(", ")}: a rollback left them)` : "";
+    if (!before) {
+        throw new ReleaseInputError(
+            `stack ${stackName} runs release ${describe(released)} and no earlier recorded release has other images${skipped}: there is nothing to roll back to${passed.length > 0 ? " (name one with --to to return to it anyway)" : ""}`,
+        );
+    }
+    return { set: before, why: `rolling back from the current release ${describe(released)} to the release before it: ${describe(before)}${skipped}` };
 }

@@ -1,15 +1,13 @@
-// The pull-request preview flow (issue 4): a Pulumi preview through the stack port, the runtime plan of a release
+// `preview`, the pull-request preview flow: a Pulumi preview through the stack port, the runtime plan of a release
 // from this commit, the Markdown written to preview-<stack>.md and delivered as a PR comment, step summary or stdout.
 import * as path from "path";
-import type { Octokit } from "@octokit/rest";
-import { pullRequestFromEvent, upsertComment, type GitHubOptions } from "./adapters/github";
-import { formatEvent } from "./plan/events";
-import { parseStackOutputs, StackOutputsError, type EnvironmentOutputs } from "./plan/outputs";
-import { commentMarker, renderPreviewComment, summarizePreview, type PreviewSummary, type ReleasePreview } from "./plan/preview";
-import { planRelease } from "./plan/release";
-import { describeThreshold, diffCost, exceeds, renderCostSection, type CostDelta, type CostThreshold } from "../infra/cost/diff";
-import type { RevisionCost } from "../infra/cost/revision";
-import type { EngineEvent, ReleaseStorePort, SourcePort, StackPort } from "./ports";
+import { formatEvent } from "../plan/events";
+import { parseStackOutputs, StackOutputsError, type EnvironmentOutputs } from "../plan/outputs";
+import { commentMarker, pullRequestFromEvent, renderPreviewComment, summarizePreview, type PreviewSummary, type ReleasePreview } from "../plan/preview";
+import { planRelease } from "../plan/release";
+import type { CommentPort, EngineEvent, ReleaseStorePort, SourcePort, StackPort } from "../ports";
+import { describeThreshold, diffCost, exceeds, renderCostSection, type CostDelta, type CostThreshold } from "../../infra/cost/diff";
+import type { RevisionCost } from "../../infra/cost/revision";
 
 /** GitHub caps a job's step summary at 1 MiB; a larger preview goes there trimmed, like the comment. */
 export const STEP_SUMMARY_LIMIT = 1_000_000;
@@ -44,7 +42,8 @@ export interface PreviewPorts {
     contextDigests(outputs: EnvironmentOutputs): Record<string, string>;
     source: SourcePort;
     now(): number;
-    github(options: GitHubOptions): Octokit;
+    /** The pull-request comment port, given the token (and GITHUB_API_URL when set). */
+    comments(options: { token: string; baseUrl?: string }): CommentPort;
     files: PreviewFiles;
     env: NodeJS.ProcessEnv;
     /** Machine output: the Markdown when it is not delivered elsewhere. */
@@ -126,27 +125,7 @@ export async function runPreview(ports: PreviewPorts, options: PreviewOptions): 
     const fullTextAt = `the job log and the artifact file \`${fileName}\``;
     const body = renderPreviewComment({ stack: stack.name, summary, release, cost: costLines, fullTextAt });
 
-    let delivery: Delivery = "stdout";
-    let commentUrl: string | undefined;
-    if (options.comment) {
-        const target = pullRequestFromEvent(ports.env, (p) => ports.files.read(p));
-        const stepSummary = ports.env.GITHUB_STEP_SUMMARY;
-        if (target) {
-            const token = ports.env.GITHUB_TOKEN;
-            if (!token) throw new PreviewInputError("--comment needs a GitHub token in GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }})");
-            const client = ports.github({ token, ...(ports.env.GITHUB_API_URL ? { baseUrl: ports.env.GITHUB_API_URL } : {}) });
-            const upserted = await upsertComment(client, target, commentMarker(stack.name), body);
-            delivery = upserted.action === "created" ? "comment-created" : "comment-updated";
-            commentUrl = upserted.url;
-            ports.progress(`Preview comment ${upserted.action} on ${target.owner}/${target.repo}#${target.issueNumber}: ${upserted.url}`);
-        } else if (stepSummary) {
-            ports.files.append(stepSummary, `${fullText.length <= STEP_SUMMARY_LIMIT ? fullText : body}\n`);
-            delivery = "step-summary";
-            ports.progress(`No pull request in this run: preview appended to the step summary`);
-        } else {
-            ports.progress(`No pull request in this run and no GITHUB_STEP_SUMMARY: preview printed below`);
-        }
-    }
+    const { delivery, commentUrl } = options.comment ? await deliver(ports, { stack: stack.name, fullText, body }) : { delivery: "stdout" as const, commentUrl: undefined };
     // The job log always carries the full text: the trimmed comment points at it.
     ports.stdout(`${fullText}\n`);
 
@@ -184,6 +163,27 @@ async function costChange(ports: PreviewPorts): Promise<{ cost?: CostDelta; cost
     } catch (e) {
         return { costProblem: (e as Error).message };
     }
+}
+
+/** `--comment`: the PR comment (through the comment port), else the step summary, else stdout only. */
+async function deliver(ports: PreviewPorts, text: { stack: string; fullText: string; body: string }): Promise<{ delivery: Delivery; commentUrl?: string }> {
+    const target = pullRequestFromEvent(ports.env, (p) => ports.files.read(p));
+    const stepSummary = ports.env.GITHUB_STEP_SUMMARY;
+    if (target) {
+        const token = ports.env.GITHUB_TOKEN;
+        if (!token) throw new PreviewInputError("--comment needs a GitHub token in GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }})");
+        const comments = ports.comments({ token, ...(ports.env.GITHUB_API_URL ? { baseUrl: ports.env.GITHUB_API_URL } : {}) });
+        const upserted = await comments.upsert(target, commentMarker(text.stack), text.body);
+        ports.progress(`Preview comment ${upserted.action} on ${target.owner}/${target.repo}#${target.issueNumber}: ${upserted.url}`);
+        return { delivery: upserted.action === "created" ? "comment-created" : "comment-updated", commentUrl: upserted.url };
+    }
+    if (stepSummary) {
+        ports.files.append(stepSummary, `${text.fullText.length <= STEP_SUMMARY_LIMIT ? text.fullText : text.body}\n`);
+        ports.progress(`No pull request in this run: preview appended to the step summary`);
+        return { delivery: "step-summary" };
+    }
+    ports.progress(`No pull request in this run and no GITHUB_STEP_SUMMARY: preview printed below`);
+    return { delivery: "stdout" };
 }
 
 /** Which services a release from this commit would roll, by level, and whether the migration runs. */

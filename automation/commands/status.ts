@@ -1,0 +1,52 @@
+// `status`: what runs now, per service — the running task definition, counts, deployments, target health and
+// the released digest. Read from ECS, the load balancer and the release store, never from what berth meant to do.
+import type { StatusReport } from "../plan/status";
+import { taskDefinitionLabel } from "../plan/verify";
+import type { LoadBalancerPort } from "../ports";
+import { timingOf } from "../stages/record";
+import { readOutputs } from "../stages/resolve";
+import { describeAll } from "../stages/status";
+import type { ReleaseDeps } from "../stages/types";
+
+export type StatusDeps = Pick<ReleaseDeps, "stack" | "ecs" | "elb" | "store"> & { clock?: ReleaseDeps["clock"] };
+
+export async function readStatus(deps: StatusDeps): Promise<StatusReport> {
+    const clock = deps.clock ?? { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+    const outputs = await readOutputs({ deps: deps as ReleaseDeps, timing: timingOf(), log: () => undefined });
+    const released = await deps.store.readReleased();
+    const names = Object.keys(outputs.services);
+    const statuses = await describeAll(clock, deps.ecs, outputs, names);
+    const services: StatusReport["services"] = [];
+    for (const name of names) {
+        const st = statuses.get(name);
+        const svc = outputs.services[name];
+        const targets = svc.targetGroupArn ? await targetCounts(deps.elb, svc.targetGroupArn) : undefined;
+        services.push({
+            service: name,
+            serviceName: svc.serviceName,
+            ...(st ? { runningTaskDefinition: taskDefinitionLabel(st.taskDefinition) } : {}),
+            stackTaskDefinition: taskDefinitionLabel(svc.taskDefinitionArn),
+            matchesStack: st?.taskDefinition === svc.taskDefinitionArn,
+            counts: { desired: st?.desiredCount ?? 0, running: st?.runningCount ?? 0, pending: st?.pendingCount ?? 0 },
+            deployments: (st?.deployments ?? []).map((d) => ({
+                status: d.status,
+                ...(d.rolloutState ? { rolloutState: d.rolloutState } : {}),
+                taskDefinition: taskDefinitionLabel(d.taskDefinition),
+                running: d.runningCount,
+                desired: d.desiredCount,
+                failedTasks: d.failedTasks,
+            })),
+            ...(targets ? { targets } : {}),
+            ...(released?.images[name] ? { releasedDigest: released.images[name] } : {}),
+        });
+    }
+    return { stack: deps.stack.name, cluster: outputs.clusterName, ...(released ? { released: { releaseId: released.releaseId, sha: released.sha, releasedAt: released.releasedAt } } : {}), services };
+}
+
+async function targetCounts(elb: LoadBalancerPort, targetGroupArn: string): Promise<NonNullable<StatusReport["services"][number]["targets"]>> {
+    const health = await elb.targetHealth(targetGroupArn);
+    const states: Record<string, number> = {};
+    for (const t of health) states[t.state] = (states[t.state] ?? 0) + 1;
+    return { healthy: states.healthy ?? 0, total: health.length, states };
+}
+
