@@ -29,6 +29,8 @@ export interface CliDeps {
     runPreview: typeof runPreview;
     /** `berth synth …`: the offline synthesis CLI (infra/synth/cli.ts), loaded only when asked for. */
     synth(argv: string[]): Promise<number>;
+    /** `berth cost …`: the monthly cost estimate CLI (infra/cost/cli.ts), loaded only when asked for. */
+    cost(argv: string[]): Promise<number>;
     stdout(text: string): void;
     stderr(text: string): void;
     env: NodeJS.ProcessEnv;
@@ -48,6 +50,7 @@ function defaultDeps(): CliDeps {
         driver: { runRelease, runRollback, readStatus },
         runPreview,
         synth: async (argv) => (await import("../infra/synth/cli")).main(argv),
+        cost: async (argv) => (await import("../infra/cost/cli")).main(argv),
         stdout: (text) => process.stdout.write(text),
         stderr,
         env: process.env,
@@ -151,7 +154,7 @@ function failOn(value: string, previous: FailOn[] | undefined): FailOn[] {
 
 export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (invocation: Invocation) => void): Command {
     const program = new Command("berth")
-        .description("berth: synthesize, deploy, roll back, inspect and preview a stack of the Pulumi project.")
+        .description("berth: synthesize, price, deploy, roll back, inspect and preview a stack of the Pulumi project.")
         .exitOverride()
         .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr })
         .showHelpAfterError("(add --help for usage)");
@@ -218,8 +221,9 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .addHelpText("after", PREVIEW_EXIT_HELP)
         .action((opts, command: Command) => selected({ command: "preview", opts }, command));
 
-    // Listed here for --help; main hands `synth` and its arguments to the synthesis CLI before parsing.
+    // Listed here for --help; main hands `synth` and `cost` with their arguments to their own CLIs before parsing.
     program.command("synth").description("Run the Pulumi program offline under the mock engine and print its resources, rollout order and policy findings (berth synth --help).");
+    program.command("cost").description("Estimate the stack's monthly AWS cost from its synthesized resources, offline (berth cost --help).");
 
     program.addHelpText("after", `${releaseExitHelp()}\nEach command's --help lists its own options and exit codes.\n`);
     return program;
@@ -228,6 +232,7 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
 export async function main(argv: string[], overrides: Partial<CliDeps> = {}): Promise<number> {
     const deps: CliDeps = { ...defaultDeps(), ...overrides };
     if (argv[0] === "synth") return deps.synth(argv.slice(1));
+    if (argv[0] === "cost") return deps.cost(argv.slice(1));
     let invocation: Invocation | undefined;
     try {
         buildProgram(deps, (i) => (invocation = i)).parse(argv, { from: "user" });

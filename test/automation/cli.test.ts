@@ -80,7 +80,7 @@ describe("berth CLI (automation/cli.ts)", () => {
             expect(preview.stdout).to.match(/--fail-on <what> +exit 1 when a stateful resource/);
             const top = await cli(["--help"]);
             expect(top.code).to.equal(0);
-            for (const c of ["deploy", "rollback", "status", "preview", "synth"]) expect(top.stdout).to.match(new RegExp(`\\n  ${c} `));
+            for (const c of ["deploy", "rollback", "status", "preview", "synth", "cost"]) expect(top.stdout).to.match(new RegExp(`\\n  ${c} `));
             expect(top.stdout).to.contain("  3  nothing started: bad input");
         });
     });
@@ -90,6 +90,13 @@ describe("berth CLI (automation/cli.ts)", () => {
         const code = await main(["synth", "--stack", "dev", "--json", "--help"], { synth: async (argv) => (seen.push(argv), 1), stdout: () => undefined, stderr: () => undefined });
         expect(seen).to.deep.equal([["--stack", "dev", "--json", "--help"]]);
         expect(code).to.equal(1);
+    });
+
+    it("berth cost hands every argument after it to the cost CLI and exits with its code", async () => {
+        const seen: string[][] = [];
+        const code = await main(["cost", "--stack", "prod", "--json"], { cost: async (argv) => (seen.push(argv), 3), synth: async () => 0, stdout: () => undefined, stderr: () => undefined });
+        expect(seen).to.deep.equal([["--stack", "prod", "--json"]]);
+        expect(code).to.equal(3);
     });
 
     describe("bad input exits 3 before anything is composed", () => {
