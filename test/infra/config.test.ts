@@ -1,29 +1,11 @@
 import { expect } from "chai";
-import { ConfigError, loadSettings } from "../../infra/config/load";
+import { ConfigError } from "../../infra/config/load";
 import { baseConfig } from "../helpers/synth";
+import { configProblems as problems, loadConfig as load, type Config, withService } from "../helpers/config";
 
-type Config = Record<string, any>;
 
-function load(config: Config, secretKeys: string[] = []) {
-    return loadSettings({ project: "berth", stack: "dev", values: config, secretKeys });
-}
 
-/** The problems a config produces, as "key: message" lines. */
-function problems(config: Config, secretKeys: string[] = []): string[] {
-    try {
-        load(config, secretKeys);
-    } catch (e) {
-        if (e instanceof ConfigError) return e.problems.map((p) => `${p.key}: ${p.message}`);
-        throw e;
-    }
-    return [];
-}
 
-function withService(index: number, patch: Record<string, unknown>, extra: Config = {}): Config {
-    const c = baseConfig(extra);
-    c["berth:services"][index] = { ...c["berth:services"][index], ...patch };
-    return c;
-}
 
 function addService(svc: Record<string, unknown>, extra: Config = {}): Config {
     const c = baseConfig(extra);

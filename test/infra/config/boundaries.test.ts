@@ -1,31 +1,12 @@
 // The loader's limits tested on both sides of each edge: the last value accepted and the first rejected,
 // so an off-by-one or a dropped half of a range check fails here.
 import { expect } from "chai";
-import { ConfigError, loadSettings } from "../../../infra/config/load";
-import type { Settings } from "../../../infra/config/settings";
 import { baseConfig } from "../../helpers/synth";
+import { configProblems as problems, loadConfig as load, withService } from "../../helpers/config";
 
-type Config = Record<string, any>;
 
-function load(config: Config): Settings {
-    return loadSettings({ project: "berth", stack: "dev", values: config });
-}
 
-function problems(config: Config): string[] {
-    try {
-        load(config);
-    } catch (e) {
-        if (e instanceof ConfigError) return e.problems.map((p) => `${p.key}: ${p.message}`);
-        throw e;
-    }
-    return [];
-}
 
-function withService(index: number, patch: Record<string, unknown>, extra: Config = {}): Config {
-    const c = baseConfig(extra);
-    c["berth:services"][index] = { ...c["berth:services"][index], ...patch };
-    return c;
-}
 
 describe("config boundaries: autoscaling range and desired count", () => {
     const outside = (desired: number, min: number, max: number) =>

@@ -1,21 +1,13 @@
 // The loader's messages for shapes and keys the config tables do not reach: typos near and far from a
 // known key, other namespaces, wrong types, empty values, and the one-problem heading. Exact text.
 import { expect } from "chai";
-import { ConfigError, formatProblems, loadSettings } from "../../../infra/config/load";
+import { formatProblems, loadSettings } from "../../../infra/config/load";
 import { keyOf } from "../../../infra/config/issues";
 import { suggest } from "../../../infra/config/suggest";
 import { CONFIG_KEYS } from "../../../infra/config/schema";
 import { baseConfig } from "../../helpers/synth";
+import { configProblems as problems } from "../../helpers/config";
 
-function problems(config: Record<string, any>): string[] {
-    try {
-        loadSettings({ project: "berth", stack: "dev", values: config });
-    } catch (e) {
-        if (e instanceof ConfigError) return e.problems.map((p) => `${p.key}: ${p.message}`);
-        throw e;
-    }
-    return [];
-}
 
 const withService = (patch: Record<string, unknown>) => {
     const c = baseConfig();

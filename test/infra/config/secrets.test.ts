@@ -1,19 +1,11 @@
 // F14: what the loader treats as a secret — by name, by value, and which references it accepts — one row
 // per pattern, with near misses that must pass, so a narrowed pattern or a loosened reference fails here.
 import { expect } from "chai";
-import { ConfigError, loadSettings } from "../../../infra/config/load";
+import { loadSettings } from "../../../infra/config/load";
 import { INJECTED_ENV, parseSecretRef } from "../../../infra/config/secrets";
 import { baseConfig } from "../../helpers/synth";
+import { configProblems as problems } from "../../helpers/config";
 
-function problems(config: Record<string, any>): string[] {
-    try {
-        loadSettings({ project: "berth", stack: "dev", values: config });
-    } catch (e) {
-        if (e instanceof ConfigError) return e.problems.map((p) => `${p.key}: ${p.message}`);
-        throw e;
-    }
-    return [];
-}
 
 const env = (environment: Record<string, unknown>) => {
     const c = baseConfig();
