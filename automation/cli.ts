@@ -20,6 +20,7 @@ import { runRollback } from "./commands/rollback";
 import { readStatus } from "./commands/status";
 import { renderStatus } from "./plan/status";
 import { ReleaseInputError, type ReleaseDeps } from "./stages/types";
+import { exitWhenFlushed } from "../infra/exitWhenFlushed";
 
 /** What main needs from the world; tests override any of it. */
 export interface CliDeps {
@@ -346,5 +347,5 @@ function reportError(error: unknown, command: string, stackName: string, deps: C
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code));
+    main(process.argv.slice(2)).then(exitWhenFlushed);
 }

@@ -11,6 +11,7 @@ import { loadPriceFile, PRICE_FILE, PriceFileError } from "./priceFile";
 import { costJson, renderCostText } from "./render";
 import { describeThreshold, diffCost, exceeds, parseCostThreshold, renderCostSection, type CostThreshold } from "./diff";
 import { GitRevisionCost, RevisionCostError } from "./revision";
+import { exitWhenFlushed } from "../exitWhenFlushed";
 
 export const EXIT = { ok: 0, increase: 1, bug: 2, badInput: 3 } as const;
 
@@ -79,5 +80,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code));
+    main(process.argv.slice(2)).then(exitWhenFlushed);
 }

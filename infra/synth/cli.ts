@@ -12,6 +12,7 @@ import * as fs from "fs";
 import { estimateCost, type CostEstimate } from "../cost/estimate";
 import { loadPriceFile, PriceFileError } from "../cost/priceFile";
 import { costJson, renderCostText } from "../cost/render";
+import { exitWhenFlushed } from "../exitWhenFlushed";
 
 export const EXIT = { ok: 0, findings: 1, bug: 2, badInput: 3 } as const;
 
@@ -87,5 +88,5 @@ function costOf(s: Awaited<ReturnType<typeof synthesizeStack>>): CostEstimate | 
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code));
+    main(process.argv.slice(2)).then(exitWhenFlushed);
 }
