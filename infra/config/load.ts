@@ -4,7 +4,8 @@ import { z } from "zod";
 import { configSchema, CONFIG_KEYS, LOG_RETENTION_DAYS, RawConfig, RawService, SERVICE_NAME } from "./schema";
 import { COMMON_DEFAULTS, PROFILES, Profile } from "./profiles";
 import { FARGATE_SIZES, describeMemoryFor, isValidFargateSize } from "./fargate";
-import { findCycle, rolloutEdges, rolloutLevels } from "./graph";
+import { criticalFirst, findCycle, rolloutEdges, rolloutLevels } from "./graph";
+import { rolloutDuration } from "./rolloutTime";
 import { ALB_LIMITS, patternProblem, planListenerRules } from "./routes";
 import { MAX_AZS, VPC_MASK_RANGE, isAligned, isPrivateRange, parseCidr, planSubnets } from "./cidr";
 import type { SecretRef, ServiceSettings, Settings } from "./settings";
@@ -204,6 +205,8 @@ function resolveSettings(input: ConfigInput, raw: RawConfig, problems: ConfigPro
     const images = resolveImages(raw, services, add);
 
     const wantsWebsocket = services.some((s) => s.websocket);
+    const levels = cycle ? [] : rolloutLevels(edges);
+    const byName = new Map(services.map((s) => [s.name, s]));
     return {
         project: input.project,
         stack: input.stack,
@@ -233,7 +236,8 @@ function resolveSettings(input: ConfigInput, raw: RawConfig, problems: ConfigPro
         migration,
         images,
         ci: raw.ci ? { githubRepository: raw.ci.githubRepository, branches: raw.ci.branches ?? ["main"], createOidcProvider: raw.ci.createOidcProvider ?? true } : undefined,
-        rolloutLevels: cycle ? [] : rolloutLevels(edges),
+        rolloutLevels: levels,
+        declarationOrder: criticalFirst(levels, edges, (name) => rolloutDuration(byName.get(name)!)),
     };
 }
 

@@ -97,4 +97,6 @@ export interface Settings {
     ci?: { githubRepository: string; branches: string[]; createOidcProvider: boolean };
     /** Rollout levels of the catalogue, level 0 first (F11). */
     rolloutLevels: string[][];
+    /** The order services are declared in: level by level, longest remaining path first within a level (F17). */
+    declarationOrder: string[];
 }
