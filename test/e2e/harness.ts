@@ -33,7 +33,7 @@ export interface RunResult {
 }
 
 export interface Behaviour {
-    SIM_BEHAVIOUR?: "healthy" | "crash" | "unhealthy" | "cannot-start" | "smoke-5xx";
+    SIM_BEHAVIOUR?: "healthy" | "crash" | "unhealthy" | "cannot-start" | "smoke-5xx" | "slow-start";
     SIM_MIGRATION?: "ok" | "fail" | "hang" | "cannot-start";
 }
 
@@ -93,8 +93,9 @@ export class World {
             if (svc.url) svc.url = toAlb(svc.url);
         }
         this.outputs = outputs;
-        // The program declares services in this order; the engine registers (and so schedules) them in it.
-        this.declarationOrder = this.synthesis.resources.filter((r) => r.type === "aws:ecs/service:Service").map((r) => /^svc-(.+)-service$/.exec(r.name)![1]);
+        // The program declares services in this order (critical path first within a level); the scripted engine
+        // schedules ready services in it.
+        this.declarationOrder = [...settings.declarationOrder];
 
         // Seed the simulator: every service running the bootstrap image, healthy, behind its target group.
         const ecs = this.sim.ecs;
@@ -132,7 +133,7 @@ export class World {
             this.scenarioFile,
             JSON.stringify({
                 version: "v3.248.0",
-                stacks: ["dev"],
+                stacks: ["dev", ...(this.options.unprovisioned ?? [])],
                 sim: {
                     project: this.synthesis.project,
                     outputs,
@@ -192,6 +193,20 @@ export class World {
         return this.head();
     }
 
+    /** Puts services' build contexts back as they were at `sha` (a new commit): their context digests match again. */
+    revert(sha: string, services: string[]): string {
+        this.git("checkout", sha, "--", ...services.map((s) => `sim/${s}`));
+        this.git("commit", "-q", "-m", `back to ${sha.slice(0, 7)}: ${services.join(", ")}`);
+        return this.head();
+    }
+
+    /** Switches the scripted pulumi's provider behaviour for the next invocations. */
+    provider(options: { reportsRollbackAsSuccess: boolean }): void {
+        const scenario = JSON.parse(fs.readFileSync(this.scenarioFile, "utf8"));
+        scenario.sim.providerReportsRollbackAsSuccess = options.reportsRollbackAsSuccess;
+        fs.writeFileSync(this.scenarioFile, JSON.stringify(scenario));
+    }
+
     head(): string {
         return this.git("rev-parse", "HEAD").trim();
     }
@@ -245,9 +260,13 @@ export class World {
      * Runs `berth <command> --stack dev …` as its own process group (a terminal's foreground job), from `cwd`
      * (the checkout by default). `interrupt` sends SIGINT to the whole group when it returns true, as Ctrl-C does.
      */
-    run(command: string, args: string[] = [], options: { cwd?: string; env?: Record<string, string>; interrupt?: (output: string) => boolean; timeoutMs?: number } = {}): Promise<RunResult> {
+    run(
+        command: string,
+        args: string[] = [],
+        options: { stack?: string; cwd?: string; env?: Record<string, string>; interrupt?: (output: string) => boolean; timeoutMs?: number } = {},
+    ): Promise<RunResult> {
         return new Promise((resolve, reject) => {
-            const child = spawn(process.execPath, ["-r", ACCELERATED_CLOCK, "-r", require.resolve("ts-node/register/transpile-only"), CLI, command, "--stack", "dev", ...args], {
+            const child = spawn(process.execPath, ["-r", ACCELERATED_CLOCK, "-r", require.resolve("ts-node/register/transpile-only"), CLI, command, "--stack", options.stack ?? "dev", ...args], {
                 cwd: options.cwd ?? this.project,
                 env: this.cliEnv(options.env),
                 detached: true,

@@ -8,8 +8,8 @@ export const ACCOUNT = "123456789012";
 
 /** How a container behaves, read from its image's environment (SIM_BEHAVIOUR, SIM_MIGRATION, GIT_SHA). */
 export interface Behaviour {
-    /** healthy | crash (exits 1 soon after start) | unhealthy (fails the ALB check) | cannot-start (image pull fails) | smoke-5xx (healthy to the ALB check, 502 through the listener) */
-    kind: "healthy" | "crash" | "unhealthy" | "cannot-start" | "smoke-5xx";
+    /** healthy | crash (exits 1 soon after start) | unhealthy (fails the ALB check) | cannot-start (image pull fails) | smoke-5xx (healthy to the ALB check, 502 through the listener) | slow-start (a large image: PENDING for slowPending) */
+    kind: "healthy" | "crash" | "unhealthy" | "cannot-start" | "smoke-5xx" | "slow-start";
     /** A migration task: ok | fail (exit 1) | hang (never stops) | cannot-start. */
     migration: "ok" | "fail" | "hang" | "cannot-start";
     version?: string;
@@ -113,6 +113,8 @@ export interface ServiceDeploymentRecord {
     startedAt: number;
     finishedAt?: number;
     rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
+    /** When the circuit breaker marked the deployment FAILED. */
+    failedAt?: number;
 }
 
 export interface Service {
@@ -133,6 +135,8 @@ export const TIMING = {
     provisioning: 5,
     /** PENDING: ENI attachment, image pull (Fargate has no image cache), container start. */
     pending: 20,
+    /** PENDING of a slow-start image (a large image pulled without a cache). */
+    slowPending: 600,
     /** A crashing container runs this long before it exits 1. */
     crashAfter: 10,
     /** Migration tasks: how long a successful / failing migration runs once RUNNING. */
@@ -304,7 +308,7 @@ export class EcsModel {
         if (task.lastStatus === "PROVISIONING" && at >= task.createdAt + sec(TIMING.provisioning)) {
             task.lastStatus = "PENDING";
             task.pendingAt = at;
-        } else if (task.lastStatus === "PENDING" && at >= task.pendingAt! + sec(TIMING.pending)) {
+        } else if (task.lastStatus === "PENDING" && at >= task.pendingAt! + sec(b.kind === "slow-start" && !isMigration ? TIMING.slowPending : TIMING.pending)) {
             if (cannotStart) {
                 this.stop(task, at, {
                     stopCode: "TaskFailedToStart",
@@ -444,8 +448,10 @@ export class EcsModel {
 
     private record(svc: Service, d: Deployment, source: string | undefined, status: ServiceDeploymentRecord["status"], at: number): void {
         svc.records.unshift({ arn: d.arn, service: svc.arn, cluster: svc.cluster, deploymentId: d.id, taskDefinition: d.taskDefinition, ...(source ? { sourceTaskDefinition: source } : {}), status, createdAt: at, startedAt: at });
-        // A deployment superseded while in progress is STOPPED.
-        for (const r of svc.records.slice(1)) if (r.status === "IN_PROGRESS") Object.assign(r, { status: "STOPPED", finishedAt: at, statusReason: `superseded by ${d.id}` });
+        // A deployment (or ECS's own rollback) superseded while in progress is STOPPED.
+        for (const r of svc.records.slice(1)) {
+            if (["IN_PROGRESS", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"].includes(r.status)) Object.assign(r, { status: "STOPPED", finishedAt: at, statusReason: r.statusReason ?? `superseded by ${d.id}` });
+        }
     }
 
     private setRecord(svc: Service, d: Deployment, status: ServiceDeploymentRecord["status"], at: number, reason?: string): void {
@@ -454,6 +460,7 @@ export class EcsModel {
         r.status = status;
         if (reason) r.statusReason = reason;
         if (status === "SUCCESSFUL" || status === "ROLLBACK_SUCCESSFUL") r.finishedAt = at;
+        if (reason && status !== "SUCCESSFUL") r.failedAt = at;
         if (status === "ROLLBACK_REQUESTED" && svc.lastCompleted) r.rollback = { reason, startedAt: at, serviceRevisionArn: svc.lastCompleted } as ServiceDeploymentRecord["rollback"];
     }
 

@@ -70,6 +70,8 @@ export class AwsSimulator {
     readonly ecs: EcsModel;
     readonly calls: Call[] = [];
     faults: Faults = {};
+    /** DescribeTasks answers that left out a task which exists (eventual consistency). */
+    hiddenTaskReads = 0;
     private readonly parameters = new Map<string, Parameter>();
     private readonly counters = new Map<string, number>();
     private api?: http.Server;
@@ -94,6 +96,11 @@ export class AwsSimulator {
             server.closeAllConnections();
             await new Promise((resolve) => server.close(resolve));
         }
+    }
+
+    /** Calls the simulator refused with `code` (throttling, credentials, ...). */
+    refused(api: Api, code: string): Call[] {
+        return this.calls.filter((c) => c.api === api && c.error === code);
     }
 
     callsTo(api: Api, operation?: string): Call[] {
@@ -129,7 +136,7 @@ export class AwsSimulator {
         const body = (await manifest.json()) as { config?: { digest: string } };
         const config = body.config ? ((await (await fetch(`${base}/blobs/${body.config.digest}`)).json()) as { config?: { Env?: string[] } }) : {};
         const env = Object.fromEntries((config.config?.Env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
-        const kinds = ["healthy", "crash", "unhealthy", "cannot-start", "smoke-5xx"];
+        const kinds = ["healthy", "crash", "unhealthy", "cannot-start", "smoke-5xx", "slow-start"];
         const migrations = ["ok", "fail", "hang", "cannot-start"];
         return {
             kind: (kinds.includes(env.SIM_BEHAVIOUR) ? env.SIM_BEHAVIOUR : "healthy") as Behaviour["kind"],
@@ -261,6 +268,7 @@ export class AwsSimulator {
                     const hidden = task && this.options.clock.nowMs() - task.createdAt < (this.faults.missingTaskSeconds ?? 0) * 1000;
                     if (task && !hidden) tasks.push(this.taskJson(task));
                     else failures.push({ arn, reason: "MISSING" });
+                    if (hidden) this.hiddenTaskReads += 1;
                 }
                 return { tasks, failures };
             }
