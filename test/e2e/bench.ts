@@ -3,6 +3,7 @@
 // engine events — against the sliding-window model of `npm run bench:rollout`; (2) time to detect a failing
 // service: from the fault's onset (the first failed task, or the new deployment completing for faults no task
 // shows) to berth's verdict (the end of the stage that failed), per scenario. Prints figures; never gates CI.
+// BERTH_BENCH_SCALE sets the clock (×10 by default); BERTH_BENCH_ONLY=<text> runs only the matching scenarios.
 import fs from "node:fs";
 import path from "node:path";
 import { formatDuration } from "../../automation/plan/events";
@@ -93,7 +94,8 @@ async function detectBench(world: World): Promise<void> {
     ];
     console.log(`\nTime to detect a failing service (sim clock ×${SCALE}, default settings: poll 5 s, 3 strikes):`);
     console.log("  scenario                                    | onset → verdict | failed tasks | ECS circuit breaker | state");
-    for (const sc of scenarios) {
+    const only = process.env.BERTH_BENCH_ONLY;
+    for (const sc of scenarios.filter((x) => !only || x.title.includes(only))) {
         const sha = world.head();
         world.provider({ reportsRollbackAsSuccess: sc.providerReportsRollbackAsSuccess ?? false });
         world.commit({ [sc.service]: sc.behaviour }, sc.title);
@@ -103,7 +105,8 @@ async function detectBench(world: World): Promise<void> {
         const failures = world.sim.ecs.failures.filter((f) => f.service.endsWith(`/${serviceName}`) && f.at >= started);
         const svc = world.sim.ecs.service(world.outputs.clusterName, serviceName)!;
         const ours = svc.records.filter((r) => r.createdAt >= started);
-        const completed = ours.find((r) => r.status === "SUCCESSFUL" && r.finishedAt !== undefined);
+        // Records are newest first: the release's own deployment is the oldest that completed (later ones are rollbacks).
+        const completed = [...ours].reverse().find((r) => r.status === "SUCCESSFUL" && r.finishedAt !== undefined);
         const tripped = ours.find((r) => r.failedAt !== undefined);
         const onset = failures[0]?.at ?? completed?.finishedAt;
         const verdict = verdictAt(record);
@@ -122,7 +125,9 @@ async function main(): Promise<void> {
     const world = await new World(env, { scale: SCALE }).start();
     try {
         console.log(`berth end-to-end bench — AWS simulator at ×${SCALE}, scripted pulumi, Docker + registry`);
-        await rolloutBench(world);
+        if (!process.env.BERTH_BENCH_ONLY) await rolloutBench(world);
+        // The detection scenarios need a verified release to roll back to.
+        else await deploy(world);
         await detectBench(world);
     } finally {
         await world.stop();

@@ -189,7 +189,7 @@ describe("e2e: releases over the wire (real CLI, AWS simulator, scripted pulumi,
     it("throttling storms on every AWS API at once (ECS, ECR, Logs, SSM, ELBv2) are retried and the release completes", async () => {
         world.commit({ accounts: { note: "storm" }, shipping: { note: "storm" } }, "accounts, shipping: a change");
         const marks = world.sim.calls.length;
-        world.sim.faults = { throttle: { ecs: { rate: 0.5 }, ecr: { rate: 0.5 }, logs: { rate: 0.5 }, ssm: { rate: 0.5 }, elbv2: { rate: 0.5 } } };
+        world.sim.faults = { throttle: { ecs: { rate: 0.3 }, ecr: { rate: 0.3 }, logs: { rate: 0.3 }, ssm: { rate: 0.3 }, elbv2: { rate: 0.3 } } };
         try {
             const { result, record } = await release("deploy");
             expect(result.code, explain(result)).to.equal(0);

@@ -272,12 +272,12 @@ export class EcsModel {
         return this.taskDefs.get(task.taskDefinitionArn)!.behaviour;
     }
 
-    appendLog(group: string, stream: string, message: string): void {
+    appendLog(group: string, stream: string, message: string, at = this.now()): void {
         const streams = this.logs.get(group) ?? new Map<string, LogEvent[]>();
         this.logs.set(group, streams);
         const events = streams.get(stream) ?? [];
         streams.set(stream, events);
-        events.push({ timestamp: this.now(), message, ingestionTime: this.now() });
+        events.push({ timestamp: at, message, ingestionTime: at });
     }
 
     // ---- time
@@ -388,7 +388,7 @@ export class EcsModel {
             // Without a completed deployment to return to (a first deployment), the service stays FAILED.
             if (svc.lastCompleted && at >= primary.failedAt! + TIMING.rollbackDelay * 1000) {
                 primary.status = "ACTIVE";
-                const rollback = this.newDeployment(svc, svc.lastCompleted, "IN_PROGRESS");
+                const rollback = this.newDeployment(svc, svc.lastCompleted, "IN_PROGRESS", at);
                 rollback.rollbackOf = primary.id;
                 svc.deployments.unshift(rollback);
                 this.setRecord(svc, primary, "ROLLBACK_IN_PROGRESS", at);
@@ -398,7 +398,7 @@ export class EcsModel {
         }
         // Keep the primary at its desired count (replacing failed tasks).
         const running = live(primary);
-        for (let i = running.length; i < primary.desiredCount; i++) this.newTask(svc.cluster, primary.taskDefinition, { service: svc, deployment: primary });
+        for (let i = running.length; i < primary.desiredCount; i++) this.newTask(svc.cluster, primary.taskDefinition, { service: svc, deployment: primary }, at);
         const ready = running.filter((t) => t.lastStatus === "RUNNING" && (!tg || tg.targets.some((x) => x.taskArn === t.arn && x.state === "healthy")));
         const old = svc.deployments.filter((d) => d !== primary);
         if (ready.length >= primary.desiredCount) {
@@ -429,9 +429,8 @@ export class EcsModel {
         return `${cluster}/${name}`;
     }
 
-    private newDeployment(svc: Service, taskDefinition: string, rolloutState: Deployment["rolloutState"]): Deployment {
+    private newDeployment(svc: Service, taskDefinition: string, rolloutState: Deployment["rolloutState"], at = this.now()): Deployment {
         const id = `ecs-svc/${BigInt(`0x${randomBytes(8).toString("hex")}`).toString().padStart(19, "0").slice(0, 19)}`;
-        const at = this.now();
         return {
             id,
             arn: `arn:aws:ecs:${this.region}:${ACCOUNT}:service-deployment/${svc.cluster}/${svc.name}/${id.slice(8)}`,
@@ -464,7 +463,7 @@ export class EcsModel {
         if (status === "ROLLBACK_REQUESTED" && svc.lastCompleted) r.rollback = { reason, startedAt: at, serviceRevisionArn: svc.lastCompleted } as ServiceDeploymentRecord["rollback"];
     }
 
-    private newTask(cluster: string, taskDefinitionArn: string, from: { service?: Service; deployment?: Deployment; startedBy?: string; group?: string }): Task {
+    private newTask(cluster: string, taskDefinitionArn: string, from: { service?: Service; deployment?: Deployment; startedBy?: string; group?: string }, at = this.now()): Task {
         const id = randomBytes(16).toString("hex");
         const task: Task = {
             arn: `arn:aws:ecs:${this.region}:${ACCOUNT}:task/${cluster}/${id}`,
@@ -474,7 +473,7 @@ export class EcsModel {
             ...(from.service ? { service: this.key(cluster, from.service.name) } : {}),
             group: from.group ?? `service:${from.service?.name}`,
             ...(from.startedBy ? { startedBy: from.startedBy } : from.deployment ? { startedBy: from.deployment.id } : {}),
-            createdAt: this.now(),
+            createdAt: at,
             lastStatus: "PROVISIONING",
             desiredStatus: "RUNNING",
             ip: `10.20.${Math.floor(this.ipCounter / 250)}.${(this.ipCounter++ % 250) + 4}`,
@@ -533,16 +532,16 @@ export class EcsModel {
     private migrationStarted(task: Task): void {
         const log = this.migrationLog(task);
         if (!log) return;
-        this.appendLog(log.group, log.stream, "> migrate: connecting to the database");
-        this.appendLog(log.group, log.stream, "> migrate: 2 pending migrations");
+        this.appendLog(log.group, log.stream, "> migrate: connecting to the database", task.startedAt);
+        this.appendLog(log.group, log.stream, "> migrate: 2 pending migrations", task.startedAt);
     }
 
     private migrationStopped(task: Task, at: number, exitCode: number): void {
         const log = this.migrationLog(task);
-        if (log && exitCode === 0) this.appendLog(log.group, log.stream, "> migrate: migrations complete");
+        if (log && exitCode === 0) this.appendLog(log.group, log.stream, "> migrate: migrations complete", at);
         if (log && exitCode !== 0) {
-            this.appendLog(log.group, log.stream, "> migrate: running 1763856000001_broken");
-            this.appendLog(log.group, log.stream, 'error: relation "widgetz" does not exist');
+            this.appendLog(log.group, log.stream, "> migrate: running 1763856000001_broken", at);
+            this.appendLog(log.group, log.stream, 'error: relation "widgetz" does not exist', at);
         }
         this.stop(task, at, { stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited", exitCode });
     }
