@@ -16,7 +16,7 @@ const FAKE_PULUMI = path.join(REPO_ROOT, "test/fixtures/fake-pulumi");
 const ACCELERATED_CLOCK = path.join(REPO_ROOT, "test/sim/acceleratedClock.js");
 const CLI = path.join(REPO_ROOT, "automation/cli.ts");
 /** Sim seconds per wall second in the suite; detection times are measured in sim time. */
-export const DEFAULT_SCALE = Number(process.env.BERTH_E2E_SCALE ?? 25);
+export const DEFAULT_SCALE = Number(process.env.BERTH_E2E_SCALE ?? 40);
 
 let synthesis: Promise<Synthesis> | undefined;
 /** The dev example as the real program declares it (under the mock engine), once per process. */
