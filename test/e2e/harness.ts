@@ -318,6 +318,22 @@ export class World {
         return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l)) : [];
     }
 
+    /** Per-service [start, end] (sim seconds) of `up` service updates, from the scripted engine's events since line `from`. */
+    rolloutSpans(from = 0): Record<string, [number, number]> {
+        const file = path.join(this.state, "events.jsonl");
+        const spans: Record<string, [number, number]> = {};
+        if (!fs.existsSync(file)) return spans;
+        for (const line of fs.readFileSync(file, "utf8").trim().split("\n").slice(from)) {
+            const e = JSON.parse(line);
+            const meta = e.resourcePreEvent?.metadata ?? e.resOutputsEvent?.metadata ?? e.resOpFailedEvent?.metadata;
+            const m = meta && e.command === "up" && /::svc-(.+)-service$/.exec(meta.urn);
+            if (!m) continue;
+            if (e.resourcePreEvent) spans[m[1]] = [e.timestamp, e.timestamp];
+            else spans[m[1]][1] = e.timestamp;
+        }
+        return spans;
+    }
+
     pulumiState(): Record<string, any> {
         return JSON.parse(fs.readFileSync(path.join(this.state, "state.json"), "utf8"));
     }

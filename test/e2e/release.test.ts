@@ -74,6 +74,10 @@ describe("e2e: releases over the wire (real CLI, AWS simulator, scripted pulumi,
         const updated = calls.filter((c) => c.operation === "UpdateService").map((c) => String(c.input.service).replace("berth-dev-", ""));
         const waits = Object.fromEntries(world.synthesis.settings.services.map((s) => [s.name, s.waitsFor]));
         for (const [i, name] of updated.entries()) for (const dep of waits[name]) expect(updated.indexOf(dep), `${dep} before ${name}`).to.be.lessThan(i);
+        // --parallel 4 (the default) bounds the service updates in flight at once; the level of five uses all four.
+        const spans = Object.values(world.rolloutSpans());
+        const overlap = Math.max(...spans.map(([start]) => spans.filter(([s, e]) => s <= start && e > start).length));
+        expect(overlap, "service updates in flight at once").to.equal(4);
         expect(world.status(), "working tree").to.equal("");
         await expectSettled(released);
         first = released;

@@ -286,7 +286,6 @@ export class EcsModel {
     advance(): void {
         const target = Math.floor(this.now() / 1000);
         let t = Math.floor(this.lastTick / 1000);
-        // After a long idle stretch jump ahead in coarser steps; one-second steps are only needed near activity.
         while (t < target) {
             t += 1;
             this.step(t * 1000);
@@ -417,9 +416,6 @@ export class EcsModel {
                     if (failed) Object.assign(failed, { status: "ROLLBACK_SUCCESSFUL", finishedAt: at });
                 }
             }
-        }
-        for (const d of svc.deployments) {
-            d.updatedAt = Math.max(d.updatedAt, d.createdAt);
         }
     }
 

@@ -157,7 +157,7 @@ export class AwsSimulator {
             try {
                 input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
                 if (!api) throw new AwsError("UnknownOperationException", `unknown target ${target}`);
-                this.admit(api, operation, req, input);
+                this.admit(api, operation, req);
                 const out = await this.dispatchJson(api, operation, input);
                 this.calls.push({ api, operation, at: this.options.clock.nowMs(), input });
                 res.writeHead(200, { "Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": randomUUID() });
@@ -176,7 +176,7 @@ export class AwsSimulator {
         if (req.method === "POST" && action) {
             const input = Object.fromEntries(form.entries());
             try {
-                this.admit("elbv2", action, req, input);
+                this.admit("elbv2", action, req);
                 const xml = this.dispatchQuery(action, form);
                 this.calls.push({ api: "elbv2", operation: action, at: this.options.clock.nowMs(), input });
                 res.writeHead(200, { "Content-Type": "text/xml" });
@@ -196,8 +196,7 @@ export class AwsSimulator {
     }
 
     /** Credentials and throttling, before the operation runs. */
-    private admit(api: Api, operation: string, req: http.IncomingMessage, input: Record<string, unknown>): void {
-        void input;
+    private admit(api: Api, operation: string, req: http.IncomingMessage): void {
         if (!/Credential=/.test(String(req.headers.authorization ?? ""))) throw new AwsError(api === "elbv2" ? "MissingAuthenticationToken" : "MissingAuthenticationTokenException", "Missing Authentication Token", 403);
         if (this.faults.credentials === "unrecognized") {
             if (api === "elbv2") throw new AwsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403);
@@ -213,8 +212,8 @@ export class AwsSimulator {
         this.counters.set(api, n);
         const throttled = rule.burst !== undefined ? n <= rule.burst : (n - 1) % 10 < Math.round((rule.rate ?? 0) * 10);
         if (!throttled) return;
+        // ELBv2's query protocol calls it Throttling; the JSON services ThrottlingException.
         if (api === "elbv2") throw new AwsError("Throttling", "Rate exceeded", 400);
-        if (api === "ssm") throw new AwsError("ThrottlingException", "Rate exceeded", 400);
         throw new AwsError("ThrottlingException", "Rate exceeded", 400);
     }
 
@@ -278,7 +277,8 @@ export class AwsSimulator {
                 return { serviceDeployments: svc.records.map((r) => ({ serviceDeploymentArn: r.arn, serviceArn: r.service, clusterArn: r.cluster, status: r.status, createdAt: r.createdAt / 1000, startedAt: r.startedAt / 1000, ...(r.finishedAt ? { finishedAt: r.finishedAt / 1000 } : {}), targetServiceRevisionArn: r.taskDefinition })) };
             }
             case "ecs:DescribeServiceDeployments": {
-                const all = [...ecs.services.values()].flatMap((s) => (ecs.service(s.cluster, s.name), s.records));
+                ecs.advance();
+                const all = [...ecs.services.values()].flatMap((s) => s.records);
                 const found = (input.serviceDeploymentArns ?? []).map((arn: string) => all.find((r) => r.arn === arn)).filter(Boolean);
                 return {
                     serviceDeployments: found.map((r: any) => ({
