@@ -1,6 +1,7 @@
 // Lint: the recommended JS and TypeScript rules, plus the house style's "?? not ||" for defaults.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import globals from "globals";
 
 export default tseslint.config(
   { ignores: ["node_modules/**", "build/**", "services/**/dist/**", "services/**/node_modules/**", ".integration/**", ".stryker-tmp/**", "reports/**"] },
@@ -16,5 +17,11 @@ export default tseslint.config(
     // Tests reach into synthesized inputs, which are untyped JSON by nature.
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+  {
+    // Test tooling run by plain node (the scripted pulumi's modules, the simulator clock preload): CommonJS.
+    files: ["test/**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: globals.node },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );
