@@ -1,7 +1,7 @@
 // One end-to-end world: the AWS simulator seeded with the dev example as `pulumi up` would have provisioned it,
 // the scripted pulumi backed by that simulator, the integration environment's Docker engine and registry, and a
 // throw-away git checkout of the project whose services build tiny images (FROM scratch: no network needed).
-// `run` starts the real CLI as a subprocess (ts-node, as `npm run deploy` does) on the simulator's clock.
+// `run` starts the real CLI as a subprocess (transpiled once, as ts-node --transpile-only would) on the simulator's clock.
 import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -14,7 +14,33 @@ import { AwsSimulator } from "../sim/server";
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const FAKE_PULUMI = path.join(REPO_ROOT, "test/fixtures/fake-pulumi");
 const ACCELERATED_CLOCK = path.join(REPO_ROOT, "test/sim/acceleratedClock.js");
-const CLI = path.join(REPO_ROOT, "automation/cli.ts");
+const CLI_BUILD = path.join(REPO_ROOT, ".integration", "e2e-build");
+
+let compiled: string | undefined;
+/**
+ * The driver transpiled once per suite (as ts-node --transpile-only would, file by file) instead of on every one
+ * of the suite's CLI start-ups, which cost seconds each on a busy runner. The copy sits inside the repository so
+ * it resolves the same node_modules; JSON beside the sources comes along.
+ */
+export function compiledCli(): string {
+    if (compiled) return compiled;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ts = require("typescript") as typeof import("typescript");
+    const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true };
+    fs.rmSync(CLI_BUILD, { recursive: true, force: true });
+    for (const top of ["automation", "infra"]) {
+        for (const rel of fs.readdirSync(path.join(REPO_ROOT, top), { recursive: true }) as string[]) {
+            const from = path.join(REPO_ROOT, top, rel);
+            const to = path.join(CLI_BUILD, top, rel);
+            if (rel.endsWith(".d.ts") || !fs.statSync(from).isFile()) continue;
+            fs.mkdirSync(path.dirname(to), { recursive: true });
+            if (rel.endsWith(".ts")) fs.writeFileSync(to.replace(/\.ts$/, ".js"), ts.transpileModule(fs.readFileSync(from, "utf8"), { compilerOptions: options, fileName: from }).outputText);
+            else if (rel.endsWith(".json")) fs.copyFileSync(from, to);
+        }
+    }
+    compiled = path.join(CLI_BUILD, "automation", "cli.js");
+    return compiled;
+}
 /** Sim seconds per wall second in the suite; detection times are measured in sim time. */
 export const DEFAULT_SCALE = Number(process.env.BERTH_E2E_SCALE ?? 40);
 
@@ -266,7 +292,7 @@ export class World {
         options: { stack?: string; cwd?: string; env?: Record<string, string>; interrupt?: (output: string) => boolean; timeoutMs?: number } = {},
     ): Promise<RunResult> {
         return new Promise((resolve, reject) => {
-            const child = spawn(process.execPath, ["-r", ACCELERATED_CLOCK, "-r", require.resolve("ts-node/register/transpile-only"), CLI, command, "--stack", options.stack ?? "dev", ...args], {
+            const child = spawn(process.execPath, ["-r", ACCELERATED_CLOCK, compiledCli(), command, "--stack", options.stack ?? "dev", ...args], {
                 cwd: options.cwd ?? this.project,
                 env: this.cliEnv(options.env),
                 detached: true,
