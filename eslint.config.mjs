@@ -1,6 +1,7 @@
 // Lint: the recommended JS and TypeScript rules, plus the house style's "?? not ||" for defaults.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import globals from "globals";
 
 export default tseslint.config(
   { ignores: ["node_modules/**", "build/**", "services/**/dist/**", "services/**/node_modules/**", ".integration/**", ".stryker-tmp/**", "reports/**"] },
@@ -18,9 +19,10 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {
-    // bin/berth.js is a plain CommonJS launcher: it registers ts-node, then requires the CLI.
-    files: ["bin/**/*.js"],
-    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", process: "readonly", __dirname: "readonly" } },
+    // Plain CommonJS run by node: the bin/berth.js launcher and the test tooling (the scripted pulumi's modules,
+    // the simulator clock preload).
+    files: ["bin/**/*.js", "test/**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: globals.node },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );

@@ -95,41 +95,40 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
     const images = new Images("images", { projectDir, services: settings.services, choices, repositories: registry.repositories, provider }, opts);
     const databaseLink = { address: database.address, port: database.port, dbName: database.dbName, secretArn: database.secretArn, resourceId: database.resourceId };
 
-    // Declared level by level so each service can name the ECS services it waits for (F11).
+    // Declared level by level so each service can name the ECS services it waits for (F11); within a level the
+    // longest remaining path first, so a bounded --parallel window starts the critical chain first (F17).
     const services: Record<string, Service> = {};
-    for (const level of settings.rolloutLevels) {
-        for (const serviceName of level) {
-            const s = settings.services.find((x) => x.name === serviceName)!;
-            const dependencyUrls = Object.fromEntries(
-                s.dependsOn.map((dep) => [dep, `http://${naming.discoveryHost(dep)}:${settings.services.find((x) => x.name === dep)!.port}`]),
-            );
-            services[s.name] = new Service(
-                serviceComponentName(s.name),
-                {
-                    naming,
-                    service: s,
-                    environmentName: settings.environment,
-                    region,
-                    accountId,
-                    clusterName: cluster.name,
-                    subnetIds: network.privateSubnetIds,
-                    securityGroupId: firewall.serviceSecurityGroupIds[s.name],
-                    repositoryArn: registry.repositories[s.name].arn,
-                    image: images.refs[s.name],
-                    logRetentionDays: settings.logs.retentionDays,
-                    discoveryServiceArn: discovery.serviceArns[s.name],
-                    publicUrl: loadBalancer.url,
-                    dependencyUrls,
-                    targetGroupArn: loadBalancer.targetGroups[s.name]?.arn,
-                    listenerRules: loadBalancer.listenerRules[s.name] ?? [],
-                    database: s.database ? databaseLink : undefined,
-                    bucket: s.bucket !== "none" ? { name: storage.uploadsBucketName, arn: storage.uploadsBucketArn } : undefined,
-                    waitsFor: s.waitsFor.map((dep) => services[dep].ecsService),
-                    protectLogs: settings.protectData,
-                },
-                opts,
-            );
-        }
+    for (const serviceName of settings.declarationOrder) {
+        const s = settings.services.find((x) => x.name === serviceName)!;
+        const dependencyUrls = Object.fromEntries(
+            s.dependsOn.map((dep) => [dep, `http://${naming.discoveryHost(dep)}:${settings.services.find((x) => x.name === dep)!.port}`]),
+        );
+        services[s.name] = new Service(
+            serviceComponentName(s.name),
+            {
+                naming,
+                service: s,
+                environmentName: settings.environment,
+                region,
+                accountId,
+                clusterName: cluster.name,
+                subnetIds: network.privateSubnetIds,
+                securityGroupId: firewall.serviceSecurityGroupIds[s.name],
+                repositoryArn: registry.repositories[s.name].arn,
+                image: images.refs[s.name],
+                logRetentionDays: settings.logs.retentionDays,
+                discoveryServiceArn: discovery.serviceArns[s.name],
+                publicUrl: loadBalancer.url,
+                dependencyUrls,
+                targetGroupArn: loadBalancer.targetGroups[s.name]?.arn,
+                listenerRules: loadBalancer.listenerRules[s.name] ?? [],
+                database: s.database ? databaseLink : undefined,
+                bucket: s.bucket !== "none" ? { name: storage.uploadsBucketName, arn: storage.uploadsBucketArn } : undefined,
+                waitsFor: s.waitsFor.map((dep) => services[dep].ecsService),
+                protectLogs: settings.protectData,
+            },
+            opts,
+        );
     }
 
     let migration: Migration | undefined;

@@ -8,41 +8,8 @@ export interface Job {
     waitsFor: readonly string[];
 }
 
-/** The part of ServiceSettings the duration model reads (infra/config/settings.ts). */
-export interface DurationInputs {
-    routes: readonly string[];
-    deregistrationDelaySeconds: number;
-    stopTimeoutSeconds: number;
-    healthCheck: { intervalSeconds: number; healthyThreshold: number; container?: { intervalSeconds: number } };
-}
-
-export interface DurationModel {
-    /** Fargate provisioning + image pull (no image cache) + process start, seconds. */
-    taskStartSeconds: number;
-    /** ECS scheduler reaction and deployment bookkeeping, seconds. */
-    schedulerSeconds: number;
-    /** Time a well-behaved process needs after SIGTERM; capped by the service's stopTimeout. */
-    shutdownSeconds: number;
-}
-
-export const DEFAULT_MODEL: DurationModel = { taskStartSeconds: 40, schedulerSeconds: 15, shutdownSeconds: 5 };
-
-/**
- * duration = scheduler + taskStart + healthy + drain + stop, where
- *   healthy = max(routed ? healthyThreshold × interval : 0, container check ? its interval : 0)
- *             (the ALB wants `healthyThreshold` passing checks — conservative: FACTS says a new target may
- *             need only one; the grace period only masks failures and adds no time on a healthy start);
- *   drain   = routed ? deregistrationDelay : 0 (the old task leaves the target group before it stops);
- *   stop    = min(stopTimeout, shutdown).
- * minimumHealthyPercent 100 / maximumPercent 200 start every replacement at once, so desiredCount adds nothing.
- */
-export function rolloutDuration(s: DurationInputs, model: DurationModel = DEFAULT_MODEL): number {
-    const routed = s.routes.length > 0;
-    const alb = routed ? s.healthCheck.healthyThreshold * s.healthCheck.intervalSeconds : 0;
-    const container = s.healthCheck.container?.intervalSeconds ?? 0;
-    const drain = routed ? s.deregistrationDelaySeconds : 0;
-    return model.schedulerSeconds + model.taskStartSeconds + Math.max(alb, container) + drain + Math.min(s.stopTimeoutSeconds, model.shutdownSeconds);
-}
+// The duration model lives with the catalogue (the program orders its declarations by it); re-exported here.
+export { DEFAULT_MODEL, rolloutDuration, type DurationInputs, type DurationModel } from "../../infra/config/rolloutTime";
 
 export interface Schedule {
     makespan: number;
@@ -128,4 +95,53 @@ export function seededRandom(seed: number): () => number {
         t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
         return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
+}
+
+/**
+ * The shortest makespan any schedule of `jobs` on `parallel` slots can reach (precedence respected), by branch
+ * and bound over the start decisions at each completion time — including leaving a slot idle. Exact for
+ * catalogue-sized inputs; `budget` bounds the search, and `exact: false` says the budget ran out first (the
+ * value is then the best schedule found, an upper bound on the optimum).
+ */
+export function optimalMakespan(jobs: readonly Job[], parallel: number, budget = 2_000_000): { makespan: number; exact: boolean } {
+    const map = byName(jobs);
+    const names = jobs.map((j) => j.name);
+    const dependents = new Map<string, string[]>(names.map((n) => [n, []]));
+    for (const j of jobs) for (const d of j.waitsFor) dependents.get(d)!.push(j.name);
+    const tailMemo = new Map<string, number>();
+    const tail = (n: string): number => {
+        if (!tailMemo.has(n)) tailMemo.set(n, map.get(n)!.duration + Math.max(0, ...dependents.get(n)!.map(tail)));
+        return tailMemo.get(n)!;
+    };
+    let best = slidingWindow(jobs, parallel).makespan;
+    let nodes = 0;
+    const search = (now: number, running: { name: string; end: number }[], done: Set<string>, started: Set<string>): void => {
+        if (++nodes > budget) return;
+        if (started.size === names.length && running.length === 0) {
+            best = Math.min(best, now);
+            return;
+        }
+        const unstarted = names.filter((n) => !started.has(n));
+        const work = unstarted.reduce((s, n) => s + map.get(n)!.duration, 0) + running.reduce((s, r) => s + (r.end - now), 0);
+        const bound = Math.max(now + work / parallel, ...running.map((r) => r.end - map.get(r.name)!.duration + tail(r.name)), ...unstarted.map((n) => now + tail(n)));
+        if (bound >= best) return;
+        const ready = unstarted.filter((n) => map.get(n)!.waitsFor.every((d) => done.has(d))).sort((a, b) => tail(b) - tail(a));
+        const free = parallel - running.length;
+        const subsets: string[][] = [];
+        const pick = (from: number, chosen: string[]) => {
+            if (chosen.length > 0 || running.length > 0) subsets.push(chosen);
+            if (chosen.length === free) return;
+            for (let i = from; i < ready.length; i++) pick(i + 1, [...chosen, ready[i]]);
+        };
+        pick(0, []);
+        subsets.sort((a, b) => b.length - a.length);
+        for (const subset of subsets) {
+            const next = [...running, ...subset.map((name) => ({ name, end: now + map.get(name)!.duration }))];
+            const at = Math.min(...next.map((r) => r.end));
+            const finished = next.filter((r) => r.end === at).map((r) => r.name);
+            search(at, next.filter((r) => r.end !== at), new Set([...done, ...finished]), new Set([...started, ...subset]));
+        }
+    };
+    search(0, [], new Set(), new Set());
+    return { makespan: best, exact: nodes <= budget };
 }

@@ -1,7 +1,8 @@
 // Rules across the catalogue: unique names, ports and routes; dependencies that name real services; the
 // rollout graph (F11), the ALB's rule budget (F08) and the security groups' rule quota (F10).
 import type { RawService } from "./schema";
-import { findCycle, rolloutEdges, rolloutLevels } from "./graph";
+import { criticalFirst, findCycle, rolloutEdges, rolloutLevels } from "./graph";
+import { rolloutDuration } from "./rolloutTime";
 import { ALB_LIMITS, planListenerRules, type ListenerRulePlan } from "./routes";
 import { planFirewall, ruleQuotaProblems, type FirewallInputs } from "./firewall";
 import type { Add } from "./errors";
@@ -39,7 +40,7 @@ export function checkCatalogue(raw: RawService[], services: ServiceSettings[], a
 }
 
 /** The rollout graph: sets each service's waitsFor and returns the levels (none when there is a cycle). */
-export function resolveRollout(services: ServiceSettings[], add: Add): { levels: string[][] } {
+export function resolveRollout(services: ServiceSettings[], add: Add): { levels: string[][]; declarationOrder: string[] } {
     // Unknown and self references are reported by checkCatalogue; the graph only carries real edges.
     const known = new Set(services.map((s) => s.name));
     const edges = rolloutEdges(services.map((s) => ({ name: s.name, dependsOn: s.dependsOn.filter((d) => d !== s.name && known.has(d)), priority: s.priority })));
@@ -48,7 +49,9 @@ export function resolveRollout(services: ServiceSettings[], add: Add): { levels:
         add("services", `dependency cycle ${cycle.join(" → ")} (dependsOn and priority together); remove one of these edges (F11)`);
     }
     for (const s of services) s.waitsFor = (edges.get(s.name) ?? []).filter((d) => d !== s.name);
-    return { levels: cycle ? [] : rolloutLevels(edges) };
+    const levels = cycle ? [] : rolloutLevels(edges);
+    const byName = new Map(services.map((s) => [s.name, s]));
+    return { levels, declarationOrder: criticalFirst(levels, edges, (name) => rolloutDuration(byName.get(name)!)) };
 }
 
 /** The listener rules the routes need, within the ALB's rule budget (F08). */

@@ -77,3 +77,24 @@ export function rolloutLevels(edges: ReadonlyMap<string, readonly string[]>): st
     }
     return levels.map((l) => l.sort());
 }
+
+/**
+ * The order the program declares services in, and so the order the engine registers and schedules them: level by
+ * level (a service's dependencies are declared before it), and within a level the longest remaining path first —
+ * a service's own duration plus the longest chain of services that wait on it (ties by name). Under a bounded
+ * `--parallel` window the engine starts ready services in declaration order, so the head of the critical chain
+ * is never queued behind a short side branch (F17).
+ */
+export function criticalFirst(levels: readonly (readonly string[])[], edges: ReadonlyMap<string, readonly string[]>, duration: (name: string) => number): string[] {
+    const dependents = new Map<string, string[]>();
+    for (const [name, deps] of edges) for (const dep of deps) if (dep !== name) dependents.set(dep, [...(dependents.get(dep) ?? []), name]);
+    const memo = new Map<string, number>();
+    const remaining = (name: string): number => {
+        const known = memo.get(name);
+        if (known !== undefined) return known;
+        const value = duration(name) + Math.max(0, ...(dependents.get(name) ?? []).map(remaining));
+        memo.set(name, value);
+        return value;
+    };
+    return levels.flatMap((level) => [...level].sort((a, b) => remaining(b) - remaining(a) || a.localeCompare(b)));
+}

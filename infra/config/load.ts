@@ -101,5 +101,6 @@ function resolveSettings(input: ConfigInput, raw: RawConfig, problems: ConfigPro
         ci: resolveCi(raw),
         rolloutLevels: rollout.levels,
         costAssumptions: resolveCostAssumptions(raw.costAssumptions),
+        declarationOrder: rollout.declarationOrder,
     };
 }

@@ -103,4 +103,6 @@ export interface Settings {
     rolloutLevels: string[][];
     /** Usage figures the cost estimate assumes (`berth:costAssumptions` over the defaults). */
     costAssumptions: CostAssumptions;
+    /** The order services are declared in: level by level, longest remaining path first within a level (F17). */
+    declarationOrder: string[];
 }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { criticalPath, fixedBatches, Job, lowerBound, rolloutDuration, seededRandom, slidingWindow } from "../../../automation/plan/schedule";
+import { criticalPath, fixedBatches, Job, lowerBound, optimalMakespan, rolloutDuration, seededRandom, slidingWindow } from "../../../automation/plan/schedule";
 
 // a(10) → b(50), c(10) → d(10); e(30) independent.  Levels: [a, e], [b, c], [d].
 const jobs: Job[] = [
@@ -52,5 +52,22 @@ describe("plan/schedule", () => {
         const xs = [a(), a(), a()];
         expect([b(), b(), b()]).to.deep.equal(xs);
         expect(xs.every((x) => x >= 0 && x < 1)).to.equal(true);
+    });
+
+    it("F17: optimalMakespan finds the best schedule where the sliding window's greedy order is not optimal", () => {
+        // Two slots: greedy runs a+b, then c+d, then e alone (7); the optimum pairs a,b against c,d,e (6).
+        const jobs: Job[] = ["a", "b"].map((name) => ({ name, duration: 3, waitsFor: [] as string[] })).concat(["c", "d", "e"].map((name) => ({ name, duration: 2, waitsFor: [] })));
+        expect(slidingWindow(jobs, 2).makespan).to.equal(7);
+        expect(optimalMakespan(jobs, 2)).to.deep.equal({ makespan: 6, exact: true });
+        // With precedence, the optimum respects it: c waits for a.
+        const chained: Job[] = [
+            { name: "a", duration: 3, waitsFor: [] },
+            { name: "b", duration: 3, waitsFor: [] },
+            { name: "c", duration: 3, waitsFor: ["a"] },
+        ];
+        expect(optimalMakespan(chained, 2).makespan).to.equal(6);
+        expect(optimalMakespan(chained, 1).makespan).to.equal(9);
+        // A budget too small to finish says so and returns the best schedule found.
+        expect(optimalMakespan(jobs, 2, 1)).to.deep.equal({ makespan: 7, exact: false });
     });
 });

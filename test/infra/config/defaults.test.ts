@@ -147,6 +147,9 @@ describe("config defaults: a minimal catalogue gets its profile's settings", () 
                 [
                     "api"
                 ]
+            ],
+            "declarationOrder": [
+                "api"
             ]
         });
     });
