@@ -33,9 +33,10 @@ export class PriceFileError extends Error {
     }
 }
 
-/** How the file is named in messages: relative to the working directory when inside it. */
+/** How the file is named in messages: relative to the project (where Pulumi.yaml is) when inside it. */
+const PROJECT_ROOT = path.join(__dirname, "..", "..");
 export function displayName(file: string): string {
-    const rel = path.relative(process.cwd(), file);
+    const rel = path.relative(PROJECT_ROOT, file);
     return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
 }
 
