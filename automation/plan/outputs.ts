@@ -5,6 +5,23 @@ import { z } from "zod";
 const text = z.string().min(1);
 const digestRef = z.string().regex(/@sha256:[a-f0-9]{64}$/, "expected <repository>@sha256:<64 hex>");
 
+// How ECS rolls a service out (deploymentConfiguration.strategy) and what the driver needs to steer it:
+// the PAUSE hooks it answers with ContinueServiceDeployment, the header that reaches the green revision
+// through the test listener rule, and the alarms ECS rolls back on. Rolling when absent (older stacks).
+const pauseStage = z.enum(["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "POST_TEST_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]);
+const minutes = z.number().int().min(0).max(1440);
+const rolloutOutputs = z.object({
+    strategy: z.enum(["rolling", "blueGreen", "canary", "linear"]),
+    bakeMinutes: minutes,
+    canary: z.object({ percent: z.number().min(0.1).max(100), bakeMinutes: minutes }).optional(),
+    linear: z.object({ stepPercent: z.number().min(3).max(100), intervalMinutes: minutes }).optional(),
+    pauseHooks: z.array(z.object({ stage: pauseStage, timeoutMinutes: z.number().int().min(1).max(20160) })),
+    testTraffic: z.object({ header: text, value: text }).optional(),
+    alternateTargetGroupArn: text.optional(),
+    alarmNames: z.array(text),
+});
+export const ROLLING_OUTPUTS = { strategy: "rolling", bakeMinutes: 0, pauseHooks: [], alarmNames: [] } as const;
+
 const serviceOutputs = z.object({
     serviceName: text,
     taskDefinitionFamily: text,
@@ -25,6 +42,7 @@ const serviceOutputs = z.object({
     buildTarget: text.optional(),
     buildArgs: z.record(z.string(), z.string()).default({}),
     platform: z.enum(["linux/amd64", "linux/arm64"]).default("linux/amd64"),
+    rollout: rolloutOutputs.default({ ...ROLLING_OUTPUTS, pauseHooks: [], alarmNames: [] }),
 });
 
 const migrationOutputs = z.object({
@@ -58,6 +76,7 @@ const environmentOutputs = z.object({
 });
 
 export type ServiceOutputs = z.infer<typeof serviceOutputs>;
+export type RolloutOutputs = z.infer<typeof rolloutOutputs>;
 export type MigrationOutputs = z.infer<typeof migrationOutputs>;
 export type EnvironmentOutputs = z.infer<typeof environmentOutputs>;
 

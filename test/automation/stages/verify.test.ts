@@ -28,6 +28,7 @@ function serviceOutputs(name: string, routed: boolean): ServiceOutputs {
         waitsFor: [],
         buildContext: "services/app",
         dockerfile: "Dockerfile",
+        rollout: { strategy: "rolling", bakeMinutes: 0, pauseHooks: [], alarmNames: [] },
         buildArgs: {},
         platform: "linux/amd64",
     };
