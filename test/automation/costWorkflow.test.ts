@@ -71,7 +71,7 @@ describe("preview workflow: pull requests from forks get the offline cost check"
         );
     });
 
-    describe("its step, run with bash against a stand-in npm", () => {
+    describe("the shell steps, run with bash against a stand-in npm", () => {
         let dir: string;
         beforeEach(() => {
             dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-fork-cost-"));
@@ -121,6 +121,19 @@ describe("preview workflow: pull requests from forks get the offline cost check"
             expect(r.status).to.equal(1);
             expect(r.stderr).to.equal(reason);
             expect(r.summary).to.equal(`earlier step\n${heading}${change}\n\`\`\`\n${reason.trimEnd()}\n\`\`\`\n`);
+        });
+
+        it("the preview job's command passes the limit as --fail-on cost-increase=… only when one is set", () => {
+            const run = workflow.jobs.preview.steps.find((st) => st.run?.startsWith("npm run preview"))!.run!.replace("${{ matrix.stack }}", "prod");
+            const args = (limit: string) => {
+                fs.writeFileSync(path.join(dir, "stdout"), "");
+                fs.writeFileSync(path.join(dir, "stderr"), "");
+                const r = spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", run], { encoding: "utf8", env: { PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, FAKE_DIR: dir, FAKE_EXIT: "0", COST_INCREASE_LIMIT: limit } });
+                expect(r.status, r.stderr).to.equal(0);
+                return fs.readFileSync(path.join(dir, "args"), "utf8").trim().split("\n");
+            };
+            expect(args("")).to.deep.equal(["run", "preview", "--", "--stack", "prod", "--comment"]);
+            expect(args("10%")).to.deep.equal(["run", "preview", "--", "--stack", "prod", "--comment", "--fail-on", "cost-increase=10%"]);
         });
 
         it("a base commit that cannot be priced fails the step (exit 3) and says why in the summary", () => {
