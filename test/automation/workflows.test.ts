@@ -92,7 +92,7 @@ describe("CI workflows (.github/workflows)", () => {
         expect(Object.keys(preview.on)).to.deep.equal(["pull_request"]);
         expect(preview.permissions).to.deep.equal({ "id-token": "write", contents: "read", "pull-requests": "write" });
         expect(preview.jobs.preview.strategy?.matrix.stack).to.deep.equal(["dev", "prod"]);
-        expect(steps(preview).map((s) => s.run).filter(Boolean)).to.include("npm run preview -- --stack ${{ matrix.stack }} --comment");
+        expect(steps(preview).map((s) => s.run).filter(Boolean)).to.include('npm run preview -- --stack ${{ matrix.stack }} --comment ${COST_INCREASE_LIMIT:+--fail-on "cost-increase=$COST_INCREASE_LIMIT"}');
 
         const deploy = load("deploy.yml");
         expect(Object.keys(deploy.on)).to.deep.equal(["push", "workflow_dispatch"]);
