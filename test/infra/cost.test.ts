@@ -273,13 +273,13 @@ describe("cost estimate: per release of blue/green, canary and linear services",
             ["canary", 2, 20],
             ["linear", 4, 9],
         ]);
-        expect(e.perRelease[0].usd).to.be.closeTo(3 * 10 * x86(0.5, 1), 1e-8); // $0.1123
+        expect(e.perRelease[0].usd).to.be.closeTo(3 * 10 * x86(0.5, 1), 1e-8); // $0.0123
         expect(e.perRelease[1].usd).to.be.closeTo(2 * 20 * arm(0.25, 0.5), 1e-8); // $0.0066
         // Spot at the assumed 70% off: 4 tasks × 3 steps of 3 minutes (25% steps: 25, 50, 75, then 100).
         expect(e.perRelease[2].usd).to.be.closeTo(4 * 9 * x86(1, 2) * (1 - 0.7), 1e-8);
-        expect(e.perRelease[0].usd).to.be.closeTo(0.11228333, 1e-8);
+        expect(e.perRelease[0].usd).to.be.closeTo(0.0123425, 1e-8); // 30 task-minutes × (0.5 × 0.04048 + 1 × 0.004445) / 60
         const withoutReleases = estimate([taskDef("bg", "512", "1024"), ecsService("bg", "bg", 3)]);
-        expect(e.lines.filter((l) => l.resource === "bg").map((l) => l.monthly)).to.deep.equal(withoutReleases.lines.map((l) => l.monthly));
+        expect(e.lines.filter((l) => l.resource === e.perRelease[0].resource).map((l) => l.monthly)).to.deep.equal(withoutReleases.lines.map((l) => l.monthly));
         expect(withoutReleases.perRelease).to.deep.equal([]);
     });
 
