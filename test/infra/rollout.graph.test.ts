@@ -236,6 +236,15 @@ describe("rollout: the synthesized graph of traffic-shifting services", function
         expect(changed(false).sort()).to.deep.equal(["edge-web-rule-0.actions", "edge-web-test-rule.actions", "svc-web-service.loadBalancers"]);
     });
 
+    it("parents every new child by its component and names it after it (the role under the service, target groups and rules under the edge)", () => {
+        for (const name of ["edge-web-alt-tg", "edge-web-test-rule", "svc-web-lb-role", "svc-web-lb-policy", "observability-web-target-5xx"]) {
+            const child = prod.resources.find((r) => r.name === name)!;
+            const parent = prod.resources.find((r) => r.urn === child.parent)!;
+            expect(parent.type.startsWith("berth:"), name).to.equal(true);
+            expect(name.startsWith(`${parent.name}-`), `${name} under ${parent.name}`).to.equal(true);
+        }
+    });
+
     it("describes each service's rollout in one line for synth", () => {
         const out = prod.outputs.services as Record<string, { rollout: Parameters<typeof describeRollout>[0] }>;
         expect(describeRollout(out.api.rollout)).to.equal(
@@ -254,5 +263,7 @@ describe("rollout: the example stacks", () => {
         expect(strategies(prod)).to.deep.equal({ "api-gateway": "blueGreen", accounts: "blueGreen", orders: "canary" });
         expect(new Set(Object.values(strategies(dev)))).to.deep.equal(new Set(["rolling"]));
         expect(one(prod, T.ecsService, "svc-orders-service").inputs.deploymentConfiguration).to.deep.include({ strategy: "CANARY", canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "5" } });
+        // Autoscaling owns the count and ECS the load-balancer block: a later `up` touches neither.
+        expect(one(prod, T.ecsService, "svc-api-gateway-service").ignoreChanges).to.deep.equal(["desiredCount", "loadBalancers"]);
     });
 });
