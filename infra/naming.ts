@@ -160,6 +160,18 @@ export class Naming {
     targetGroup(service: string): string {
         return fit(this.join(service), NAME_LIMITS.targetGroupName);
     }
+    /** The second target group of a blue/green, canary or linear service; config refuses a service named `<service>-alt`. */
+    alternateTargetGroup(service: string): string {
+        return fit(this.join(service, "alt"), NAME_LIMITS.targetGroupName);
+    }
+    /**
+     * The value of the test header that reaches green through the test listener rule. Not a secret (it is in the
+     * stack outputs and the ALB's configuration), but not `1` either: a stray request from the internet does not
+     * land on an untested revision. Stable for the stack, so the rule never changes between updates.
+     */
+    testTrafficValue(accountId: string): string {
+        return shortHash(`berth-test-traffic/${this.prefix}/${accountId}`, 16);
+    }
     dbIdentifier(): string {
         return fit(this.join("db"), NAME_LIMITS.rdsIdentifier);
     }

@@ -20,7 +20,10 @@ import { Images, ImageChoice, chooseImages, readReleasedImages } from "./compone
 import { Service } from "./components/service";
 import { Migration, MIGRATION_CONTAINER } from "./components/migration";
 import { databaseRoles } from "./components/taskDefinition";
-import { Observability } from "./components/observability";
+import { Observability, deploymentAlarmNames } from "./components/observability";
+import { pauseHooks } from "./components/rollout";
+import type { ServiceSettings } from "./config/settings";
+import type { TrafficShift } from "./components/loadBalancer";
 import { CiAccess } from "./components/ciAccess";
 import { findProjectDir } from "./projectDir";
 
@@ -34,6 +37,25 @@ export function routeBase(routes: readonly string[]): string | undefined {
     if (routes.length === 0) return undefined;
     const literal = routes[0].replace(/[*?].*$/, "");
     return literal.endsWith("/") ? literal : `${literal}/`;
+}
+
+/**
+ * The `rollout` block of a service's outputs (automation/plan/outputs.ts): how ECS rolls it out and what the
+ * driver needs to steer it — the PAUSE hooks, the header that reaches green, the alternate target group and
+ * the alarms ECS rolls back on.
+ */
+export function rolloutOutputs(s: ServiceSettings, shift: TrafficShift | undefined, alarmNames: string[]) {
+    const r = s.rollout;
+    return {
+        strategy: r.strategy,
+        bakeMinutes: shift ? r.bakeMinutes : 0,
+        canary: r.canary,
+        linear: r.linear,
+        pauseHooks: pauseHooks(r),
+        testTraffic: shift ? shift.test : undefined,
+        alternateTargetGroupArn: shift?.alternateTargetGroup.arn,
+        alarmNames,
+    };
 }
 
 /** Runs inside the Pulumi engine (real or mock): reads config, declares everything, returns outputs. */
@@ -87,6 +109,7 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
             subnetIds: network.publicSubnetIds,
             securityGroupId: firewall.albSecurityGroupId,
             accessLogsBucket: storage.accessLogsBucketName,
+            testTrafficValue: naming.testTrafficValue(accountId),
         },
         opts,
     );
@@ -122,6 +145,8 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
                 dependencyUrls,
                 targetGroupArn: loadBalancer.targetGroups[s.name]?.arn,
                 listenerRules: loadBalancer.listenerRules[s.name] ?? [],
+                trafficShift: loadBalancer.trafficShifts[s.name],
+                alarmNames: s.routes.length > 0 ? deploymentAlarmNames(naming, s.name) : [],
                 database: s.database ? databaseLink : undefined,
                 bucket: s.bucket !== "none" ? { name: storage.uploadsBucketName, arn: storage.uploadsBucketArn } : undefined,
                 waitsFor: s.waitsFor.map((dep) => services[dep].ecsService),
@@ -164,6 +189,7 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
             alarms: settings.alarms,
             loadBalancerArnSuffix: loadBalancer.arnSuffix,
             targetGroupArnSuffixes: Object.fromEntries(Object.entries(loadBalancer.targetGroups).map(([k, tg]) => [k, tg.arnSuffix])),
+            alternateTargetGroupArnSuffixes: Object.fromEntries(Object.entries(loadBalancer.trafficShifts).map(([k, shift]) => [k, shift.alternateTargetGroup.arnSuffix])),
             clusterName: cluster.name,
             serviceNames: Object.fromEntries(Object.entries(services).map(([k, svc]) => [k, svc.serviceName])),
             dbIdentifier: database.identifier,
@@ -214,6 +240,7 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
                         buildTarget: s.build.target,
                         buildArgs: s.build.args,
                         platform: s.architecture === "arm64" ? "linux/arm64" : "linux/amd64",
+                        rollout: rolloutOutputs(s, loadBalancer.trafficShifts[s.name], s.routes.length > 0 ? deploymentAlarmNames(naming, s.name) : []),
                     },
                 ];
             }),

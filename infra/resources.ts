@@ -15,6 +15,10 @@ export interface SynthResource {
     protect: boolean;
     /** URNs named in the `dependsOn` resource option (not the implicit dependencies of inputs). */
     dependsOn: string[];
+    /** The `ignoreChanges` resource option: inputs a later update leaves as they are (someone else owns them). */
+    ignoreChanges?: string[];
+    /** The `customTimeouts` resource option, as the engine receives it ("90m"); absent = the provider's defaults. */
+    customTimeouts?: { create?: string; update?: string; delete?: string };
 }
 
 /** `berth:purpose` tag value of the migration's task definition: the one that may read the master secret. */

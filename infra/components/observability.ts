@@ -1,5 +1,6 @@
-// Alarms: ALB 5xx, unhealthy targets per target group, CPU and memory per service, RDS CPU and free
-// storage. They notify an SNS topic when one is configured (an e-mail creates one; a topic ARN is reused).
+// Alarms: ALB 5xx, target 5xx and unhealthy targets per routed service (the alarms ECS rolls a deployment back
+// on), CPU and memory per service, RDS CPU and free storage. They notify an SNS topic when one is configured
+// (an e-mail creates one; a topic ARN is reused).
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { Settings } from "../config/settings";
@@ -10,6 +11,8 @@ export interface ObservabilityArgs {
     alarms: Settings["alarms"];
     loadBalancerArnSuffix: pulumi.Input<string>;
     targetGroupArnSuffixes: Record<string, pulumi.Input<string>>;
+    /** Alternate target groups of blue/green, canary and linear services: their alarms watch both. */
+    alternateTargetGroupArnSuffixes: Record<string, pulumi.Input<string>>;
     clusterName: pulumi.Input<string>;
     serviceNames: Record<string, pulumi.Input<string>>;
     dbIdentifier: string;
@@ -24,9 +27,19 @@ interface AlarmSpec {
     threshold: number;
     comparisonOperator: "GreaterThanThreshold" | "LessThanThreshold";
     dimensions: Record<string, pulumi.Input<string>>;
+    /** When set, the alarm watches `FILL(m1,0) + FILL(m2,0) …` over the metric in each of these dimension sets. */
+    sumOver?: Record<string, pulumi.Input<string>>[];
     periodSeconds: number;
     evaluationPeriods: number;
     description: string;
+}
+
+/** Per routed service, the alarms ECS watches during its deployments (`alarms` with rollback on the service). */
+export const DEPLOYMENT_ALARM_METRICS = ["UnHealthyHostCount", "HTTPCode_Target_5XX_Count"] as const;
+
+/** Names of a routed service's deployment alarms, as planAlarms names them (the service needs them before they exist). */
+export function deploymentAlarmNames(naming: Naming, service: string): string[] {
+    return DEPLOYMENT_ALARM_METRICS.map((metric) => naming.alarm(service, metric.toLowerCase()));
 }
 
 /** The alarms of a stack as data, so their coverage can be checked without a cloud. */
@@ -47,19 +60,42 @@ export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">): 
         },
     ];
     for (const [service, tg] of Object.entries(args.targetGroupArnSuffixes)) {
-        specs.push({
-            key: `${service}-unhealthy`,
-            subject: service,
-            metric: "UnHealthyHostCount",
-            namespace: "AWS/ApplicationELB",
-            statistic: "Maximum",
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-            dimensions: { TargetGroup: tg, LoadBalancer: args.loadBalancerArnSuffix },
-            periodSeconds: 60,
-            evaluationPeriods: 5,
-            description: `${service} has unhealthy targets`,
-        });
+        // Green runs in whichever target group ECS did not use last time, so a traffic-shifting service's alarms
+        // add both up: blue takes no production traffic once shifted, so what the sum sees is green's.
+        const alternate = args.alternateTargetGroupArnSuffixes[service];
+        const dimensions = { TargetGroup: tg, LoadBalancer: args.loadBalancerArnSuffix };
+        const sumOver = alternate ? [dimensions, { TargetGroup: alternate, LoadBalancer: args.loadBalancerArnSuffix }] : undefined;
+        const both = alternate ? " (either target group)" : "";
+        specs.push(
+            {
+                key: `${service}-unhealthy`,
+                subject: service,
+                metric: "UnHealthyHostCount",
+                namespace: "AWS/ApplicationELB",
+                statistic: "Maximum",
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                dimensions,
+                sumOver,
+                periodSeconds: 60,
+                evaluationPeriods: 5,
+                description: `${service} has unhealthy targets${both}`,
+            },
+            {
+                key: `${service}-target-5xx`,
+                subject: service,
+                metric: DEPLOYMENT_ALARM_METRICS[1],
+                namespace: "AWS/ApplicationELB",
+                statistic: "Sum",
+                threshold: 5,
+                comparisonOperator: "GreaterThanThreshold",
+                dimensions,
+                sumOver,
+                periodSeconds: 60,
+                evaluationPeriods: 2,
+                description: `${service} answers 5xx${both}`,
+            },
+        );
     }
     for (const [service, serviceName] of Object.entries(args.serviceNames)) {
         for (const metric of ["CPUUtilization", "MemoryUtilization"]) {
@@ -117,18 +153,26 @@ export class Observability extends pulumi.ComponentResource {
         this.topicArn = this.createTopic(name, args);
         const actions = this.topicArn ? [this.topicArn] : [];
         for (const spec of planAlarms(args)) {
+            const metric = spec.sumOver
+                ? {
+                      metricQueries: [
+                          { id: "total", expression: spec.sumOver.map((_, i) => `FILL(m${i + 1}, 0)`).join(" + "), label: `${spec.metric} (sum)`, returnData: true },
+                          ...spec.sumOver.map((dimensions, i) => ({
+                              id: `m${i + 1}`,
+                              returnData: false,
+                              metric: { namespace: spec.namespace, metricName: spec.metric, dimensions, period: spec.periodSeconds, stat: spec.statistic },
+                          })),
+                      ],
+                  }
+                : { namespace: spec.namespace, metricName: spec.metric, statistic: spec.statistic, dimensions: spec.dimensions, period: spec.periodSeconds };
             new aws.cloudwatch.MetricAlarm(
                 `${name}-${spec.key}`,
                 {
                     name: args.naming.alarm(spec.subject, spec.metric.toLowerCase()),
                     alarmDescription: spec.description,
-                    namespace: spec.namespace,
-                    metricName: spec.metric,
-                    statistic: spec.statistic,
+                    ...metric,
                     threshold: spec.threshold,
                     comparisonOperator: spec.comparisonOperator,
-                    dimensions: spec.dimensions,
-                    period: spec.periodSeconds,
                     evaluationPeriods: spec.evaluationPeriods,
                     treatMissingData: "notBreaching",
                     alarmActions: actions,

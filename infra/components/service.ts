@@ -1,9 +1,12 @@
 // One catalogue entry on Fargate: log group, least-privilege execution and task roles, task definition
-// (image by digest, secrets by reference), and an ECS service in private subnets that rolls out safely.
+// (image by digest, secrets by reference), and an ECS service in private subnets that rolls out safely: rolling,
+// or blue/green, canary or linear with the role ECS shifts traffic with, PAUSE hooks and deployment alarms.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { ServiceSettings } from "../config/settings";
 import { LOGICAL_NAMES, type Naming } from "../naming";
+import type { TrafficShift } from "./loadBalancer";
+import { deploymentConfiguration, deploymentWaitMinutes, ecsInfrastructureTrust, trafficShiftPolicy } from "./rollout";
 import { bucketPolicy, containerEnvironment, containerSecrets, dbConnectPolicy, dbUserArn, ecsTaskTrust, executionPolicy, secretResourceArns, type DatabaseLink } from "./taskDefinition";
 
 export type { DatabaseLink } from "./taskDefinition";
@@ -27,6 +30,10 @@ export interface ServiceArgs {
     targetGroupArn?: pulumi.Input<string>;
     /** A target group can only be used once a listener rule forwards to it. */
     listenerRules: pulumi.Resource[];
+    /** Blue/green, canary and linear services: the alternate target group and the rules ECS rewrites. */
+    trafficShift?: TrafficShift;
+    /** CloudWatch alarms ECS rolls a deployment back on (routed services; observability.ts names them). */
+    alarmNames: string[];
     database?: DatabaseLink;
     bucket?: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
     /** ECS services of the catalogue entries this one waits for (F11). */
@@ -40,6 +47,8 @@ export class Service extends pulumi.ComponentResource {
     readonly taskDefinitionArn: pulumi.Output<string>;
     readonly logGroupName: pulumi.Output<string>;
     readonly ecsService: aws.ecs.Service;
+    /** The role ECS moves traffic with, for blue/green, canary and linear services. */
+    readonly trafficShiftRoleArn?: pulumi.Output<string>;
 
     constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("berth:service:Service", name, {}, opts);
@@ -55,7 +64,9 @@ export class Service extends pulumi.ComponentResource {
         const { executionRole, taskRole } = this.createRoles(name, args, logGroup);
         const taskDefinition = this.createTaskDefinition(name, args, logGroup, executionRole, taskRole);
         this.taskDefinitionArn = taskDefinition.arn;
-        this.ecsService = this.createService(name, args, taskDefinition);
+        const shiftRole = args.trafficShift ? this.createTrafficShiftRole(name, args, args.trafficShift) : undefined;
+        this.trafficShiftRoleArn = shiftRole?.role.arn;
+        this.ecsService = this.createService(name, args, taskDefinition, shiftRole);
         this.serviceName = this.ecsService.name;
         if (service.autoscaling) this.createAutoscaling(name, args, service.autoscaling);
 
@@ -153,8 +164,26 @@ export class Service extends pulumi.ComponentResource {
         );
     }
 
-    private createService(name: string, args: ServiceArgs, taskDefinition: aws.ecs.TaskDefinition): aws.ecs.Service {
+    /** The role ECS assumes to register green and rewrite this service's two rules, and nothing else. */
+    private createTrafficShiftRole(name: string, args: ServiceArgs, shift: TrafficShift) {
+        const role = new aws.iam.Role(`${name}-lb-role`, { name: args.naming.role(`${args.service.name}-lb`), assumeRolePolicy: ecsInfrastructureTrust() }, { parent: this });
+        const policy = new aws.iam.RolePolicy(
+            `${name}-lb-policy`,
+            {
+                role: role.name,
+                policy: pulumi
+                    .all([args.targetGroupArn!, shift.alternateTargetGroup.arn, shift.productionRule.arn, shift.testRule.arn])
+                    .apply(([primary, alternate, production, test]) => JSON.stringify(trafficShiftPolicy({ targetGroupArns: [primary, alternate], listenerRuleArns: [production, test] }))),
+            },
+            { parent: this },
+        );
+        return { role, policy };
+    }
+
+    private createService(name: string, args: ServiceArgs, taskDefinition: aws.ecs.TaskDefinition, shiftRole?: { role: aws.iam.Role; policy: aws.iam.RolePolicy }): aws.ecs.Service {
         const { service } = args;
+        const shift = args.trafficShift;
+        const waitMinutes = deploymentWaitMinutes(service.rollout);
         // The config loader already refused spot where the profile forbids it.
         const spot = service.spot;
         return new aws.ecs.Service(
@@ -175,7 +204,22 @@ export class Service extends pulumi.ComponentResource {
                 deploymentMinimumHealthyPercent: service.deployment.minimumHealthyPercent,
                 deploymentMaximumPercent: service.deployment.maximumPercent,
                 healthCheckGracePeriodSeconds: args.targetGroupArn ? service.healthCheck.gracePeriodSeconds : undefined,
-                loadBalancers: args.targetGroupArn ? [{ targetGroupArn: args.targetGroupArn, containerName: args.naming.containerName(service.name), containerPort: service.port }] : [],
+                loadBalancers: args.targetGroupArn
+                    ? [
+                          {
+                              targetGroupArn: args.targetGroupArn,
+                              containerName: args.naming.containerName(service.name),
+                              containerPort: service.port,
+                              advancedConfiguration:
+                                  shift && shiftRole
+                                      ? { alternateTargetGroupArn: shift.alternateTargetGroup.arn, productionListenerRule: shift.productionRule.arn, testListenerRule: shift.testRule.arn, roleArn: shiftRole.role.arn }
+                                      : undefined,
+                          },
+                      ]
+                    : [],
+                deploymentConfiguration: deploymentConfiguration(service.rollout),
+                // ECS rolls back a deployment that sets off one of these, whatever the strategy (F13).
+                alarms: args.alarmNames.length > 0 ? { alarmNames: args.alarmNames, enable: true, rollback: true } : undefined,
                 serviceRegistries: { registryArn: args.discoveryServiceArn },
                 propagateTags: "SERVICE",
                 enableEcsManagedTags: true,
@@ -183,9 +227,16 @@ export class Service extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                dependsOn: [...args.waitsFor, ...args.listenerRules],
-                // Autoscaling owns the running count once enabled; a later `up` must not reset it.
-                ignoreChanges: service.autoscaling ? ["desiredCount"] : [],
+                // ECS must be allowed to move traffic before the first deployment starts.
+                dependsOn: [...args.waitsFor, ...args.listenerRules, ...(shiftRole ? [shiftRole.policy] : [])],
+                // Autoscaling owns the running count once enabled; a later `up` must not reset it. After a
+                // blue/green, canary or linear deployment ECS swaps the service's target group and alternate:
+                // sending the declared pair back would make the next deployment register green in the live
+                // group (terraform-provider-aws #45678), so the load-balancer block is ECS's once created — except
+                // in the one update that switches a rolling service over (rollout.switching), which must send it.
+                ignoreChanges: [...(service.autoscaling ? ["desiredCount"] : []), ...(shift && !service.rollout.switching ? ["loadBalancers"] : [])],
+                // waitForSteadyState follows the PAUSE hooks and the bake: wait as long as they may take.
+                customTimeouts: waitMinutes !== undefined ? { create: `${waitMinutes}m`, update: `${waitMinutes}m` } : undefined,
             },
         );
     }

@@ -3,7 +3,8 @@
 import type { RawService } from "./schema";
 import { criticalFirst, findCycle, rolloutEdges, rolloutLevels } from "./graph";
 import { rolloutDuration } from "./rolloutTime";
-import { ALB_LIMITS, planListenerRules, type ListenerRulePlan } from "./routes";
+import { ALB_LIMITS, planListenerRules, ruleCount, type ListenerRulePlan } from "./routes";
+import { shiftsTraffic } from "./rollout";
 import { planFirewall, ruleQuotaProblems, type FirewallInputs } from "./firewall";
 import type { Add } from "./errors";
 import { hintFrom } from "./suggest";
@@ -54,13 +55,31 @@ export function resolveRollout(services: ServiceSettings[], add: Add): { levels:
     return { levels, declarationOrder: criticalFirst(levels, edges, (name) => rolloutDuration(byName.get(name)!)) };
 }
 
-/** The listener rules the routes need, within the ALB's rule budget (F08). */
+/**
+ * The listener rules the routes need, test rules of traffic-shifting rollouts included, within the ALB's rule
+ * budget (F08). A test rule's values stay within a rule's 5 (3 paths per condition + the header value).
+ */
 export function resolveListenerRules(services: ServiceSettings[], add: Add): ListenerRulePlan[] {
-    const rules = planListenerRules(services.filter((s) => s.routes.length > 0));
-    if (rules.length > ALB_LIMITS.rulesPerLoadBalancer) {
-        add("services", `the routes need ${rules.length} listener rules; an ALB allows ${ALB_LIMITS.rulesPerLoadBalancer} (F08): merge path patterns with wildcards or split the catalogue across stacks`);
+    const rules = planListenerRules(services.filter((s) => s.routes.length > 0).map((s) => ({ name: s.name, routes: s.routes, testRoute: shiftsTraffic(s.rollout.strategy) })));
+    const total = ruleCount(rules);
+    if (total > ALB_LIMITS.rulesPerLoadBalancer) {
+        const tests = total - rules.length;
+        const counted = tests > 0 ? ` (${rules.length} production and ${tests} test rules for blueGreen, canary and linear rollouts)` : "";
+        const fixes = tests > 0 ? "merge path patterns with wildcards, roll some services instead, or split the catalogue across stacks" : "merge path patterns with wildcards or split the catalogue across stacks";
+        add("services", `the routes need ${total} listener rules${counted}; an ALB allows ${ALB_LIMITS.rulesPerLoadBalancer} (F08): ${fixes}`);
     }
     return rules;
+}
+
+/** Target-group names: a traffic-shifting service "x" owns "<prefix>-x" and "<prefix>-x-alt"; no service may be called "x-alt". */
+export function checkAlternateNames(services: ServiceSettings[], add: Add): void {
+    const names = new Map(services.map((s, i) => [s.name, i]));
+    for (const s of services) {
+        const clash = names.get(`${s.name}-alt`);
+        if (shiftsTraffic(s.rollout.strategy) && clash !== undefined) {
+            add(`services[${clash}].name`, `"${s.name}-alt" is the name of ${s.name}'s alternate target group (${s.name} uses ${s.rollout.strategy}); rename the service`);
+        }
+    }
 }
 
 /** The planned security-group rules fit AWS's per-group quota (F10). */

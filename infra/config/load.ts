@@ -7,7 +7,7 @@ import { suggestKey } from "./suggest";
 import { describeIssue } from "./issues";
 import { resolveService } from "./service";
 import { resolveCi, resolveDatabase, resolveImages, resolveLoadBalancer, resolveLogs, resolveMigration, resolveNetwork, resolveRegistry } from "./sections";
-import { checkCatalogue, checkRuleQuota, resolveListenerRules, resolveRollout } from "./catalogue";
+import { checkAlternateNames, checkCatalogue, checkRuleQuota, resolveListenerRules, resolveRollout } from "./catalogue";
 import type { Settings } from "./settings";
 import { resolveCostAssumptions } from "./costAssumptions";
 import { checkMasterUsername } from "./databaseAccess";
@@ -79,6 +79,7 @@ function resolveSettings(input: ConfigInput, raw: RawConfig, problems: ConfigPro
     checkMasterUsername(database.username, services.flatMap((s) => (s.database ? [{ service: s.name, user: s.database.user }] : [])), add);
     const rollout = resolveRollout(services, add);
     const listenerRules = resolveListenerRules(services, add);
+    checkAlternateNames(services, add);
     const migration = resolveMigration(raw, services, add);
     const images = resolveImages(raw, services, add);
     checkRuleQuota({ services, loadBalancer: { certificateArn: raw.loadBalancer?.certificateArn }, database, migration }, add);

@@ -25,6 +25,8 @@ export interface Profile {
     protectData: boolean;
     allowSpot: boolean;
     desiredCount: number;
+    /** How routed services roll out unless they say otherwise; unrouted services always roll (no traffic to shift). */
+    routedStrategy: "rolling" | "blueGreen";
 }
 
 /** Settings every profile shares; AWS's fast-rollout guidance for ALB targets (F17). */
@@ -56,6 +58,18 @@ export const COMMON_DEFAULTS = {
     accessLogExpiryDays: 90,
     /** ECS rolling update: keep every old task until its replacement is healthy. */
     deployment: { minimumHealthyPercent: 100, maximumPercent: 200 },
+    /**
+     * Traffic-shifting rollouts (rollout.ts): blue keeps running `bakeMinutes` after production moved; the PAUSE
+     * at POST_TEST_TRAFFIC_SHIFT rolls back by itself after `testTimeoutMinutes` if no driver answers; canary and
+     * linear steps are the API's defaults made explicit (canary 5% for 10 min) or a gentle ramp (linear).
+     */
+    rollout: {
+        bakeMinutes: 5,
+        testTimeoutMinutes: 30,
+        canary: { percent: 5, bakeMinutes: 10 },
+        linear: { stepPercent: 25, intervalMinutes: 2 },
+        testHeader: "x-berth-test",
+    },
 };
 
 export const PROFILES: Record<Environment, Profile> = {
@@ -79,6 +93,7 @@ export const PROFILES: Record<Environment, Profile> = {
         protectData: false,
         allowSpot: true,
         desiredCount: 1,
+        routedStrategy: "rolling",
     },
     staging: {
         network: { natGateways: "single", interfaceEndpoints: true, flowLogs: true },
@@ -100,6 +115,7 @@ export const PROFILES: Record<Environment, Profile> = {
         protectData: false,
         allowSpot: true,
         desiredCount: 1,
+        routedStrategy: "rolling",
     },
     prod: {
         network: { natGateways: "onePerAz", interfaceEndpoints: true, flowLogs: true },
@@ -121,5 +137,6 @@ export const PROFILES: Record<Environment, Profile> = {
         protectData: true,
         allowSpot: false,
         desiredCount: 2,
+        routedStrategy: "blueGreen",
     },
 };

@@ -17,6 +17,8 @@ const PATTERN_CHARS = /^[A-Za-z0-9_\-.$/~"'@:+&*?]+$/;
 export interface RoutedService {
     name: string;
     routes: readonly string[];
+    /** Traffic-shifting rollouts add a test rule (same paths plus the test header) just before the production rule. */
+    testRoute?: boolean;
 }
 
 export interface ListenerRulePlan {
@@ -25,6 +27,24 @@ export interface ListenerRulePlan {
     index: number;
     priority: number;
     patterns: string[];
+    /**
+     * Priority of the service's test rule: 5 below its production rule, so it wins for requests with the test
+     * header and still loses to every more specific production rule of other services (which sit 10 lower).
+     */
+    testPriority?: number;
+}
+
+/** The gap between a production rule and its test rule; production rules are 10 apart. */
+export const TEST_RULE_OFFSET = 5;
+
+/** Match values a rule evaluates: its path patterns, plus the header value on a test rule (AWS counts both, F08). */
+export function ruleValueCount(rule: Pick<ListenerRulePlan, "patterns">, test: boolean): number {
+    return rule.patterns.length + (test ? 1 : 0);
+}
+
+/** How many rules the plan puts on the load balancer: production rules plus test rules (AWS: 100, F08). */
+export function ruleCount(rules: readonly ListenerRulePlan[]): number {
+    return rules.length + rules.filter((r) => r.testPriority !== undefined).length;
 }
 
 /** Why a single pattern is unusable, or undefined when AWS accepts it. */
@@ -71,12 +91,15 @@ export function chunkPatterns(patterns: readonly string[]): string[][] {
  * the catalogue never renumbers rules.
  */
 export function planListenerRules(services: readonly RoutedService[]): ListenerRulePlan[] {
-    const rules: Omit<ListenerRulePlan, "priority">[] = [];
+    const rules: (Omit<ListenerRulePlan, "priority" | "testPriority"> & { test: boolean })[] = [];
     for (const svc of services) {
         const ordered = [...svc.routes].sort((a, b) => specificity(b) - specificity(a) || a.localeCompare(b));
-        chunkPatterns(ordered).forEach((patterns, index) => rules.push({ service: svc.name, index, patterns }));
+        chunkPatterns(ordered).forEach((patterns, index) => rules.push({ service: svc.name, index, patterns, test: svc.testRoute === true }));
     }
-    const score = (r: Omit<ListenerRulePlan, "priority">) => Math.max(...r.patterns.map(specificity));
+    const score = (r: { patterns: string[] }) => Math.max(...r.patterns.map(specificity));
     rules.sort((a, b) => score(b) - score(a) || a.service.localeCompare(b.service) || a.index - b.index);
-    return rules.map((r, rank) => ({ ...r, priority: (rank + 1) * 10 }));
+    return rules.map(({ test, ...r }, rank) => {
+        const priority = (rank + 1) * 10;
+        return test ? { ...r, priority, testPriority: priority - TEST_RULE_OFFSET } : { ...r, priority };
+    });
 }

@@ -55,6 +55,18 @@ const service = z.strictObject({
     readonlyRootFilesystem: z.boolean().optional(),
     user: z.string().regex(/^\d+(?::\d+)?$/, 'must be a numeric uid or uid:gid such as "10001"').optional(),
     architecture: z.enum(["x86_64", "arm64"]).optional(),
+    /** How ECS rolls the service out; strategy and ranges checked with precise messages in rollout.ts. */
+    rollout: z
+        .strictObject({
+            strategy: z.string().optional(),
+            bakeMinutes: z.number().optional(),
+            testTimeoutMinutes: z.number().optional(),
+            productionPauseMinutes: z.number().optional(),
+            canary: z.strictObject({ percent: z.number().optional(), bakeMinutes: z.number().optional() }).optional(),
+            linear: z.strictObject({ stepPercent: z.number().optional(), intervalMinutes: z.number().optional() }).optional(),
+            switching: z.boolean().optional(),
+        })
+        .optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -9,6 +9,7 @@ import { resolveEnvironment, resolveSecrets } from "./secrets";
 import type { ServiceSettings } from "./settings";
 import { resolveDatabaseAccess } from "./databaseAccess";
 import { databaseUser } from "../naming";
+import { resolveRolloutSettings } from "./rollout";
 
 /** Names berth uses for its own resources; a service with one of them would collide. */
 export const RESERVED_SERVICE_NAMES = ["access-logs", "alarms", "alb", "cluster", "db", "db-final", "endpoints", "flow-logs", "migrate", "uploads"];
@@ -81,6 +82,8 @@ export function resolveService(s: RawService, i: number, raw: RawConfig, profile
         add(at("build.context"), `"${context}" must be a path inside the project, relative to Pulumi.yaml (for example services/app)`);
     }
 
+    const rollout = resolveRolloutSettings(s, at, profile, add);
+
     return {
         name: s.name,
         build: { context, dockerfile: s.build.dockerfile ?? "Dockerfile", target: s.build.target, args: s.build.args ?? {} },
@@ -109,6 +112,7 @@ export function resolveService(s: RawService, i: number, raw: RawConfig, profile
         spot,
         autoscaling,
         deployment: { ...COMMON_DEFAULTS.deployment },
+        rollout,
         websocket,
         longRequests,
         deregistrationDelaySeconds,

@@ -18,6 +18,28 @@ export interface ContainerHealthCheck {
     startPeriodSeconds: number;
 }
 
+export type RolloutStrategy = "rolling" | "blueGreen" | "canary" | "linear";
+
+/** How ECS rolls one service out (deploymentConfiguration); everything but `strategy` is unused when rolling. */
+export interface RolloutSettings {
+    strategy: RolloutStrategy;
+    /** Minutes blue keeps running after production traffic moved (bakeTimeInMinutes). */
+    bakeMinutes: number;
+    /** Timeout of the PAUSE at POST_TEST_TRAFFIC_SHIFT; on expiry ECS rolls back (a lost driver never releases). */
+    testTimeoutMinutes: number;
+    /** Optional second PAUSE at POST_PRODUCTION_TRAFFIC_SHIFT (all production on green, blue still up). */
+    productionPauseMinutes?: number;
+    canary?: { percent: number; bakeMinutes: number };
+    linear?: { stepPercent: number; intervalMinutes: number };
+    /** Requests carrying this header (value: Naming.testTrafficValue) reach green through the test listener rule. */
+    testHeader: string;
+    /**
+     * Set for the one update that turns an existing rolling service into a traffic-shifting one: Pulumi then sends
+     * the load-balancer block (with advancedConfiguration) that it otherwise leaves to ECS.
+     */
+    switching: boolean;
+}
+
 export interface ServiceSettings {
     name: string;
     build: { context: string; dockerfile: string; target?: string; args: Record<string, string> };
@@ -49,6 +71,7 @@ export interface ServiceSettings {
     spot: boolean;
     autoscaling?: { min: number; max: number; targetCpu: number; scaleInCooldownSeconds: number; scaleOutCooldownSeconds: number };
     deployment: { minimumHealthyPercent: number; maximumPercent: number };
+    rollout: RolloutSettings;
     websocket: boolean;
     longRequests: boolean;
     deregistrationDelaySeconds: number;

@@ -3,6 +3,7 @@
 // same figures. A resource berth has no rule for, or a price the file lacks, becomes a "not priced" line.
 import type { CostAssumptions } from "../config/costAssumptions";
 import { regionPrices, type PriceEntry, type PriceFile } from "./priceFile";
+import { doubledMinutes } from "../config/rollout";
 
 /** What the estimate reads of a resource: the synth engine's record, or its JSON. */
 export interface CostResource {
@@ -32,6 +33,22 @@ export interface CostLine {
     high: number;
 }
 
+/**
+ * What one release of a blue/green, canary or linear service costs on top of the month: green's tasks run
+ * next to blue's for the canary or linear steps and the bake (the time berth's test takes comes on top).
+ * The alternate target group and the test rule have no charge of their own.
+ */
+export interface ReleaseCostLine {
+    component: string;
+    resource: string;
+    strategy: string;
+    tasks: number;
+    minutes: number;
+    /** Fargate vCPU and memory of one task for one minute, Spot discount applied. */
+    unitUsdPerTaskMinute: number;
+    usd: number;
+}
+
 export interface UnpricedLine {
     component: string;
     resource: string;
@@ -52,6 +69,8 @@ export interface CostEstimate {
     lines: CostLine[];
     unpriced: UnpricedLine[];
     total: { monthly: number; low: number; high: number };
+    /** Per release, not in the monthly total. */
+    perRelease: ReleaseCostLine[];
 }
 
 export interface EstimateInput {
@@ -123,6 +142,7 @@ export function estimateCost(input: EstimateInput): CostEstimate {
     const component = componentOf(resources);
     const lines: CostLine[] = [];
     const unpriced: UnpricedLine[] = [];
+    const perRelease: ReleaseCostLine[] = [];
     const used = new Set<string>();
 
     const price = (key: string): PriceEntry | undefined => table[key];
@@ -195,6 +215,13 @@ export function estimateCost(input: EstimateInput): CostEstimate {
                 const hours = (count: number, per: number) => count * per * H;
                 add(r, "Fargate", `vCPU-hours: ${scale} × ${vcpu} vCPU, ${arch}${spot}`, "vCPU-h", `fargate.${arch}.vcpuHour`, [hours(n, vcpu), hours(lo, vcpu), hours(hi, vcpu)], factor);
                 add(r, "Fargate", `GB-hours: ${scale} × ${gb} GB, ${arch}${spot}`, "GB-h", `fargate.${arch}.gbHour`, [hours(n, gb), hours(lo, gb), hours(hi, gb)], factor);
+                const release = releaseMinutes(i.deploymentConfiguration);
+                const vcpuPrice = price(`fargate.${arch}.vcpuHour`)?.usd;
+                const gbPrice = price(`fargate.${arch}.gbHour`)?.usd;
+                if (release && vcpuPrice != null && gbPrice != null) {
+                    const perTaskMinute = round(((vcpu * vcpuPrice + gb * gbPrice) * factor) / 60);
+                    perRelease.push({ component: component(r), resource: r.name, strategy: release.strategy, tasks: n, minutes: release.minutes, unitUsdPerTaskMinute: perTaskMinute, usd: round(n * release.minutes * perTaskMinute) });
+                }
                 if (obj(i.networkConfiguration).assignPublicIp === true) {
                     add(r, "VPC (public IPv4)", `public IPv4 addresses: one per task`, "IP-h", "ipv4.hour", [n * H, lo * H, hi * H]);
                 }
@@ -315,7 +342,26 @@ export function estimateCost(input: EstimateInput): CostEstimate {
         lines,
         unpriced,
         total: { monthly: sum("monthly"), low: sum("low"), high: sum("high") },
+        perRelease,
     };
+}
+
+const STRATEGY_NAMES: Record<string, "blueGreen" | "canary" | "linear"> = { BLUE_GREEN: "blueGreen", CANARY: "canary", LINEAR: "linear" };
+
+/** Minutes green runs next to blue in one release, from the service's deploymentConfiguration (minutes are strings). */
+function releaseMinutes(config: unknown): { strategy: string; minutes: number } | undefined {
+    const c = obj(config);
+    const strategy = STRATEGY_NAMES[str(c.strategy) ?? "ROLLING"];
+    if (!strategy) return undefined;
+    const canary = obj(c.canaryConfiguration);
+    const linear = obj(c.linearConfiguration);
+    const minutes = doubledMinutes({
+        strategy,
+        bakeMinutes: num(c.bakeTimeInMinutes) ?? 0,
+        canary: strategy === "canary" ? { percent: num(canary.canaryPercent) ?? 0, bakeMinutes: num(canary.canaryBakeTimeInMinutes) ?? 0 } : undefined,
+        linear: strategy === "linear" ? { stepPercent: num(linear.stepPercent) ?? 100, intervalMinutes: num(linear.stepBakeTimeInMinutes) ?? 0 } : undefined,
+    });
+    return { strategy, minutes };
 }
 
 function displayFile(file: string): string {

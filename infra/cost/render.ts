@@ -35,6 +35,13 @@ export function renderCostText(e: CostEstimate, title: string): string {
             lines.push(`    no ${key} price for ${e.region} in ${e.priceFile} (${note}): ${names.length} line(s) — ${[...new Set(names)].join(", ")}`);
         }
     }
+    if (e.perRelease.length) {
+        const total = e.perRelease.reduce((sum, l) => sum + l.usd, 0);
+        lines.push("", `  Per release (not in the monthly total): $${total.toFixed(4)} while green runs next to blue (canary or linear steps and bake; berth's test time comes on top)`);
+        for (const l of e.perRelease) {
+            lines.push(`    ${l.component.padEnd(20)} ${l.resource.padEnd(30)} ${l.strategy}: ${l.tasks} task${l.tasks === 1 ? "" : "s"} × ${l.minutes} min × $${l.unitUsdPerTaskMinute} = $${l.usd.toFixed(4)}`);
+        }
+    }
     lines.push("", "  Assumptions (override in berth:costAssumptions):");
     for (const [k, v] of Object.entries(e.assumptions) as [keyof CostAssumptions, number][]) lines.push(`    ${k.padEnd(24)} ${String(v).padEnd(6)} ${COST_ASSUMPTION_TEXT[k]}`);
     return lines.join("\n");

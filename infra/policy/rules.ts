@@ -9,10 +9,12 @@ import { IAM_RULES } from "./iam";
 import { NAMING_RULES } from "./names";
 import { DATA_PROTECTION_RULES } from "./dataProtection";
 import { LOG_RULES } from "./logs";
+import { ROLLOUT_RULES } from "./rollout";
 import type { Rule } from "./types";
 
 export const RULES: readonly Rule[] = [
     ...ECS_RULES,
+    ...ROLLOUT_RULES,
     ...ECR_RULES,
     ...RDS_RULES,
     ...LOAD_BALANCER_RULES,

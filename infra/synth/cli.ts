@@ -23,7 +23,7 @@ function severity(value: string): Severity {
 
 export function buildCommand(): Command {
     return new Command("synth")
-        .description("Run berth's Pulumi program offline under the mock engine (no Pulumi CLI, no AWS) and print the resource inventory by component, the rollout order, the security-policy findings and the monthly cost estimate.")
+        .description("Run berth's Pulumi program offline under the mock engine (no Pulumi CLI, no AWS) and print the resource inventory by component, the rollout order, each service's rollout strategy (hooks, bake, alarms), the security-policy findings and the cost estimate.")
         .requiredOption("-s, --stack <name>", "stack to synthesize: reads Pulumi.yaml and Pulumi.<name>.yaml")
         .option("--json", "print the synthesis as JSON on stdout (resources with secrets redacted, outputs, policy)")
         .option("--fail-on <severity>", `exit ${EXIT.findings} when a finding is at least this severe (${SEVERITIES.join(", ")})`, severity)

@@ -46,6 +46,8 @@ interface RegisterRequest {
     getCustom(): boolean;
     getProtect(): boolean | undefined;
     getDependenciesList(): string[];
+    getIgnorechangesList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
 }
 
@@ -54,6 +56,8 @@ interface Registration {
     parent?: string;
     protect: boolean;
     dependsOn: string[];
+    ignoreChanges: string[];
+    customTimeouts?: { create?: string; update?: string; delete?: string };
     type: string;
     name: string;
 }
@@ -70,11 +74,17 @@ function recordRegistrations(monitor: MockMonitor): Registration[] {
         const propertyDeps = new Set<string>();
         req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => propertyDeps.add(u)));
         const parent = req.getParent() || undefined;
+        const timeouts = req.getCustomtimeouts();
+        const customTimeouts = timeouts
+            ? Object.fromEntries(Object.entries({ create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() }).filter(([, v]) => v !== ""))
+            : undefined;
         registrations.push({
             urn: newUrn(parent ?? "", req.getType(), req.getName()),
             parent,
             protect: req.getProtect() ?? false,
             dependsOn: req.getDependenciesList().filter((u) => !propertyDeps.has(u)),
+            ignoreChanges: req.getIgnorechangesList(),
+            customTimeouts: customTimeouts && Object.keys(customTimeouts).length > 0 ? customTimeouts : undefined,
             type: req.getType(),
             name: req.getName(),
         });
@@ -109,8 +119,17 @@ function computeState(type: string, name: string, inputs: Record<string, unknown
             const lbArn = `arn:aws:elasticloadbalancing:${region}:${acct}:${kind === "targetgroup" ? suffix : `loadbalancer/${suffix}`}`;
             return { id: lbArn, state: { ...base, arn: lbArn, arnSuffix: suffix, dnsName: `${inputs.name}-${hash(name, 10)}.${region}.elb.amazonaws.com`, zoneId: "Z32O12XQLNTSW2" } };
         }
-        case "aws:lb/listener:Listener":
-            return { id: `${name}-arn`, state: { ...base, arn: `arn:aws:elasticloadbalancing:${region}:${acct}:listener/app/${hash(name, 16)}` } };
+        case "aws:lb/listener:Listener": {
+            // As ELBv2 forms them: listener/app/<lb name>/<lb id>/<listener id>.
+            const lb = /:loadbalancer\/(app\/[^/]+\/[^/]+)$/.exec(String(inputs.loadBalancerArn ?? ""))?.[1] ?? `app/unknown/${hash(name, 16)}`;
+            const listenerArn = `arn:aws:elasticloadbalancing:${region}:${acct}:listener/${lb}/${hash(name, 16)}`;
+            return { id: listenerArn, state: { ...base, arn: listenerArn } };
+        }
+        case "aws:lb/listenerRule:ListenerRule": {
+            // listener-rule/app/<lb name>/<lb id>/<listener id>/<rule id>: what an IAM policy scopes ModifyRule by.
+            const ruleArn = `${String(inputs.listenerArn ?? "").replace(":listener/", ":listener-rule/")}/${hash(name, 16)}`;
+            return { id: ruleArn, state: { ...base, arn: ruleArn } };
+        }
         case "aws:ecr/repository:Repository":
             return { id, state: { ...base, arn: arn(`repository/${inputs.name}`), registryId: acct, repositoryUrl: `${acct}.dkr.ecr.${region}.amazonaws.com/${inputs.name}` } };
         case "aws:rds/instance:Instance":
@@ -260,6 +279,8 @@ async function execute<T>(opts: Parameters<typeof runUnderMocks<T>>[0]): Promise
             secretPaths: s?.secretPaths ?? [],
             protect: o.protect,
             dependsOn: o.dependsOn,
+            ignoreChanges: o.ignoreChanges,
+            customTimeouts: o.customTimeouts,
         });
     }
     return { result, resources };

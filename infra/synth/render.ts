@@ -72,9 +72,33 @@ function shortType(type: string): string {
     return name ? `${pkg}.${mod.split("/")[0]}.${name}` : type;
 }
 
+/** The `rollout` output of a service (automation/plan/outputs.ts), as far as the text needs it. */
+interface RolloutView {
+    strategy: string;
+    bakeMinutes: number;
+    canary?: { percent: number; bakeMinutes: number };
+    linear?: { stepPercent: number; intervalMinutes: number };
+    pauseHooks: { stage: string; timeoutMinutes: number }[];
+    testTraffic?: { header: string; value: string };
+    alarmNames: string[];
+}
+
+/** One line per service: strategy, steps, bake, pauses and the alarms ECS rolls back on. */
+export function describeRollout(r: RolloutView | undefined): string {
+    if (!r) return "rolling";
+    const parts: string[] = [r.strategy];
+    if (r.canary) parts.push(`canary ${r.canary.percent}% for ${r.canary.bakeMinutes} min`);
+    if (r.linear) parts.push(`linear ${r.linear.stepPercent}% every ${r.linear.intervalMinutes} min`);
+    if (r.strategy !== "rolling") parts.push(`bake ${r.bakeMinutes} min`);
+    for (const h of r.pauseHooks) parts.push(`PAUSE at ${h.stage} (rolls back after ${h.timeoutMinutes} min)`);
+    if (r.testTraffic) parts.push(`test header ${r.testTraffic.header}`);
+    parts.push(r.alarmNames.length > 0 ? `alarms ${r.alarmNames.join(", ")}` : "no deployment alarms (not routed)");
+    return parts.join("; ");
+}
+
 export function renderText(s: Synthesis, policy: PolicyReport): string {
     const lines: string[] = [];
-    const out = s.outputs as { region?: string; services?: Record<string, { imageSource: string; image: string; buildContext: string }>; publicUrl?: string; clusterName?: string };
+    const out = s.outputs as { region?: string; services?: Record<string, { imageSource: string; image: string; buildContext: string; rollout?: RolloutView }>; publicUrl?: string; clusterName?: string };
     lines.push(`berth synth: stack ${s.stack} of project ${s.project} (profile ${s.settings.environment}, region ${out.region ?? "?"}) — offline, mock engine`);
     const groups = groupByComponent(s.resources);
     lines.push("", `Resources: ${s.resources.length} in ${groups.length} components`);
@@ -87,6 +111,8 @@ export function renderText(s: Synthesis, policy: PolicyReport): string {
     }
     lines.push("", "Rollout order (dependency levels; a level starts when the one before is stable, F11):");
     s.settings.rolloutLevels.forEach((level, i) => lines.push(`  ${i + 1}. ${level.join(", ")}`));
+    lines.push("", "Rollouts (blueGreen, canary, linear: green is tested through the test rule before production moves; ECS rolls back on the alarms):");
+    for (const [name, svc] of Object.entries(out.services ?? {})) lines.push(`  ${name.padEnd(20)} ${describeRollout(svc.rollout)}`);
     lines.push("", "Images:");
     for (const [name, svc] of Object.entries(out.services ?? {})) {
         const how =

@@ -201,9 +201,10 @@ describe("cost estimate: a small stack synthesized and summed by hand", () => {
             0.25 * H * p("fargate.x86_64.vcpuHour") + 0.5 * H * p("fargate.x86_64.gbHour") +
             A.logGbPerGroupPerMonth * p("logs.ingest.gb") + ((A.logGbPerGroupPerMonth * 7) / 30) * p("logs.storage.gbMonth") +
             A.s3GbPerBucket * p("s3.standard.gbMonth") + A.ecrGbPerRepository * p("ecr.storage.gbMonth") +
-            6 * p("cloudwatch.alarmMonth") + p("route53.hostedZoneMonth");
+            // ALB 5xx; web's unhealthy hosts and target 5xx (its deployment alarms); web CPU and memory; RDS CPU and storage.
+            7 * p("cloudwatch.alarmMonth") + p("route53.hostedZoneMonth");
         expect(e.total.monthly).to.be.closeTo(expected, 1e-6);
-        expect(e.total.monthly.toFixed(2)).to.equal("97.27");
+        expect(e.total.monthly.toFixed(2)).to.equal("97.37");
         expect(e.unpriced.map((u) => `${u.resource}: ${u.reason.split(":")[0]}`).sort()).to.deep.equal([
             "cluster-ecs: Container Insights",
             "database-instance: log exports to CloudWatch Logs (postgresql, upgrade)",
@@ -243,5 +244,54 @@ describe("npm run cost (infra/cost/cli.ts)", () => {
             process.stderr.write = original;
         }
         expect(writes.join("")).to.equal("--fail-on-increase needs --base <commit>: the increase is measured from that commit's estimate\n");
+    });
+});
+
+describe("cost estimate: per release of blue/green, canary and linear services", () => {
+    const withStrategy = (name: string, family: string, count: number, deploymentConfiguration: Record<string, unknown>, spot = false) => {
+        const svc = ecsService(name, family, count, spot);
+        svc.inputs.deploymentConfiguration = deploymentConfiguration;
+        return svc;
+    };
+
+    it("prices green's tasks next to blue's: tasks × (canary or linear steps + bake) minutes × Fargate per minute, outside the monthly total", () => {
+        const e = estimate([
+            taskDef("bg", "512", "1024"),
+            withStrategy("bg", "bg", 3, { strategy: "BLUE_GREEN", bakeTimeInMinutes: "10" }),
+            taskDef("ca", "256", "512", "ARM64"),
+            withStrategy("ca", "ca", 2, { strategy: "CANARY", bakeTimeInMinutes: "5", canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "15" } }),
+            taskDef("li", "1024", "2048"),
+            withStrategy("li", "li", 4, { strategy: "LINEAR", bakeTimeInMinutes: "0", linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: "3" } }, true),
+            taskDef("ro", "256", "512"),
+            withStrategy("ro", "ro", 2, { strategy: "ROLLING" }),
+        ]);
+        // By hand, from the us-east-1 list prices: (vCPU × $/vCPU-h + GB × $/GB-h) / 60 per task-minute.
+        const x86 = (vcpu: number, gb: number) => (vcpu * 0.04048 + gb * 0.004445) / 60;
+        const arm = (vcpu: number, gb: number) => (vcpu * 0.03238 + gb * 0.00356) / 60;
+        expect(e.perRelease.map((l) => [l.strategy, l.tasks, l.minutes])).to.deep.equal([
+            ["blueGreen", 3, 10],
+            ["canary", 2, 20],
+            ["linear", 4, 9],
+        ]);
+        expect(e.perRelease[0].usd).to.be.closeTo(3 * 10 * x86(0.5, 1), 1e-8); // $0.0123
+        expect(e.perRelease[1].usd).to.be.closeTo(2 * 20 * arm(0.25, 0.5), 1e-8); // $0.0066
+        // Spot at the assumed 70% off: 4 tasks × 3 steps of 3 minutes (25% steps: 25, 50, 75, then 100).
+        expect(e.perRelease[2].usd).to.be.closeTo(4 * 9 * x86(1, 2) * (1 - 0.7), 1e-8);
+        expect(e.perRelease[0].usd).to.be.closeTo(0.0123425, 1e-8); // 30 task-minutes × (0.5 × 0.04048 + 1 × 0.004445) / 60
+        const withoutReleases = estimate([taskDef("bg", "512", "1024"), ecsService("bg", "bg", 3)]);
+        expect(e.lines.filter((l) => l.resource === e.perRelease[0].resource).map((l) => l.monthly)).to.deep.equal(withoutReleases.lines.map((l) => l.monthly));
+        expect(withoutReleases.perRelease).to.deep.equal([]);
+    });
+
+    it("the prod example: every routed service's release costs its doubled tasks, the alternate target groups nothing", async () => {
+        const { exampleStack } = await import("../helpers/synth");
+        const s = await exampleStack("prod");
+        const e = estimateCost({ resources: s.resources, region: "eu-west-1", assumptions: s.settings.costAssumptions, prices });
+        expect(e.perRelease.map((l) => [l.resource, l.strategy, l.tasks, l.minutes])).to.deep.equal([
+            ["svc-accounts-service", "blueGreen", 2, 5],
+            ["svc-orders-service", "canary", 2, 10],
+            ["svc-api-gateway-service", "blueGreen", 2, 5],
+        ]);
+        expect(e.unpriced.filter((u) => u.type === "aws:lb/targetGroup:TargetGroup" || u.type === "aws:lb/listenerRule:ListenerRule")).to.deep.equal([]);
     });
 });

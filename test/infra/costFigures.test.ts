@@ -47,9 +47,10 @@ describe("cost estimate in eu-west-1: a small stack synthesized and summed by ha
             0.25 * H * p("fargate.x86_64.vcpuHour") + 0.5 * H * p("fargate.x86_64.gbHour") +
             A.logGbPerGroupPerMonth * p("logs.ingest.gb") + ((A.logGbPerGroupPerMonth * 7) / 30) * p("logs.storage.gbMonth") +
             A.s3GbPerBucket * p("s3.standard.gbMonth") + A.ecrGbPerRepository * p("ecr.storage.gbMonth") +
-            6 * p("cloudwatch.alarmMonth") + p("route53.hostedZoneMonth");
+            // six stack alarms and the routed service's 5xx alarm (ECS rolls back on it)
+            7 * p("cloudwatch.alarmMonth") + p("route53.hostedZoneMonth");
         expect(e.total.monthly).to.be.closeTo(expected, 1e-6);
-        expect(e.total.monthly.toFixed(2)).to.equal("99.99");
+        expect(e.total.monthly.toFixed(2)).to.equal("100.09");
         expect(e.unpriced.map((u) => `${u.resource}: ${u.priceKey ?? u.reason.split(":")[0]}`).sort()).to.deep.equal([
             "cluster-ecs: Container Insights",
             "database-instance: log exports to CloudWatch Logs (postgresql, upgrade)",

@@ -292,13 +292,15 @@ describe("program: the synthesized graph", function () {
             expect(ofType(prod, "aws:s3/bucketVersioning:BucketVersioning").length).to.be.greaterThan(0);
         });
 
-        it("alarms cover ALB 5xx, unhealthy targets per target group, CPU and memory per service, RDS CPU and storage", () => {
+        it("alarms cover ALB 5xx, unhealthy targets and target 5xx per routed service, CPU and memory per service, RDS CPU and storage", () => {
             const names = ofType(dev, T.alarm).map((a) => a.inputs.name).sort();
             expect(names).to.deep.equal(
                 [
                     "berth-dev-alb-httpcode-elb-5xx-count",
                     "berth-dev-api-unhealthyhostcount",
                     "berth-dev-web-unhealthyhostcount",
+                    "berth-dev-api-httpcode-target-5xx-count",
+                    "berth-dev-web-httpcode-target-5xx-count",
                     ...["web", "api", "worker"].flatMap((s) => [`berth-dev-${s}-cpuutilization`, `berth-dev-${s}-memoryutilization`]),
                     "berth-dev-db-cpuutilization",
                     "berth-dev-db-freestoragespace",

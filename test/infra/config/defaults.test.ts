@@ -137,6 +137,13 @@ describe("config defaults: a minimal catalogue gets its profile's settings", () 
                         "minimumHealthyPercent": 100,
                         "maximumPercent": 200
                     },
+                    "rollout": {
+                        "strategy": "rolling",
+                        "bakeMinutes": 5,
+                        "testTimeoutMinutes": 30,
+                        "testHeader": "x-berth-test",
+                        "switching": false
+                    },
                     "stopTimeoutSeconds": 10,
                     "readonlyRootFilesystem": true,
                     "architecture": "x86_64"

@@ -600,6 +600,71 @@ describe("policy: names, data protection, logs", () => {
     });
 });
 
+describe("policy: rollouts", () => {
+    const TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/berth-test-orders/0123456789abcdef";
+    const ALT = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/berth-test-orders-alt/fedcba9876543210";
+    const RULE = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/berth-test-alb/0123456789abcdef/1111111111111111/2222222222222222";
+    const TEST_RULE = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/berth-test-alb/0123456789abcdef/1111111111111111/3333333333333333";
+    const ROLE_ARN = "arn:aws:iam::123456789012:role/berth-test-orders-lb";
+    const alarms = { alarmNames: ["berth-test-orders-unhealthyhostcount", "berth-test-orders-httpcode-target-5xx-count"], enable: true, rollback: true };
+    const pause = (action?: string, stage = "POST_TEST_TRAFFIC_SHIFT") => ({ targetType: "PAUSE", lifecycleStages: [stage], timeoutConfiguration: { timeoutInMinutes: "30", ...(action ? { action } : {}) } });
+    const routed = (extra: Record<string, unknown> = {}) => ecsService("orders", { loadBalancers: [{ targetGroupArn: TG, containerName: "orders", containerPort: 8080 }], alarms, ...extra });
+    const blueGreen = (hooks: unknown[], roleArn = ROLE_ARN) =>
+        routed({
+            loadBalancers: [{ targetGroupArn: TG, containerName: "orders", containerPort: 8080, advancedConfiguration: { alternateTargetGroupArn: ALT, productionListenerRule: RULE, testListenerRule: TEST_RULE, roleArn } }],
+            deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: "5", lifecycleHooks: hooks },
+        });
+    const lbRole = (inputs: Record<string, unknown> = {}) => res("aws:iam/role:Role", "lb-role", { name: "berth-test-orders-lb", ...inputs }, { state: { arn: ROLE_ARN } });
+    const lbPolicy = (statements: unknown[]) => res("aws:iam/rolePolicy:RolePolicy", "lb-policy", { role: "berth-test-orders-lb", policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) });
+    const scoped = [
+        { Effect: "Allow", Action: ["elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups"], Resource: "*" },
+        { Effect: "Allow", Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"], Resource: [TG, ALT] },
+        { Effect: "Allow", Action: "elasticloadbalancing:ModifyRule", Resource: [RULE, TEST_RULE] },
+    ];
+
+    it("F13: BERTH.DEPLOYMENT-ALARMS fires on a routed service without alarms, with alarms off, or without rollback", () => {
+        const none = routed({ alarms: undefined });
+        const off = routed({ alarms: { ...alarms, enable: false } });
+        const noRollback = routed({ alarms: { ...alarms, rollback: false } });
+        const empty = routed({ alarms: { ...alarms, alarmNames: [] } });
+        expect(hits("BERTH.DEPLOYMENT-ALARMS", [none, off, noRollback, empty]).map((h) => h[1])).to.deep.equal([none.urn, off.urn, noRollback.urn, empty.urn]);
+        expect(messages("BERTH.DEPLOYMENT-ALARMS", [none])).to.deep.equal(['service "orders" is behind the load balancer without deployment alarms { alarmNames, enable: true, rollback: true }: a release that answers 5xx keeps running']);
+    });
+    it("F13: BERTH.DEPLOYMENT-ALARMS stays quiet on routed services with alarms and on unrouted services without", () => {
+        expect(hits("BERTH.DEPLOYMENT-ALARMS", [routed(), ecsService("worker")])).to.deep.equal([]);
+    });
+
+    it("BERTH.TEST-BEFORE-PRODUCTION fires on blue/green without a test pause, and on a pause that times out to CONTINUE", () => {
+        const noPause = blueGreen([]);
+        const wrongStage = blueGreen([pause(undefined, "POST_PRODUCTION_TRAFFIC_SHIFT")]);
+        const continues = blueGreen([pause("CONTINUE")]);
+        expect(messages("BERTH.TEST-BEFORE-PRODUCTION", [noPause, wrongStage, continues])).to.deep.equal([
+            'service "orders" deploys BLUE_GREEN without a PAUSE hook at POST_TEST_TRAFFIC_SHIFT: production traffic moves before anyone tested green',
+            'service "orders" deploys BLUE_GREEN without a PAUSE hook at POST_TEST_TRAFFIC_SHIFT: production traffic moves before anyone tested green',
+            'service "orders" has a PAUSE hook at POST_TEST_TRAFFIC_SHIFT that times out to CONTINUE: a lost driver would release green untested; use ROLLBACK',
+        ]);
+    });
+    it("BERTH.TEST-BEFORE-PRODUCTION stays quiet on ROLLBACK pauses (stated or ECS's default) and on rolling services", () => {
+        expect(hits("BERTH.TEST-BEFORE-PRODUCTION", [blueGreen([pause("ROLLBACK"), pause(undefined, "POST_PRODUCTION_TRAFFIC_SHIFT")]), routed({ deploymentConfiguration: { strategy: "ROLLING" } }), routed()])).to.deep.equal([]);
+    });
+
+    it("BERTH.TRAFFIC-ROLE-SCOPE fires on the managed load-balancer policy and on wildcard rule or target-group resources", () => {
+        const managed = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers";
+        const role = lbRole({ managedPolicyArns: [managed] });
+        const attachment = res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "lb-managed", { role: "berth-test-orders-lb", policyArn: managed });
+        const wide = lbPolicy([...scoped.slice(0, 2), { Effect: "Allow", Action: "elasticloadbalancing:ModifyRule", Resource: "arn:aws:elasticloadbalancing:*:*:listener-rule/app/*/*/*/*" }]);
+        expect(messages("BERTH.TRAFFIC-ROLE-SCOPE", [blueGreen([pause()]), role, attachment, wide])).to.deep.equal([
+            'role "berth-test-orders-lb" carries AmazonECSInfrastructureRolePolicyForLoadBalancers, which may rewrite every listener rule and target group in the account; grant ModifyRule and Register/DeregisterTargets on the service\'s own ARNs',
+            '"lb-managed" attaches AmazonECSInfrastructureRolePolicyForLoadBalancers to role "berth-test-orders-lb": scope ModifyRule and Register/DeregisterTargets to the service\'s own ARNs instead',
+            'policy of role "berth-test-orders-lb" allows elasticloadbalancing:ModifyRule on a wildcard resource: name the service\'s own listener rules and target groups',
+        ]);
+    });
+    it("BERTH.TRAFFIC-ROLE-SCOPE stays quiet on a role scoped to the service's ARNs, and on roles ECS does not shift traffic with", () => {
+        const other = res("aws:iam/role:Role", "task-role", { name: "berth-test-orders-task", managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"] }, { state: { arn: "arn:aws:iam::123456789012:role/berth-test-orders-task" } });
+        expect(hits("BERTH.TRAFFIC-ROLE-SCOPE", [blueGreen([pause()]), lbRole(), lbPolicy(scoped), other])).to.deep.equal([]);
+    });
+});
+
 // Last in the file on purpose: it reads what the tests above recorded.
 describe("policy: every rule is tested both ways", () => {
     it("has a test where each rule in RULES fires and one where it stays quiet (the list comes from RULES itself)", () => {

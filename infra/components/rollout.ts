@@ -1,0 +1,83 @@
+// What a service's rollout settings become on the ECS service: deploymentConfiguration (strategy, bake, canary
+// or linear steps, PAUSE hooks), the time Pulumi may wait for a deployment, and the least-privilege policy of
+// the role ECS shifts traffic with. Pure; the Service component and the stack outputs use it.
+import type { RolloutSettings } from "../config/settings";
+import { ECS_STRATEGY, doubledMinutes, shiftsTraffic } from "../config/rollout";
+
+/** A PAUSE hook as the driver answers it (automation/plan/outputs.ts `pauseHooks`). */
+export interface PauseHook {
+    stage: "POST_TEST_TRAFFIC_SHIFT" | "POST_PRODUCTION_TRAFFIC_SHIFT";
+    timeoutMinutes: number;
+}
+
+/**
+ * The PAUSE hooks of a traffic-shifting service. Every one times out to ROLLBACK: a driver that died (or never
+ * came) leaves blue serving, never a half-tested green. PAUSE is not allowed at TEST_TRAFFIC_SHIFT or
+ * PRODUCTION_TRAFFIC_SHIFT, so berth pauses once test traffic reaches green (POST_TEST_TRAFFIC_SHIFT) and, if
+ * asked, once all production traffic did and blue still runs (POST_PRODUCTION_TRAFFIC_SHIFT).
+ */
+export function pauseHooks(r: RolloutSettings): PauseHook[] {
+    if (!shiftsTraffic(r.strategy)) return [];
+    const hooks: PauseHook[] = [{ stage: "POST_TEST_TRAFFIC_SHIFT", timeoutMinutes: r.testTimeoutMinutes }];
+    if (r.productionPauseMinutes !== undefined) hooks.push({ stage: "POST_PRODUCTION_TRAFFIC_SHIFT", timeoutMinutes: r.productionPauseMinutes });
+    return hooks;
+}
+
+/** `deploymentConfiguration` of the ECS service. The provider takes minutes as strings (its schema says so). */
+export function deploymentConfiguration(r: RolloutSettings) {
+    if (!shiftsTraffic(r.strategy)) return { strategy: ECS_STRATEGY.rolling };
+    return {
+        strategy: ECS_STRATEGY[r.strategy],
+        bakeTimeInMinutes: String(r.bakeMinutes),
+        canaryConfiguration: r.canary ? { canaryPercent: r.canary.percent, canaryBakeTimeInMinutes: String(r.canary.bakeMinutes) } : undefined,
+        linearConfiguration: r.linear ? { stepPercent: r.linear.stepPercent, stepBakeTimeInMinutes: String(r.linear.intervalMinutes) } : undefined,
+        lifecycleHooks: pauseHooks(r).map((h) => ({
+            targetType: "PAUSE",
+            lifecycleStages: [h.stage],
+            timeoutConfiguration: { action: "ROLLBACK", timeoutInMinutes: String(h.timeoutMinutes) },
+        })),
+    };
+}
+
+/** The provider's own wait for a deployment (20 minutes) when nothing pauses or bakes. */
+export const PROVIDER_WAIT_MINUTES = 20;
+
+/**
+ * How long `pulumi up` may wait for a traffic-shifting deployment to settle (waitForSteadyState follows hooks
+ * and bake): every pause at its timeout, the canary or linear steps, the bake, and the provider's own 20
+ * minutes for starting and stopping tasks. Undefined for rolling: the provider's default applies.
+ */
+export function deploymentWaitMinutes(r: RolloutSettings): number | undefined {
+    if (!shiftsTraffic(r.strategy)) return undefined;
+    return pauseHooks(r).reduce((sum, h) => sum + h.timeoutMinutes, 0) + doubledMinutes(r) + PROVIDER_WAIT_MINUTES;
+}
+
+/** Trust of the role ECS assumes to move traffic, as AWS documents it for the load-balancer infrastructure role. */
+export function ecsInfrastructureTrust(): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Sid: "EcsShiftsTraffic", Effect: "Allow", Principal: { Service: "ecs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    });
+}
+
+/**
+ * What AWS's managed AmazonECSInfrastructureRolePolicyForLoadBalancers (v6) grants, narrowed to one service:
+ * register and deregister in its own two target groups, rewrite its own production and test rules. The
+ * Describe calls have no resource-level permissions in ELBv2, so they stay on "*"; ModifyListener (NLB, or a
+ * listener's default action) is left out because berth always gives ECS listener rules.
+ */
+export function trafficShiftPolicy(p: { targetGroupArns: string[]; listenerRuleArns: string[] }): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ReadLoadBalancing",
+                Effect: "Allow",
+                Action: ["elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
+                Resource: "*",
+            },
+            { Sid: "MoveTargets", Effect: "Allow", Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"], Resource: p.targetGroupArns },
+            { Sid: "ShiftTraffic", Effect: "Allow", Action: "elasticloadbalancing:ModifyRule", Resource: p.listenerRuleArns },
+        ],
+    };
+}
