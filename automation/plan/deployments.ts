@@ -101,7 +101,8 @@ export const CANARY_MIN_REQUESTS = 20;
 export function judgeCanary(groups: readonly { targetGroupArn: string; requests: number; errors5xx: number }[], maxRatio = CANARY_MAX_5XX_RATIO, minRequests = CANARY_MIN_REQUESTS): Verdict {
     const requests = groups.reduce((n, g) => n + g.requests, 0);
     const failing = groups.filter((g) => g.requests > 0 && g.errors5xx / g.requests > maxRatio);
-    const name = (arn: string) => arn.slice(arn.lastIndexOf(":") + 1);
+    // `arn:…:targetgroup/<name>/<id>` → `<name>`
+    const name = (arn: string) => arn.split("/").slice(-2, -1)[0] ?? arn;
     const pct = (g: { requests: number; errors5xx: number }) => `${((g.errors5xx / Math.max(1, g.requests)) * 100).toFixed(1)}%`;
     if (failing.length > 0) {
         return { ok: false, detail: failing.map((g) => `${name(g.targetGroupArn)} 5xx ${pct(g)} of ${g.requests} requests (limit ${(maxRatio * 100).toFixed(1)}%)`).join("; ") };

@@ -32,6 +32,7 @@ interface Watched {
     actions: BerthActions;
     answered: Set<string>;
     record: RolloutRecord;
+    canaryCheckedAt?: number;
 }
 
 export class RolloutWatch {
@@ -95,7 +96,8 @@ export class RolloutWatch {
     }
 
     private noteInterrupted(w: Watched): void {
-        const waiting = w.snapshot && !isTerminal(w.snapshot.status) ? w.snapshot.hooks.find((h) => h.status === "AWAITING_ACTION" && !w.answered.has(h.hookId)) : undefined;
+        // A hook berth left unanswered: still waiting, or already timed out by the time of this last look.
+        const waiting = w.snapshot?.hooks.find((h) => (h.status === "AWAITING_ACTION" || h.status === "TIMED_OUT") && !w.answered.has(h.hookId));
         if (!waiting) return;
         w.record.leftWaiting = { hookId: waiting.hookId, ...(waiting.expiresAt === undefined ? {} : { expiresAt: new Date(waiting.expiresAt).toISOString() }), timeoutAction: waiting.timeoutAction ?? "ROLLBACK" };
         const at = waiting.expiresAt === undefined ? "when it times out" : `at ${new Date(waiting.expiresAt).toISOString()}`;
@@ -149,7 +151,30 @@ export class RolloutWatch {
                 continue;
             }
             if (step.kind === "hook" && options.answer && !this.ctx.signal?.aborted) await this.answer(w, snapshot, step.hook, step.stage, step.check);
+            else if (options.answer && w.record.strategy === "canary" && snapshot.lifecycleStage === "PRODUCTION_TRAFFIC_SHIFT") await this.watchCanary(w, snapshot);
         }
+    }
+
+    /**
+     * While a canary's first share of production traffic is on green (its canary bake), judge the 5xx ratio once a
+     * minute (ALB metrics are per minute); a failing canary is stopped before the rest of the traffic moves.
+     */
+    private async watchCanary(w: Watched, snapshot: ServiceDeploymentSnapshot): Promise<void> {
+        const now = this.ctx.deps.clock.now();
+        if (w.canaryCheckedAt !== undefined && now - w.canaryCheckedAt < 60_000) return;
+        if (now - (w.timeline.firstSeen.get("PRODUCTION_TRAFFIC_SHIFT") ?? now) < 60_000) return;
+        w.canaryCheckedAt = now;
+        const verdict = await this.canaryVerdict(w);
+        w.record.canary = { stage: "PRODUCTION_TRAFFIC_SHIFT", action: actionFor(verdict), ok: verdict.ok, detail: verdict.detail, at: new Date(now).toISOString() };
+        if (verdict.ok) return;
+        this.ctx.log(`${w.service}: canary check failed (${verdict.detail}) → stopping the deployment before the rest of the traffic moves (StopServiceDeployment ROLLBACK)`);
+        w.actions.answers.push({ hookId: "", action: "ROLLBACK", check: "canary" });
+        try {
+            await this.ctx.deps.ecs.stopServiceDeployment(snapshot.arn);
+        } catch (error) {
+            this.ctx.log(`${w.service}: StopServiceDeployment was refused: ${message(error)}`);
+        }
+        if (this.request.rollBackReleaseOnFailure) await this.rollBackRelease(`${w.service} failed its canary check`);
     }
 
     private settle(w: Watched, snapshot: ServiceDeploymentSnapshot): void {

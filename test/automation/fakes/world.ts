@@ -146,6 +146,8 @@ export interface FakeServiceDeployment {
     finishedAt?: number;
     rollback?: { reason: string; startedAt: number };
     legacy: FakeDeployment;
+    /** It deploys an image the service did not run before the scenario (faults only hit new images). */
+    isNew: boolean;
     /** The deployment that served before this one (blue). */
     blue?: FakeDeployment;
     /** Calls berth made on it, in order. */
@@ -290,6 +292,7 @@ export class World {
             alarmNames: rollout.alarmNames,
             triggeredAlarms: [],
             legacy,
+            isNew,
             ...(blue ? { blue } : {}),
             calls: [],
         });
@@ -355,7 +358,7 @@ export class World {
                 continue;
             }
             if (stage === "BAKE_TIME") {
-                const after = this.faults.alarmInBake?.[d.service];
+                const after = d.isNew ? this.faults.alarmInBake?.[d.service] : undefined;
                 if (after !== undefined && now >= d.stageSince + after && d.stageSince + after < d.stageSince + this.stageMs(d, stage)) {
                     d.triggeredAlarms = d.alarmNames.length > 0 ? [d.alarmNames[0]] : ["alarm"];
                     this.startRollback(d, d.stageSince + after, `CloudWatch alarm ${d.triggeredAlarms[0]} is in ALARM.`);
@@ -663,7 +666,7 @@ export class FakeMetrics implements MetricsPort {
             const seen = Math.max(0, Math.min(toMs, this.w.clock.now() - 60_000) - fromMs);
             const requests = Math.floor(seen / 1000);
             const green = o.rollout?.alternateTargetGroupArn === targetGroupArn;
-            const ratio = green ? (this.w.faults.canary5xx?.[service] ?? 0) : 0;
+            const ratio = green && this.w.latestServiceDeployment(service)?.isNew ? (this.w.faults.canary5xx?.[service] ?? 0) : 0;
             return { requests, errors5xx: Math.round(requests * ratio) };
         });
     }
@@ -969,6 +972,12 @@ export class FakeStack implements StackPort {
                 }
             }
             if (failed) break;
+        }
+        // A cancelled update whose in-flight operations have ended still ends as cancelled, failed operations or not.
+        if (options.signal?.aborted) {
+            record.result = "failed";
+            event({ cancelEvent: {} });
+            throw abortError();
         }
         const changes = record.changed.length;
         event({ summaryEvent: { maybeCorrupt: false, durationSeconds: w.clock.now() / 1000 - start, resourceChanges: changes > 0 ? { update: changes } : { same: 1 } } });
