@@ -37,7 +37,8 @@ export async function stackUpdate(ctx: StageContext, request: UpdateRequest): Pr
     const tracker = new ProgressTracker(request.services);
     const failedServices: string[] = [];
     const watched = request.watch?.services ?? request.services;
-    const watch = request.watch && watched.length > 0 ? new RolloutWatch(ctx, { ...request.watch, services: watched }).start() : undefined;
+    const hasStarted = (service: string) => tracker.snapshot(deps.clock.now() / 1000).find((p) => p.service === service)?.state !== "waiting";
+    const watch = request.watch && watched.length > 0 ? new RolloutWatch(ctx, { hasStarted, ...request.watch, services: watched }).start() : undefined;
     const rollouts = async () => (watch ? { rollouts: await watch.finish() } : {});
     try {
         const options = {

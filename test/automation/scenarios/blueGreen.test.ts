@@ -81,6 +81,19 @@ describe("blue/green and canary release scenarios (12-service example)", () => {
         expect(productionSeen.every((b) => !b.includes(SHA))).to.equal(true);
     });
 
+    it("a service's deployments are looked for only once the engine has started on it", async () => {
+        const h = await harness({ changed: ["config-server", "orders"] });
+        blueGreen(h, ["orders"]);
+        const listedAt: Record<string, number[]> = {};
+        const list = h.ecs.listServiceDeployments.bind(h.ecs);
+        h.ecs.listServiceDeployments = async (cluster, name, options) => ((listedAt[name] ??= []).push(h.world.clock.now()), list(cluster, name, options));
+        expect((await runRelease(h.deps, h.options)).state).to.equal("RELEASED");
+        // orders rolls after config-server (two levels later): never listed before its own deployment existed
+        expect(listedAt["berth-dev-orders"]).to.have.length(1);
+        expect(listedAt["berth-dev-orders"][0]).to.be.at.least(h.world.latestServiceDeployment("orders")!.createdAt);
+        expect(listedAt["berth-dev-config-server"]).to.have.length(1);
+    });
+
     it("hook timeout: berth cannot answer (ContinueServiceDeployment denied) → the hook times out, its ROLLBACK decides", async () => {
         const h = await harness({ changed: ["orders"] });
         blueGreen(h, ["orders"], { timeoutMinutes: 10 });
