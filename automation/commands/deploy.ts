@@ -165,6 +165,7 @@ async function rolloutStep(
     const rollout = await stackUpdate(ctx, { images: plan.imagesAfter, services: plan.toRoll, parallel: ctx.parallel, message: `berth ${plan.releaseId}` });
     if (rollout.kind === "done" || rollout.kind === "interrupted") {
         for (const p of rollout.tracker.snapshot(deps.clock.now() / 1000)) if (p.state !== "waiting") run.service(p.service).rolloutMs = p.elapsedSeconds * 1000;
+        run.noteSpans(rollout.tracker.spans(), "rolloutSpan");
     }
     if (rollout.kind === "done") run.pulumiUpdates.rollout = rollout.result.updateId;
     if (rollout.kind === "interrupted") {

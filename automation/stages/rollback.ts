@@ -95,6 +95,7 @@ async function tryRollback(ctx: StageContext, run: Run, { plan, released, scope,
     }
     const up = await stackUpdate(ctx, { images: rb.images, services: restored, parallel: ctx.parallel, message: `berth ${plan.releaseId}: rollback` });
     if (up.kind === "done") run.pulumiUpdates.rollback = up.result.updateId;
+    if (up.kind === "done" || up.kind === "interrupted") run.noteSpans(up.tracker.spans(), "rollbackSpan");
     if (up.kind === "interrupted") {
         run.stage("rollback", "interrupted");
         return run.finish("INTERRUPTED", imagesNow, `${why}; interrupted during the rollback update`);
