@@ -1,5 +1,6 @@
 // A Pulumi preview as a pull-request comment: counts, changes grouped by berth component, stateful
 // replacements flagged first, property diffs collapsed, trimmed to GitHub's comment limit. Pure.
+import { mermaidBlock, rolloutFlowchart } from "../../infra/contracts/mermaid";
 import type { CommentTarget } from "../ports";
 import type { EngineEvent, StepMetadata } from "../ports";
 
@@ -108,6 +109,23 @@ export interface ReleasePreview {
     /** Services that would get a new image from this commit, by rollout level. */
     levels: string[][];
     migration: boolean;
+    /** The whole rollout graph (every service, by level, and what each waits for), for the flowchart. */
+    graph?: { levels: string[][]; waitsFor: Record<string, string[]>; migrationService?: string };
+}
+
+/**
+ * The dependency levels as a Mermaid flowchart: every service in its level, edges from what it waits for, the
+ * services that would roll and the migration (when it would run) marked.
+ */
+export function releaseFlowchart(release: ReleasePreview): string | undefined {
+    if (!release.graph) return undefined;
+    const { levels, waitsFor, migrationService } = release.graph;
+    return rolloutFlowchart({
+        levels,
+        waitsFor,
+        rolling: release.levels.flat(),
+        ...(release.migration ? { migration: migrationService ? `migration (${migrationService} image)` : "migration" } : {}),
+    });
 }
 
 export interface PreviewComment {
@@ -153,6 +171,8 @@ export function renderPreviewComment(input: PreviewComment): string {
         if (r.levels.length === 0) head.push("", "No service would get a new image.");
         else head.push("", ...r.levels.map((l, i) => `${i + 1}. ${l.join(", ")}`));
         head.push("", `Migration: ${r.migration ? "would run before the rollout" : "none"}`, "");
+        const chart = releaseFlowchart(r);
+        if (chart) head.push(mermaidBlock(chart), "");
     }
     if (input.cost) head.push(...input.cost);
     if (summary.changes.length === 0) head.push("No infrastructure changes.");

@@ -1,6 +1,7 @@
 // Every command's machine-readable result: one versioned zod schema per command (`berth.<command>/v1`), the
 // release record the Markdown report is drawn from, and the rules for reading and writing them. docs/json.md
 // is generated from these schemas (npm run docs:json); a test keeps it current.
+import * as fs from "fs";
 import { z } from "zod";
 
 /** The schema ids, one per command. A breaking change to a shape gets a new id (`/v2`); additions do not. */
@@ -205,8 +206,9 @@ export const synthResultSchema = z.object({
             type: z.string(),
             name: z.string(),
             parent: z.string().optional(),
-            protect: z.boolean().optional(),
-            dependsOn: z.array(z.string()).optional(),
+            protect: z.boolean(),
+            /** URNs named in the dependsOn resource option. */
+            dependsOn: z.array(z.string()),
             /** Inputs as registered, each secret input replaced by a placeholder. */
             inputs: z.record(z.string(), z.unknown()),
         }),
@@ -237,7 +239,16 @@ export const previewResultSchema = z.object({
     /** Stateful resources that would be replaced or deleted. */
     dangerous: z.array(resourceChange),
     /** The release a deploy from this commit would make; absent when the stack outputs are not usable yet. */
-    release: z.object({ levels: z.array(z.array(z.string())), migration: z.boolean() }).optional(),
+    release: z
+        .object({
+            /** Services that would get a new image, by rollout level. */
+            levels: z.array(z.array(z.string())),
+            /** Whether the migration would run before the rollout. */
+            migration: z.boolean(),
+            /** The whole rollout graph: every service by level, what each waits for, the migration's service. */
+            graph: z.object({ levels: z.array(z.array(z.string())), waitsFor: z.record(z.string(), z.array(z.string())), migrationService: z.string().optional() }).optional(),
+        })
+        .optional(),
     releaseSkipped: z.string().optional(),
     cost: costDeltaSchema.optional(),
     costProblem: z.string().optional(),
@@ -320,4 +331,45 @@ export function readReleaseRecord(text: string): { ok: true; record: ReleaseReco
         return { ok: false, why: `${issue.path.join(".") || "(root)"}: ${issue.message}` };
     }
     return { ok: true, record: parsed.data, ...(typeof schema === "string" ? { schema } : {}) };
+}
+
+// ── one way to deliver a result ──────────────────────────────────────────────────────────────────────────
+
+export interface ResultSinks {
+    stdout(text: string): void;
+    stderr(text: string): void;
+    writeFile(file: string, text: string): void;
+}
+
+/** The process's own streams and files. */
+export const STD_SINKS: ResultSinks = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    writeFile: (file, text) => fs.writeFileSync(file, text),
+};
+
+export interface ResultFlags {
+    /** `--json`: the JSON result on stdout. */
+    json?: boolean;
+    /** `--output <file>` (already resolved): the same JSON in this file. */
+    output?: string;
+}
+
+/**
+ * The same on every command: `--json` prints the result's JSON on stdout and moves the human text to stderr
+ * (`humanWithJson: "stderr"`, for reports a CI log should keep) or drops it (`"none"`); `--output <file>` writes
+ * the same JSON to the file and leaves the human text on stdout; both together do both.
+ */
+export function deliverResult<C extends ResultCommand>(command: C, document: ResultOf<C>, human: string, flags: ResultFlags, sinks: ResultSinks, humanWithJson: "stderr" | "none"): void {
+    const json = flags.json || flags.output ? resultJson(command, document) : "";
+    if (flags.output) {
+        sinks.writeFile(flags.output, json);
+        sinks.stderr(`${SCHEMA_IDS[command]} result written to ${flags.output}\n`);
+    }
+    if (flags.json) {
+        if (humanWithJson === "stderr") sinks.stderr(human);
+        sinks.stdout(json);
+    } else {
+        sinks.stdout(human);
+    }
 }
