@@ -13,7 +13,7 @@ import { StackOutputsError } from "./plan/outputs";
 import { PlanInputError } from "./plan/release";
 import { postSlack } from "./adapters/slack";
 import { notifySlack } from "./commands/notify";
-import { EXIT_BAD_INPUT, EXIT_CODES, exitCodeFor, renderMarkdown, type ReleaseRecord, type ReleaseState } from "./plan/report";
+import { EXIT_BAD_INPUT, EXIT_CODES, exitCodeFor, releaseResult, renderMarkdown, type ReleaseRecord, type ReleaseState } from "./plan/report";
 import { deliverResult, SCHEMA_IDS, type ResultCommand, type ResultFlags, type ResultOf } from "../infra/contracts/results";
 import { runRelease } from "./commands/deploy";
 import { PreviewFailedError, PreviewInputError, runPreview, type PreviewOutcome, type PreviewPorts } from "./commands/preview";
@@ -368,7 +368,7 @@ function report(record: ReleaseRecord, command: "deploy" | "rollback", flags: Re
     const markdown = rendered.endsWith("\n") ? rendered : `${rendered}\n`;
     const summary = deps.env.GITHUB_STEP_SUMMARY;
     if (summary) deps.appendFile(summary, markdown);
-    deliverResult(command, { schema: SCHEMA_IDS[command], ...record, exitCode: exitCodeFor(record.state) }, markdown, flags, deps, "stderr");
+    deliverResult(command, releaseResult(record, command), markdown, flags, deps, "stderr");
     return exitCodeFor(record.state);
 }
 

@@ -5,7 +5,7 @@ import type { ServiceVerdict } from "./verify";
 import type { z } from "zod";
 import { formatDuration } from "./events";
 import { ganttChart, mermaidBlock, type GanttMark, type GanttSection, type GanttTask } from "../../infra/contracts/mermaid";
-import { resultJson, SCHEMA_IDS } from "../../infra/contracts/results";
+import { resultJson, SCHEMA_IDS, type ResultOf } from "../../infra/contracts/results";
 import type { migrationRecordSchema, releaseRecordSchema, releaseStateSchema, serviceRecordSchema, serviceSpanSchema, stageNameSchema, stageRecordSchema } from "../../infra/contracts/results";
 
 export type ReleaseState = z.infer<typeof releaseStateSchema>;
@@ -168,10 +168,15 @@ export function releaseGantt(record: ReleaseRecord): string | undefined {
         if (last && last.name === STAGE_SECTION[st.name]) last.tasks.push(...tasks);
         else sections.push({ name: STAGE_SECTION[st.name], tasks });
     });
-    return ganttChart(`release ${record.id} on ${record.stack}: ${record.state}`, sections);
+    return ganttChart(`release ${record.id} on ${record.stack}: ${record.state} (times in UTC)`, sections);
 }
 
-/** `deploy --json` / `rollback --json`: the record under its schema id, with the exit code (strictly checked). */
+/** `deploy --json` / `rollback --json`: the record under its command's schema id, with the exit code. */
+export function releaseResult(record: ReleaseRecord, command: "deploy" | "rollback"): ResultOf<"deploy" | "rollback"> {
+    return { schema: SCHEMA_IDS[command], ...record, exitCode: exitCodeFor(record.state) };
+}
+
+/** The JSON text of releaseResult, checked strictly against its schema. */
 export function renderJson(record: ReleaseRecord, command: "deploy" | "rollback" = "deploy"): string {
-    return resultJson(command, { schema: SCHEMA_IDS[command], ...record, exitCode: exitCodeFor(record.state) });
+    return resultJson(command, releaseResult(record, command));
 }

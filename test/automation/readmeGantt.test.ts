@@ -1,5 +1,5 @@
 // The README's example gantt chart is what the report draws for a real run over the fakes: a six-service release
-// whose shipping targets never turn healthy, rolled back. Regenerate with BERTH_UPDATE_README=1.
+// whose shipping targets never turn healthy, rolled back. Regenerate with `npm run docs:gantt` (BERTH_UPDATE_README=1).
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";

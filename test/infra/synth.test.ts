@@ -303,7 +303,9 @@ describe("README truth", () => {
     });
 
     it("links only inside the repository, and its failure catalogue names F01–F18", () => {
-        expect(readme.match(/\]\((?!https?:|#)[^)]*\)/g)).to.deep.equal(["](docs/FAILURES.md)"]);
+        const links = [...new Set(readme.match(/\]\((?!https?:|#)[^)]*\)/g))];
+        expect(links).to.deep.equal(["](docs/FAILURES.md)", "](docs/json.md)"]);
+        for (const link of links) expect(fs.existsSync(path.join(PROJECT_DIR, link.slice(2, -1))), link).to.equal(true);
         expect(readme).to.not.contain("../shared");
         const catalogue = fs.readFileSync(path.join(PROJECT_DIR, "docs/FAILURES.md"), "utf8");
         const ids = [...catalogue.matchAll(/^\| (F\d\d) \|/gm)].map((m) => m[1]);

@@ -30,7 +30,7 @@ const rolledBack = releaseRecord("ROLLED_BACK", {
 
 const ROLLED_BACK_GANTT = [
     "gantt",
-    "    title release 20260314-091502-1a2b3c4 on dev: ROLLED_BACK",
+    "    title release 20260314-091502-1a2b3c4 on dev: ROLLED_BACK (times in UTC)",
     "    dateFormat YYYY-MM-DDTHH:mm:ss",
     "    axisFormat %H:%M:%S",
     "    todayMarker off",

@@ -47,7 +47,7 @@ describe("plan/report", () => {
                 "",
                 "```mermaid",
                 "gantt",
-                "    title release 20260314-091502-1a2b3c4 on dev: RELEASED",
+                "    title release 20260314-091502-1a2b3c4 on dev: RELEASED (times in UTC)",
                 "    dateFormat YYYY-MM-DDTHH:mm:ss",
                 "    axisFormat %H:%M:%S",
                 "    todayMarker off",
