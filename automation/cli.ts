@@ -13,9 +13,10 @@ import { StackOutputsError } from "./plan/outputs";
 import { PlanInputError } from "./plan/release";
 import { postSlack } from "./adapters/slack";
 import { notifySlack } from "./commands/notify";
-import { EXIT_BAD_INPUT, EXIT_CODES, exitCodeFor, renderJson, renderMarkdown, type ReleaseRecord, type ReleaseState } from "./plan/report";
+import { EXIT_BAD_INPUT, EXIT_CODES, exitCodeFor, releaseResult, renderMarkdown, type ReleaseRecord, type ReleaseState } from "./plan/report";
+import { deliverResult, SCHEMA_IDS, type ResultCommand, type ResultFlags, type ResultOf } from "../infra/contracts/results";
 import { runRelease } from "./commands/deploy";
-import { PreviewFailedError, PreviewInputError, runPreview, type PreviewPorts } from "./commands/preview";
+import { PreviewFailedError, PreviewInputError, runPreview, type PreviewOutcome, type PreviewPorts } from "./commands/preview";
 import { runRollback } from "./commands/rollback";
 import { readStatus } from "./commands/status";
 import { renderStatus } from "./plan/status";
@@ -133,10 +134,18 @@ function positiveInteger(value: string): number {
 }
 
 type Invocation =
-    | { command: "deploy"; opts: { stack: string; projectDir: string; services?: string[]; parallel: number; skipMigration?: boolean; allowDirty?: boolean; dryRun?: boolean; json?: string } }
-    | { command: "rollback"; opts: { stack: string; projectDir: string; to?: string; parallel: number; json?: string } }
-    | { command: "status"; opts: { stack: string; projectDir: string; json?: boolean } }
-    | { command: "preview"; opts: { stack: string; projectDir: string; comment?: boolean; failOn?: FailOn[]; outputDir: string; base?: string } };
+    | { command: "deploy"; opts: { stack: string; projectDir: string; services?: string[]; parallel: number; skipMigration?: boolean; allowDirty?: boolean; dryRun?: boolean } & ResultOptions }
+    | { command: "rollback"; opts: { stack: string; projectDir: string; to?: string; parallel: number } & ResultOptions }
+    | { command: "status"; opts: { stack: string; projectDir: string } & ResultOptions }
+    | { command: "preview"; opts: { stack: string; projectDir: string; comment?: boolean; failOn?: FailOn[]; outputDir: string; base?: string } & ResultOptions };
+
+/** `--json` and `--output <file>`, the same on every command (infra/contracts/results.ts deliverResult). */
+type ResultOptions = { json?: boolean; output?: string };
+
+/** The help line naming a command's JSON schema (docs/json.md). */
+function jsonHelp(command: ResultCommand, human: string): string {
+    return `\nJSON: --json prints the result as ${SCHEMA_IDS[command]} (docs/json.md) on stdout, ${human}; --output <file> writes the same JSON to a file.\n`;
+}
 
 type FailOn = { what: "stateful-replace" } | { what: "cost-increase"; threshold: CostThreshold };
 
@@ -163,12 +172,19 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
     // (`--stak dev`) would read "required option --stack" instead of "unknown option --stak".
     const stack = () => new Option("-s, --stack <name>", "the Pulumi stack (environment) to act on (required)");
     const selected = (invocation: Invocation, command: Command) => {
+        if (command.args.length > 0) {
+            // `--json <file>` took a file name before --json meant the same on every command.
+            const hint = invocation.opts.json ? `: --json takes no file name; --output ${command.args[0]} writes the JSON to a file` : "";
+            command.error(`error: unexpected argument '${command.args[0]}'${hint}`, { code: "commander.excessArguments", exitCode: 1 });
+        }
         if (invocation.opts.stack === undefined) {
             command.error("error: required option '-s, --stack <name>' not specified", { code: "commander.missingMandatoryOptionValue", exitCode: 1 });
         }
         select(invocation);
     };
     const projectDir = () => new Option("-C, --project-dir <dir>", "the directory holding Pulumi.yaml").default(".");
+    const json = (what: string) => new Option("--json", `print ${what} as JSON on stdout`);
+    const output = () => new Option("--output <file>", "also write the JSON result to this file");
 
     program
         .command("deploy")
@@ -179,9 +195,11 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .option("--skip-migration", "do not run the migration task even when its service changes")
         .option("--allow-dirty", "release from a working tree with uncommitted changes (images tagged <sha>-dirty-<contexts digest>)")
         .option("--dry-run", "go through every step and print the requests each mutating step would send; change nothing")
-        .option("--json <file>", "write the JSON release record to this file")
+        .addOption(json("the release record"))
+        .addOption(output())
         .addOption(projectDir())
-        .addHelpText("after", `${releaseExitHelp()}\nThe Markdown report ends stdout and is appended to $GITHUB_STEP_SUMMARY when set; progress goes to stderr.\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\nCtrl-C stops gracefully (in-flight operations finish; exit 2, INTERRUPTED); a second Ctrl-C more than ${DUPLICATE_INTERRUPT_WINDOW_MS / 1000} s later exits at once\n(exit 2). Under \`npm run\` one Ctrl-C arrives twice (terminal and npm): signals within that second count as one.\n`)
+        .allowExcessArguments(true)
+        .addHelpText("after", `${releaseExitHelp()}${jsonHelp("deploy", "the Markdown report on stderr")}\nThe Markdown report ends stdout and is appended to $GITHUB_STEP_SUMMARY when set; progress goes to stderr.\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\nCtrl-C stops gracefully (in-flight operations finish; exit 2, INTERRUPTED); a second Ctrl-C more than ${DUPLICATE_INTERRUPT_WINDOW_MS / 1000} s later exits at once\n(exit 2). Under \`npm run\` one Ctrl-C arrives twice (terminal and npm): signals within that second count as one.\n`)
         .action((opts, command: Command) => selected({ command: "deploy", opts }, command));
 
     program
@@ -192,18 +210,22 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .addOption(stack())
         .option("--to <release>", "a release id (20260314-091502-1a2b3c4) or a git sha of an earlier release")
         .option("--parallel <n>", "bound on concurrent resource operations in the rollback update", positiveInteger, 4)
-        .option("--json <file>", "write the JSON release record to this file")
+        .addOption(json("the release record"))
+        .addOption(output())
         .addOption(projectDir())
-        .addHelpText("after", `${releaseExitHelp()}\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\n`)
+        .allowExcessArguments(true)
+        .addHelpText("after", `${releaseExitHelp()}${jsonHelp("rollback", "the Markdown report on stderr")}\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\n`)
         .action((opts, command: Command) => selected({ command: "rollback", opts }, command));
 
     program
         .command("status")
         .description("Show what runs now: released set, ECS deployments, target health.")
         .addOption(stack())
-        .option("--json", "print the status as JSON instead of a Markdown table")
+        .addOption(json("the status instead of the Markdown table"))
+        .addOption(output())
         .addOption(projectDir())
-        .addHelpText("after", STATUS_EXIT_HELP)
+        .allowExcessArguments(true)
+        .addHelpText("after", `${STATUS_EXIT_HELP}${jsonHelp("status", "no table")}`)
         .action((opts, command: Command) => selected({ command: "status", opts }, command));
 
     program
@@ -218,8 +240,11 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         )
         .option("--base <commit>", "the commit the cost change is measured from (default: the pull request's base commit from the GitHub event)")
         .option("--output-dir <dir>", "where preview-<stack>.md is written", ".")
+        .addOption(json("the preview (counts, changes, release plan, cost change, delivery)"))
+        .addOption(output())
         .addOption(projectDir())
-        .addHelpText("after", PREVIEW_EXIT_HELP)
+        .allowExcessArguments(true)
+        .addHelpText("after", `${PREVIEW_EXIT_HELP}${jsonHelp("preview", "the Markdown on stderr")}`)
         .action((opts, command: Command) => selected({ command: "preview", opts }, command));
 
     // Listed here for --help; main hands `synth` and `cost` with their arguments to their own CLIs before parsing.
@@ -272,21 +297,23 @@ async function run(invocation: Invocation, deps: CliDeps, signal: AbortSignal): 
                 dryRun: o.dryRun ?? false,
                 signal,
             });
-            return finish(record, o.json, deps);
+            return finish(record, "deploy", resultFlags(o, deps), deps);
         }
         case "rollback": {
             const o = invocation.opts;
             const record = await deps.driver.runRollback(await deps.composeRelease(compose), { projectDir, stackName, ...(o.to ? { to: o.to } : {}), parallel: o.parallel, signal });
-            return finish(record, o.json, deps);
+            return finish(record, "rollback", resultFlags(o, deps), deps);
         }
         case "status": {
             const status = await deps.driver.readStatus(await deps.composeRelease(compose));
-            deps.stdout(invocation.opts.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
+            deliverResult("status", { schema: SCHEMA_IDS.status, ...status }, renderStatus(status), resultFlags(invocation.opts, deps), deps, "none");
             return 0;
         }
         case "preview": {
             const o = invocation.opts;
-            const ports: PreviewPorts = { ...(await deps.composePreview(compose)), env: deps.env, stdout: deps.stdout };
+            const flags = resultFlags(o, deps);
+            // With --json the Markdown is human text: stderr, so stdout carries the JSON only.
+            const ports: PreviewPorts = { ...(await deps.composePreview(compose)), env: deps.env, stdout: flags.json ? deps.stderr : deps.stdout };
             const outcome = await deps.runPreview(ports, {
                 comment: o.comment ?? false,
                 failOnStatefulReplace: (o.failOn ?? []).some((f) => f.what === "stateful-replace"),
@@ -294,6 +321,7 @@ async function run(invocation: Invocation, deps: CliDeps, signal: AbortSignal): 
                 outputDir: path.resolve(deps.cwd, o.outputDir),
                 signal,
             });
+            if (flags.json || flags.output) deliverResult("preview", previewResult(ports.stack.name, outcome), "", flags, deps, "none");
             return outcome.exitCode;
         }
     }
@@ -304,25 +332,43 @@ function costLimit(list: FailOn[] | undefined): { failOnCostIncrease?: CostThres
     return found.length ? { failOnCostIncrease: found[found.length - 1].threshold } : {};
 }
 
+function resultFlags(opts: ResultOptions, deps: CliDeps): ResultFlags {
+    return { json: opts.json ?? false, ...(opts.output ? { output: path.resolve(deps.cwd, opts.output) } : {}) };
+}
+
+/** The preview's JSON result: what was found and where it went (the Markdown itself is in the file). */
+function previewResult(stack: string, o: PreviewOutcome): ResultOf<"preview"> {
+    return {
+        schema: SCHEMA_IDS.preview,
+        stack,
+        exitCode: o.exitCode,
+        counts: o.summary.counts,
+        changes: o.summary.changes,
+        dangerous: o.summary.dangerous,
+        ...(o.release ? { release: o.release } : {}),
+        ...(o.releaseSkipped ? { releaseSkipped: o.releaseSkipped } : {}),
+        ...(o.cost ? { cost: o.cost } : {}),
+        ...(o.costProblem ? { costProblem: o.costProblem } : {}),
+        file: o.file,
+        delivery: o.delivery,
+        ...(o.commentUrl ? { commentUrl: o.commentUrl } : {}),
+    };
+}
+
 /** Reports, then tells Slack when SLACK_WEBHOOK_URL is set; a failed notification warns and changes no exit code. */
-async function finish(record: ReleaseRecord, jsonFile: string | undefined, deps: CliDeps): Promise<number> {
-    const code = report(record, jsonFile, deps);
+async function finish(record: ReleaseRecord, command: "deploy" | "rollback", flags: ResultFlags, deps: CliDeps): Promise<number> {
+    const code = report(record, command, flags, deps);
     await notifySlack(record, deps);
     return code;
 }
 
-/** Markdown at the end of stdout (and the step summary), the JSON record to --json; the exit code by final state. */
-function report(record: ReleaseRecord, jsonFile: string | undefined, deps: CliDeps): number {
+/** The Markdown report (and the step summary) and the JSON record, as --json/--output say; the exit code by final state. */
+function report(record: ReleaseRecord, command: "deploy" | "rollback", flags: ResultFlags, deps: CliDeps): number {
     const rendered = renderMarkdown(record);
     const markdown = rendered.endsWith("\n") ? rendered : `${rendered}\n`;
-    if (jsonFile) {
-        const file = path.resolve(deps.cwd, jsonFile);
-        deps.writeFile(file, renderJson(record));
-        deps.stderr(`Release record written to ${file}\n`);
-    }
     const summary = deps.env.GITHUB_STEP_SUMMARY;
     if (summary) deps.appendFile(summary, markdown);
-    deps.stdout(markdown);
+    deliverResult(command, releaseResult(record, command), markdown, flags, deps, "stderr");
     return exitCodeFor(record.state);
 }
 

@@ -2,7 +2,7 @@
 // `releasedImagesParameter`), replaced atomically by one PutParameter with Overwrite; the history of verified
 // releases is one parameter per release under the sibling path `releases/` (read back by `rollback --to`).
 import { GetParameterCommand, GetParametersByPathCommand, PutParameterCommand, SSMClient, type Parameter, type ParameterTier } from "@aws-sdk/client-ssm";
-import { parseReleasedSetValue } from "../../infra/contracts/releasedSet";
+import { parseReleasedSetValue, serializeReleasedSet } from "../../infra/contracts/releasedSet";
 import type { ReleasedSet, ReleaseStorePort } from "../ports";
 import { retry, SDK_RETRY, type AwsAdapterOptions } from "./retry";
 
@@ -66,7 +66,7 @@ export class SsmReleaseStore implements ReleaseStorePort {
     /** The history entry first: if the released set cannot be written afterwards, the history holds a release that did verify. */
     async writeReleased(set: ReleasedSet): Promise<void> {
         const name = this.options.parameterName;
-        const value = JSON.stringify(set);
+        const value = serializeReleasedSet(set);
         const bytes = Buffer.byteLength(value, "utf8");
         if (bytes > ADVANCED_LIMIT_BYTES) {
             throw new Error(`the released set is ${bytes} bytes, above SSM's ${ADVANCED_LIMIT_BYTES}-byte parameter limit; it cannot be recorded in ${name}`);

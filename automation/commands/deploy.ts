@@ -172,6 +172,7 @@ async function rolloutStep(
     if (rollout.kind !== "locked") for (const [s, r] of Object.entries(rollout.rollouts ?? {})) run.service(s).rollout = r;
     if (rollout.kind === "done" || rollout.kind === "interrupted") {
         for (const p of rollout.tracker.snapshot(deps.clock.now() / 1000)) if (p.state !== "waiting") run.service(p.service).rolloutMs = p.elapsedSeconds * 1000;
+        run.noteSpans(rollout.tracker.spans(), "rolloutSpan");
     }
     if (rollout.kind === "done") run.pulumiUpdates.rollout = rollout.result.updateId;
     if (rollout.kind === "interrupted") {

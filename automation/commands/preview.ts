@@ -6,6 +6,7 @@ import { formatEvent } from "../plan/events";
 import { parseStackOutputs, StackOutputsError, type EnvironmentOutputs } from "../plan/outputs";
 import { commentMarker, pullRequestFromEvent, renderPreviewComment, summarizePreview, type PreviewSummary, type ReleasePreview } from "../plan/preview";
 import { planRelease } from "../plan/release";
+import { rolloutLevels } from "../../infra/config/graph";
 import type { CommentPort, EngineEvent, ReleaseStorePort, SourcePort, StackPort } from "../ports";
 import { describeThreshold, diffCost, exceeds, renderCostSection, type CostDelta, type CostThreshold } from "../../infra/cost/diff";
 import type { RevisionCost } from "../../infra/cost/revision";
@@ -208,5 +209,7 @@ async function releasePreview(ports: PreviewPorts): Promise<{ release: ReleasePr
         existingTags: {},
     });
     const rollouts = Object.fromEntries(plan.levels.flat().map((s) => [s, planRollout(outputs.services[s].rollout, outputs.services[s].healthCheckPath)]));
-    return { release: { levels: plan.levels, migration: plan.migration.runs, rollouts } };
+    const waitsFor = Object.fromEntries(Object.entries(outputs.services).map(([name, svc]) => [name, [...svc.waitsFor]]));
+    const graph = { levels: rolloutLevels(new Map(Object.entries(waitsFor))), waitsFor, ...(plan.migration.service ? { migrationService: plan.migration.service } : {}) };
+    return { release: { levels: plan.levels, migration: plan.migration.runs, rollouts, graph } };
 }

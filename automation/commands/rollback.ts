@@ -128,6 +128,7 @@ async function afterUpdate(
     const { deps } = ctx;
     const services = Object.keys(to.current);
     if (up.kind === "done") run.pulumiUpdates.rollback = up.result.updateId;
+    if (up.kind === "done" || up.kind === "interrupted") run.noteSpans(up.tracker.spans(), "rollbackSpan");
     if (up.kind === "interrupted") {
         run.stage("rollback", "interrupted");
         return { stop: run.finish("INTERRUPTED", to.images, `interrupted during the rollback update. What runs now: ${await whatRunsNow(deps.clock, deps.ecs, outputs, services)}`) };

@@ -115,6 +115,14 @@ export interface ServiceProgress {
     elapsedSeconds: number;
 }
 
+export interface RolloutSpan {
+    service: string;
+    state: Exclude<RolloutState, "waiting">;
+    /** Unix seconds, from the engine events. */
+    start: number;
+    end?: number;
+}
+
 /** Per-service rollout state from ECS service events; the task definition precedes its service's rollout. */
 export class ProgressTracker {
     private readonly state = new Map<string, { state: RolloutState; start?: number; end?: number }>();
@@ -153,6 +161,13 @@ export class ProgressTracker {
     /** The services this update changed (in the order the engine started them), whether expected to roll or not. */
     touched(): string[] {
         return [...this.changed];
+    }
+
+    /** Each service this update started, with the engine's start and end (Unix seconds; no end while rolling). */
+    spans(): RolloutSpan[] {
+        return [...this.state.entries()]
+            .filter(([, e]) => e.state !== "waiting" && e.start !== undefined)
+            .map(([service, e]) => ({ service, state: e.state as RolloutSpan["state"], start: e.start!, ...(e.end === undefined ? {} : { end: e.end }) }));
     }
 
     snapshot(nowSeconds: number): ServiceProgress[] {

@@ -1,6 +1,7 @@
 // A Pulumi preview as a pull-request comment: counts, changes grouped by berth component, stateful
 // replacements flagged first, property diffs collapsed, trimmed to GitHub's comment limit. Pure.
 import { strategyName, type RolloutPlan } from "./deployments";
+import { mermaidBlock, rolloutFlowchart } from "../../infra/contracts/mermaid";
 import type { CommentTarget } from "../ports";
 import type { EngineEvent, StepMetadata } from "../ports";
 
@@ -111,6 +112,23 @@ export interface ReleasePreview {
     migration: boolean;
     /** service → how its deployment would run (strategy, test traffic, berth's verdict, bake, who decides). */
     rollouts?: Record<string, RolloutPlan>;
+    /** The whole rollout graph (every service, by level, and what each waits for), for the flowchart. */
+    graph?: { levels: string[][]; waitsFor: Record<string, string[]>; migrationService?: string };
+}
+
+/**
+ * The dependency levels as a Mermaid flowchart: every service in its level, edges from what it waits for, the
+ * services that would roll and the migration (when it would run) marked.
+ */
+export function releaseFlowchart(release: ReleasePreview): string | undefined {
+    if (!release.graph) return undefined;
+    const { levels, waitsFor, migrationService } = release.graph;
+    return rolloutFlowchart({
+        levels,
+        waitsFor,
+        rolling: release.levels.flat(),
+        ...(release.migration ? { migration: migrationService ? `migration (${migrationService} image)` : "migration" } : {}),
+    });
 }
 
 export interface PreviewComment {
@@ -162,6 +180,8 @@ export function renderPreviewComment(input: PreviewComment): string {
             for (const [service, p] of planned) head.push(`| ${service} | ${strategyName(p.strategy)} | ${p.testTraffic} | ${p.verdict} | ${p.bake} | ${p.decidedBy} |`);
             head.push("");
         }
+        const chart = releaseFlowchart(r);
+        if (chart) head.push(mermaidBlock(chart), "");
     }
     if (input.cost) head.push(...input.cost);
     if (summary.changes.length === 0) head.push("No infrastructure changes.");

@@ -3,9 +3,13 @@
 import { DECIDER_LABELS, type RolloutRecord } from "./deployments";
 import type { ChangeReason, ImageAction } from "./release";
 import type { ServiceVerdict } from "./verify";
+import type { z } from "zod";
 import { formatDuration } from "./events";
+import { ganttChart, mermaidBlock, type GanttMark, type GanttSection, type GanttTask } from "../../infra/contracts/mermaid";
+import { resultJson, SCHEMA_IDS, type ResultOf } from "../../infra/contracts/results";
+import type { migrationRecordSchema, releaseRecordSchema, releaseStateSchema, serviceRecordSchema, serviceSpanSchema, stageNameSchema, stageRecordSchema } from "../../infra/contracts/results";
 
-export type ReleaseState = "RELEASED" | "NOTHING_TO_DO" | "ROLLED_BACK" | "FAILED_BEFORE_CHANGE" | "NEEDS_ATTENTION" | "INTERRUPTED";
+export type ReleaseState = z.infer<typeof releaseStateSchema>;
 
 /**
  * | state                 | exit | meaning                                                   |
@@ -32,65 +36,18 @@ export function exitCodeFor(state: ReleaseState): 0 | 1 | 2 {
     return EXIT_CODES[state];
 }
 
-export type StageName = "plan" | "build" | "prepare" | "migrate" | "rollout" | "verify" | "rollback" | "record";
+// The record's shape is its zod schema (infra/contracts/results.ts): the JSON result, the report and the reader share it.
+export type StageName = z.infer<typeof stageNameSchema>;
+export type StageRecord = z.infer<typeof stageRecordSchema>;
+export type ServiceRecord = z.infer<typeof serviceRecordSchema>;
+export type ServiceSpan = z.infer<typeof serviceSpanSchema>;
+export type MigrationRecord = z.infer<typeof migrationRecordSchema>;
+export type ReleaseRecord = z.infer<typeof releaseRecordSchema>;
 
-export interface StageRecord {
-    name: StageName;
-    outcome: "ok" | "failed" | "skipped" | "interrupted";
-    durationMs: number;
-    detail?: string;
-}
-
-export interface ServiceRecord {
-    name: string;
-    changed: boolean;
-    reason: ChangeReason;
-    action: ImageAction;
-    /** The digest this release set (changed services) or left in place. */
-    digest?: string;
-    previousDigest?: string;
-    /** `berth-dev-api:7` after the rollout. */
-    taskDefinitionRevision?: string;
-    /** The revision running after this release's rollback restored the service (`berth-dev-api:8`). */
-    restoredRevision?: string;
-    rolloutMs?: number;
-    verification?: ServiceVerdict;
-    /** Whether the service was restored to previousDigest, failed to be, or could not be (never released). */
-    rollback?: "restored" | "failed" | "impossible";
-    /** An update of this release changed the service although the release did not roll it (which update, why). */
-    changedBy?: string;
-    /** How ECS deployed it and what berth did at its hooks (strategy, test verdict, bake, who decided). */
-    rollout?: RolloutRecord;
-    /** The deployment of this release's rollback update that put the service back (when it rolled blue/green). */
-    restore?: RolloutRecord;
-}
-
-export interface MigrationRecord {
-    outcome: "not-needed" | "skipped" | "succeeded" | "failed" | "could-not-start" | "timed-out";
-    exitCode?: number;
-    taskArn?: string;
-    detail?: string;
-    durationMs?: number;
-}
-
-export interface ReleaseRecord {
-    version: 1;
-    id: string;
-    sha: string;
-    stack: string;
-    startedAt: string;
-    finishedAt: string;
-    state: ReleaseState;
-    /** One sentence: what failed, for which service, why. */
-    summary?: string;
-    stages: StageRecord[];
-    services: ServiceRecord[];
-    migration: MigrationRecord;
-    /** Pulumi update ids: the rollout update and, when one ran, the rollback update. */
-    pulumiUpdates: { prepare?: string; rollout?: string; rollback?: string };
-    /** service → digest running after the release (the released set for RELEASED, the old one otherwise). */
-    imagesNow: Record<string, string>;
-}
+// The planning types the record repeats must stay what the schema says (a compile error here means: update the schema).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameShapes: [Same<ServiceRecord["reason"], ChangeReason>, Same<ServiceRecord["action"], ImageAction>, Same<NonNullable<ServiceRecord["verification"]>, ServiceVerdict>, Same<NonNullable<ServiceRecord["rollout"]>, RolloutRecord>] = [true, true, true, true];
+void sameShapes;
 
 /** The command to run next, keyed by state. */
 export function nextCommand(record: ReleaseRecord): string {
@@ -180,12 +137,80 @@ export function renderMarkdown(record: ReleaseRecord): string {
     if (unchanged.length > 0) lines.push("", `Unchanged: ${unchanged.join(", ")}.`);
     lines.push("", `Migration: ${record.migration.outcome}${record.migration.exitCode !== undefined ? ` (exit ${record.migration.exitCode})` : ""}${record.migration.detail ? ` — ${record.migration.detail}` : ""}`);
     lines.push(`Stages: ${record.stages.map((st) => `${st.name} ${st.outcome} ${st.durationMs < 1000 ? "<1s" : formatDuration(st.durationMs / 1000)}`).join(" · ")}`);
+    const gantt = releaseGantt(record);
+    if (gantt) lines.push("", mermaidBlock(gantt));
     const now = Object.entries(record.imagesNow);
     lines.push("", "What runs now:", now.length === 0 ? "- nothing recorded" : now.map(([svc, d]) => `- ${svc} ${short(d)}`).join("\n"));
     lines.push("", `Next: \`${nextCommand(record)}\``, "");
     return lines.join("\n");
 }
 
-export function renderJson(record: ReleaseRecord): string {
-    return `${JSON.stringify({ ...record, exitCode: exitCodeFor(record.state) }, null, 2)}\n`;
+const STAGE_SECTION: Record<StageName, string> = {
+    plan: "plan",
+    build: "build",
+    prepare: "migration",
+    migrate: "migration",
+    rollout: "rollout",
+    verify: "verification",
+    rollback: "rollback",
+    record: "record",
+};
+
+const STAGE_TASK: Record<StageName, string> = {
+    plan: "plan and preflight",
+    build: "build and push",
+    prepare: "migration task definition",
+    migrate: "migration task",
+    rollout: "rollout update",
+    verify: "verify",
+    rollback: "rollback update",
+    record: "record",
+};
+
+const STAGE_MARK: Record<StageRecord["outcome"], GanttMark[]> = { ok: ["done"], failed: ["crit"], interrupted: ["active"], skipped: [] };
+const SPAN_MARK: Record<ServiceSpan["state"], GanttMark[]> = { stable: ["done"], failed: ["crit"], rolling: ["active"] };
+
+/**
+ * What really happened, as a Mermaid gantt chart: each stage in order (skipped ones left out), and in the rollout
+ * and rollback sections each service's update from its start to stable or failed, as the engine's events timed it.
+ * Stages of records written before stages carried `startedAt` ran back to back from the record's start.
+ * Undefined when the release changed nothing.
+ */
+export function releaseGantt(record: ReleaseRecord): string | undefined {
+    if (record.state === "NOTHING_TO_DO" || record.stages.length === 0) return undefined;
+    const sections: GanttSection[] = [];
+    let mark = Date.parse(record.startedAt);
+    record.stages.forEach((st, i) => {
+        const start = st.startedAt === undefined ? mark : Date.parse(st.startedAt);
+        mark = start + st.durationMs;
+        if (st.outcome === "skipped") return;
+        const field = st.name === "rollout" ? "rolloutSpan" : st.name === "rollback" ? "rollbackSpan" : undefined;
+        const spans = field ? record.services.flatMap((s) => (s[field] ? [{ name: s.name, span: s[field]! }] : [])) : [];
+        const tasks: GanttTask[] =
+            spans.length > 0
+                ? spans
+                      .sort((a, b) => Date.parse(a.span.startedAt) - Date.parse(b.span.startedAt) || a.name.localeCompare(b.name))
+                      .map(({ name, span }, j) => ({
+                          name,
+                          id: `${st.name}${i}_${j}`,
+                          start: Date.parse(span.startedAt),
+                          end: span.finishedAt === undefined ? mark : Date.parse(span.finishedAt),
+                          marks: SPAN_MARK[span.state],
+                      }))
+                : [{ name: STAGE_TASK[st.name], id: `${st.name}${i}`, start, end: mark, marks: STAGE_MARK[st.outcome] }];
+        const last = sections[sections.length - 1];
+        if (last && last.name === STAGE_SECTION[st.name]) last.tasks.push(...tasks);
+        else sections.push({ name: STAGE_SECTION[st.name], tasks });
+    });
+    return ganttChart(`release ${record.id} on ${record.stack}: ${record.state} (times in UTC)`, sections);
+}
+
+/** `deploy --json` / `rollback --json`: the record under its command's schema id, with the exit code. */
+export function releaseResult(record: ReleaseRecord, command: "deploy" | "rollback"): ResultOf<"deploy" | "rollback"> {
+    return { schema: SCHEMA_IDS[command], ...record, exitCode: exitCodeFor(record.state) };
+}
+
+/** The JSON text of releaseResult, checked strictly against its schema. */
+export function renderJson(record: ReleaseRecord, command: "deploy" | "rollback" = "deploy"): string {
+    return resultJson(command, releaseResult(record, command));
 }

@@ -1,5 +1,6 @@
 // The release record: the Run accumulates stage timings and per-service facts into a ReleaseRecord, and the
 // record stage writes what a verified release leaves behind (ECR release tags, then the released set).
+import type { RolloutSpan } from "../plan/events";
 import type { EnvironmentOutputs } from "../plan/outputs";
 import { releasedSetAfter, type ReleasePlan } from "../plan/release";
 import { nextCommand, type MigrationRecord, type ReleaseRecord, type ReleaseState, type ServiceRecord, type StageName, type StageRecord } from "../plan/report";
@@ -66,7 +67,7 @@ export class Run {
 
     stage(name: StageName, outcome: StageRecord["outcome"], detail?: string): void {
         const now = this.deps.clock.now();
-        this.stages.push({ name, outcome, durationMs: now - this.mark, ...(detail ? { detail } : {}) });
+        this.stages.push({ name, outcome, startedAt: new Date(this.mark).toISOString(), durationMs: now - this.mark, ...(detail ? { detail } : {}) });
         this.mark = now;
     }
 
@@ -102,6 +103,15 @@ export class Run {
         this.deps.progress(`${state}${summary ? `: ${summary}` : ""}`);
         this.deps.progress(`next: ${nextCommand(record)}`);
         return record;
+    }
+
+    /** Each service's update in a stack update, as the engine's events timed it (the report's gantt chart). */
+    noteSpans(spans: RolloutSpan[], field: "rolloutSpan" | "rollbackSpan"): void {
+        for (const span of spans) {
+            const record = this.services.get(span.service);
+            if (!record) continue;
+            record[field] = { startedAt: new Date(span.start * 1000).toISOString(), ...(span.end === undefined ? {} : { finishedAt: new Date(span.end * 1000).toISOString() }), state: span.state };
+        }
     }
 
     /** Services an update changed that the release did not mean to roll: logged now, named in the summary (finish). */

@@ -104,6 +104,7 @@ async function tryRollback(ctx: StageContext, run: Run, { plan, released, scope,
     });
     if (up.kind === "done") run.pulumiUpdates.rollback = up.result.updateId;
     for (const [s, r] of Object.entries(up.kind === "locked" ? {} : (up.rollouts ?? {}))) if (r.deploymentArn) run.service(s).restore = r;
+    if (up.kind === "done" || up.kind === "interrupted") run.noteSpans(up.tracker.spans(), "rollbackSpan");
     if (up.kind === "interrupted") {
         run.stage("rollback", "interrupted");
         return run.finish("INTERRUPTED", imagesNow, `${why}; interrupted during the rollback update`);

@@ -28,6 +28,19 @@ export const releasedImagesSchema = z.object({ images });
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; why: string };
 
+/**
+ * Strict writing: the JSON the driver stores, after checking the set against the schema — a field the schema does
+ * not declare is refused (readers strip unknown fields, so it would be lost or, worse, read by nobody). Reading
+ * stays tolerant: fields added later are ignored by older readers, and older sets lack only optional fields.
+ */
+export function serializeReleasedSet(set: ReleasedSet): string {
+    const parsed = releasedSetSchema.safeParse(set);
+    if (!parsed.success) throw new Error(`not a valid released set: ${describeIssue(parsed.error.issues[0].path, set as unknown as Record<string, unknown>)}`);
+    const unknown = Object.keys(set).filter((k) => !(k in releasedSetSchema.shape) && (set as Record<string, unknown>)[k] !== undefined);
+    if (unknown.length > 0) throw new Error(`not a valid released set: ${unknown.join(", ")} not in the schema (infra/contracts/releasedSet.ts)`);
+    return JSON.stringify(set);
+}
+
 /** Parses a stored released set; `why` is the first problem in words ("not JSON", "no images map", …). */
 export function parseReleasedSetValue(value: string): Parsed<ReleasedSet> {
     return parseWith(releasedSetSchema, value);

@@ -12,6 +12,7 @@ import { costJson, renderCostText } from "./render";
 import { describeThreshold, diffCost, exceeds, parseCostThreshold, renderCostSection, type CostThreshold } from "./diff";
 import { GitRevisionCost, RevisionCostError } from "./revision";
 import { exitWhenFlushed } from "../exitWhenFlushed";
+import { deliverResult, SCHEMA_IDS, STD_SINKS, type ResultOf } from "../contracts/results";
 
 export const EXIT = { ok: 0, increase: 1, bug: 2, badInput: 3 } as const;
 
@@ -27,7 +28,8 @@ export function buildCommand(): Command {
     return new Command("cost")
         .description("Estimate a stack's monthly AWS cost from the resources berth's program declares, synthesized offline (no Pulumi CLI, no AWS).")
         .requiredOption("-s, --stack <name>", "stack to price: reads Pulumi.yaml and Pulumi.<name>.yaml")
-        .option("--json", "print the estimate as JSON on stdout")
+        .option("--json", `print the estimate as JSON (${SCHEMA_IDS.cost}, docs/json.md) on stdout`)
+        .option("--output <file>", "also write the JSON to this file (the human output stays on stdout)")
         .option("--prices <file>", "the price file", PRICE_FILE)
         .option("--base <commit>", "also price the stack at this commit (its own program and stack file, synthesized offline) and print the change")
         .option("--fail-on-increase <USD|N%>", `with --base: exit ${EXIT.increase} when the monthly estimate rises by more than this (USD a month, or a percentage such as 10%)`, threshold)
@@ -47,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     } catch (e) {
         return (e as { exitCode?: number }).exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
-    const opts = command.opts<{ stack: string; json?: boolean; prices: string; releasedImages?: string; projectDir: string; base?: string; failOnIncrease?: CostThreshold }>();
+    const opts = command.opts<{ stack: string; json?: boolean; output?: string; prices: string; releasedImages?: string; projectDir: string; base?: string; failOnIncrease?: CostThreshold }>();
     if (opts.failOnIncrease && !opts.base) {
         process.stderr.write("--fail-on-increase needs --base <commit>: the increase is measured from that commit's estimate\n");
         return EXIT.badInput;
@@ -59,11 +61,10 @@ export async function main(argv: string[]): Promise<number> {
         const region = String((s.outputs as { region?: string }).region);
         const estimate = estimateCost({ resources: s.resources, region, assumptions: s.settings.costAssumptions, prices });
         const change = opts.base ? diffCost(await new GitRevisionCost(path.resolve(opts.projectDir), opts.stack, opts.base).estimate(opts.base), estimate) : undefined;
-        if (opts.json) process.stdout.write(`${JSON.stringify({ stack: s.stack, project: s.project, ...costJson(estimate), ...(change ? { change } : {}) }, null, 2)}\n`);
-        else {
-            const text = renderCostText(estimate, `berth cost: stack ${s.stack} of project ${s.project}`);
-            process.stdout.write(`${text}\n${change ? `\nChange from ${opts.base}:\n${renderCostSection(change).join("\n")}\n` : ""}`);
-        }
+        const text = renderCostText(estimate, `berth cost: stack ${s.stack} of project ${s.project}`);
+        const human = `${text}\n${change ? `\nChange from ${opts.base}:\n${renderCostSection(change).join("\n")}\n` : ""}`;
+        const document = { schema: SCHEMA_IDS.cost, stack: s.stack, project: s.project, ...(costJson(estimate) as Omit<ResultOf<"cost">, "schema" | "stack" | "project">), ...(change ? { change } : {}) };
+        deliverResult("cost", document, human, { json: opts.json, ...(opts.output ? { output: path.resolve(opts.output) } : {}) }, STD_SINKS, "none");
         if (change && opts.failOnIncrease && exceeds(change, opts.failOnIncrease)) {
             process.stderr.write(`--fail-on-increase ${describeThreshold(opts.failOnIncrease)}: the monthly estimate rises by $${change.delta.toFixed(2)}, from $${change.before.toFixed(2)} to $${change.after.toFixed(2)}\n`);
             return EXIT.increase;

@@ -7,7 +7,8 @@ import { evaluatePolicies, Severity } from "../policy";
 import { SEVERITIES } from "../policy/types";
 import { StackFileError } from "./stackFiles";
 import { synthesizeStack } from "./synthesize";
-import { renderJson, renderText } from "./render";
+import { renderRolloutGraph, renderText, synthDocument } from "./render";
+import { deliverResult, SCHEMA_IDS, STD_SINKS, type ResultOf } from "../contracts/results";
 import * as fs from "fs";
 import { estimateCost, type CostEstimate } from "../cost/estimate";
 import { loadPriceFile, PriceFileError } from "../cost/priceFile";
@@ -25,7 +26,9 @@ export function buildCommand(): Command {
     return new Command("synth")
         .description("Run berth's Pulumi program offline under the mock engine (no Pulumi CLI, no AWS) and print the resource inventory by component, the rollout order, each service's rollout strategy (hooks, bake, alarms), the security-policy findings and the cost estimate.")
         .requiredOption("-s, --stack <name>", "stack to synthesize: reads Pulumi.yaml and Pulumi.<name>.yaml")
-        .option("--json", "print the synthesis as JSON on stdout (resources with secrets redacted, outputs, policy)")
+        .option("--json", `print the synthesis as JSON (${SCHEMA_IDS.synth}, docs/json.md) on stdout: resources with secrets redacted, outputs, rollout levels and graph, policy, cost`)
+        .option("--output <file>", "also write the JSON to this file (the human output stays on stdout)")
+        .option("--graph", "print the rollout graph as a Mermaid flowchart (levels, what waits for what, the migration) instead of the text report")
         .option("--fail-on <severity>", `exit ${EXIT.findings} when a finding is at least this severe (${SEVERITIES.join(", ")})`, severity)
         .option("--released-images <file>", "synthesize as if this released image set (JSON, as the driver writes to SSM) were recorded")
         .option("-C, --project-dir <dir>", "directory holding Pulumi.yaml", ".")
@@ -44,19 +47,16 @@ export async function main(argv: string[]): Promise<number> {
         const code = (e as { exitCode?: number }).exitCode;
         return code === 0 ? EXIT.ok : EXIT.badInput;
     }
-    const opts = command.opts<{ stack: string; json?: boolean; failOn?: Severity; releasedImages?: string; projectDir: string }>();
+    const opts = command.opts<{ stack: string; json?: boolean; output?: string; graph?: boolean; failOn?: Severity; releasedImages?: string; projectDir: string }>();
     try {
         const releasedImages = opts.releasedImages ? fs.readFileSync(opts.releasedImages, "utf8") : undefined;
         const s = await synthesizeStack(path.resolve(opts.projectDir), opts.stack, releasedImages ? { releasedImages } : undefined);
         const policy = evaluatePolicies(s.resources, { environment: s.settings.environment });
         const cost = costOf(s);
-        if (opts.json) {
-            const json = JSON.parse(renderJson(s, policy)) as Record<string, unknown>;
-            process.stdout.write(`${JSON.stringify({ ...json, cost: "error" in cost ? cost : costJson(cost) }, null, 2)}\n`);
-        } else {
-            const costText = "error" in cost ? `Cost: ${cost.error}` : renderCostText(cost, "Cost (npm run cost)");
-            process.stdout.write(`${renderText(s, policy)}\n\n${costText}\n`);
-        }
+        const costText = "error" in cost ? `Cost: ${cost.error}` : renderCostText(cost, "Cost (npm run cost)");
+        const human = opts.graph ? `${renderRolloutGraph(s)}\n` : `${renderText(s, policy)}\n\n${costText}\n`;
+        const document = { ...synthDocument(s, policy), cost: "error" in cost ? cost : (costJson(cost) as ResultOf<"synth">["cost"]) };
+        deliverResult("synth", document, human, { json: opts.json, ...(opts.output ? { output: path.resolve(opts.output) } : {}) }, STD_SINKS, "none");
         if (opts.failOn) {
             const limit = SEVERITIES.indexOf(opts.failOn);
             if (policy.findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit)) return EXIT.findings;

@@ -4,6 +4,8 @@ import type { Synthesis } from "./synthesize";
 import type { SynthResource } from "./mockEngine";
 import type { PolicyReport } from "../policy";
 import { SECRET_PLACEHOLDER } from "./stackFiles";
+import { rolloutFlowchart } from "../contracts/mermaid";
+import { SCHEMA_IDS, type ResultOf } from "../contracts/results";
 
 export interface ComponentGroup {
     urn: string;
@@ -49,22 +51,39 @@ export function redactedInputs(r: SynthResource): Record<string, unknown> {
     return redact(r.inputs, r.secretPaths) as Record<string, unknown>;
 }
 
-export function renderJson(s: Synthesis, policy: PolicyReport): string {
-    return JSON.stringify(
-        {
-            project: s.project,
-            stack: s.stack,
-            environment: s.settings.environment,
-            resourceCount: s.resources.length,
-            components: groupByComponent(s.resources).map((g) => ({ name: g.name, type: g.type, resources: g.resources.length })),
-            rolloutLevels: s.settings.rolloutLevels,
-            policy,
-            outputs: s.outputs,
-            resources: s.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, protect: r.protect, dependsOn: r.dependsOn, inputs: redactedInputs(r) })),
-        },
-        null,
-        2,
-    );
+/**
+ * The rollout graph (F11) as a Mermaid flowchart: the catalogue by level, an edge from each service to those that
+ * wait for it (dependsOn and priority), and the migration, which runs before any service rolls.
+ */
+export function renderRolloutGraph(s: Synthesis): string {
+    const waitsFor = Object.fromEntries(s.settings.services.map((svc) => [svc.name, svc.waitsFor]));
+    const migration = s.settings.migration ? `migration (${s.settings.migration.service} image)` : undefined;
+    return rolloutFlowchart({ levels: s.settings.rolloutLevels, waitsFor, ...(migration ? { migration } : {}) });
+}
+
+/** `synth --json`: the synthesis under its schema id (the cost section is added by the CLI). */
+export function synthDocument(s: Synthesis, policy: PolicyReport): Omit<ResultOf<"synth">, "cost"> {
+    return {
+        schema: SCHEMA_IDS.synth,
+        project: s.project,
+        stack: s.stack,
+        environment: s.settings.environment,
+        resourceCount: s.resources.length,
+        components: groupByComponent(s.resources).map((g) => ({ name: g.name, type: g.type, resources: g.resources.length })),
+        rolloutLevels: s.settings.rolloutLevels,
+        rolloutGraph: renderRolloutGraph(s),
+        policy,
+        outputs: s.outputs as Record<string, unknown>,
+        resources: s.resources.map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            ...(r.parent === undefined ? {} : { parent: r.parent }),
+            protect: r.protect,
+            dependsOn: r.dependsOn,
+            inputs: redactedInputs(r),
+        })),
+    };
 }
 
 function shortType(type: string): string {

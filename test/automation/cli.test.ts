@@ -145,7 +145,7 @@ describe("berth CLI (automation/cli.ts)", () => {
         it("passes the parsed flags and the interrupt signal to the driver, reports Markdown, step summary and JSON", async () => {
             let seen: { deps: ReleaseDeps; options: ReleaseOptions } | undefined;
             let controller: AbortController | undefined;
-            const r = await cli(["deploy", "--stack", "dev", "--services", "api, web", "--parallel", "2", "--skip-migration", "--dry-run", "--json", "out/report.json"], {
+            const r = await cli(["deploy", "--stack", "dev", "--services", "api, web", "--parallel", "2", "--skip-migration", "--dry-run", "--output", "out/report.json"], {
                 env: { GITHUB_STEP_SUMMARY: "/summary.md" },
                 onInterrupt: (c) => ((controller = c), () => undefined),
                 driver: {
@@ -161,8 +161,29 @@ describe("berth CLI (automation/cli.ts)", () => {
             expect(options).to.deep.equal({ projectDir: "/project", stackName: "dev", services: ["api", "web"], parallel: 2, skipMigration: true, allowDirty: false, dryRun: true });
             expect(r.stdout.startsWith("### berth release 20260314-091502-1a2b3c4 — ROLLED_BACK (exit 1)\n")).to.equal(true);
             expect(r.files.get("/summary.md")).to.equal(r.stdout);
-            expect(JSON.parse(r.files.get("/project/out/report.json")!)).to.include({ state: "ROLLED_BACK", exitCode: 1 });
-            expect(r.stderr).to.equal("Release record written to /project/out/report.json\n");
+            expect(JSON.parse(r.files.get("/project/out/report.json")!)).to.include({ schema: "berth.deploy/v1", state: "ROLLED_BACK", exitCode: 1 });
+            expect(r.stderr).to.equal("berth.deploy/v1 result written to /project/out/report.json\n");
+        });
+
+        it("--json: the record as berth.deploy/v1 on stdout and nothing else; the Markdown report goes to stderr and the step summary", async () => {
+            const driver = { runRelease: async () => record("ROLLED_BACK"), runRollback: async () => record("RELEASED"), readStatus: unused };
+            const r = await cli(["deploy", "--stack", "dev", "--json"], { env: { GITHUB_STEP_SUMMARY: "/summary.md" }, driver });
+            expect(r.code).to.equal(1);
+            expect(JSON.parse(r.stdout)).to.deep.equal({ schema: "berth.deploy/v1", ...record("ROLLED_BACK"), exitCode: 1 });
+            expect(r.stderr.startsWith("### berth release 20260314-091502-1a2b3c4 — ROLLED_BACK (exit 1)\n")).to.equal(true);
+            expect(r.files.get("/summary.md")).to.equal(r.stderr);
+            const both = await cli(["rollback", "--stack", "dev", "--json", "--output", "rb.json"], { driver });
+            expect(both.code).to.equal(0);
+            expect(JSON.parse(both.stdout).schema).to.equal("berth.rollback/v1");
+            expect(both.files.get("/project/rb.json")).to.equal(both.stdout);
+        });
+
+        it("--json <file> (its meaning before every command shared --json) exits 3 naming --output", async () => {
+            const r = await cli(["deploy", "--stack", "dev", "--json", "report.json"], { composeRelease: unused });
+            expect(r.code).to.equal(3);
+            expect(r.stderr).to.contain("error: unexpected argument 'report.json': --json takes no file name; --output report.json writes the JSON to a file");
+            const stray = await cli(["status", "--stack", "dev", "extra"], { composeRelease: unused });
+            expect([stray.code, stray.stderr.split("\n")[0]]).to.deep.equal([3, "error: unexpected argument 'extra'"]);
         });
 
         it("defaults: --parallel 4, no services filter; exit code follows the final state", async () => {
@@ -240,7 +261,12 @@ describe("berth CLI (automation/cli.ts)", () => {
             "",
         ]);
         const json = await cli(["status", "--stack", "dev", "--json"], { driver });
-        expect(JSON.parse(json.stdout)).to.deep.equal(report);
+        expect(JSON.parse(json.stdout)).to.deep.equal({ schema: "berth.status/v1", ...report });
+        expect(json.stderr).to.equal("");
+        const file = await cli(["status", "--stack", "dev", "--output", "status.json"], { driver });
+        expect(file.stdout).to.equal(table.stdout);
+        expect(JSON.parse(file.files.get("/project/status.json")!)).to.deep.equal({ schema: "berth.status/v1", ...report });
+        expect(file.stderr).to.equal("berth.status/v1 result written to /project/status.json\n");
     });
 
     it("preview: composed ports get the CLI's env and stdout; --fail-on stateful-replace sets the exit code", async () => {
@@ -254,6 +280,37 @@ describe("berth CLI (automation/cli.ts)", () => {
         expect(seen!.ports).to.include({ composed: "prod" });
         expect(seen!.ports.env).to.deep.equal({ GITHUB_TOKEN: "t" });
         expect(seen!.options).to.deep.include({ comment: true, failOnStatefulReplace: true, outputDir: "/project/previews" });
+    });
+
+    it("preview --json: berth.preview/v1 on stdout, the Markdown on stderr; --output writes the same JSON", async () => {
+        const outcome = {
+            exitCode: 0,
+            summary: { counts: { create: 1, update: 0, replace: 0, delete: 0, same: 3 }, changes: [], dangerous: [] },
+            release: { levels: [["api"]], migration: false },
+            fullText: "### berth preview",
+            body: "### berth preview",
+            file: "/project/preview-dev.md",
+            delivery: "stdout",
+        };
+        const fake = async (ports: PreviewPorts) => (ports.stdout("### berth preview\n"), outcome) as never;
+        const composePreview = async () => ({ stack: { name: "dev" } }) as unknown as PreviewPorts;
+        const expected = { schema: "berth.preview/v1", stack: "dev", exitCode: 0, counts: outcome.summary.counts, changes: [], dangerous: [], release: outcome.release, file: outcome.file, delivery: "stdout" };
+        const r = await cli(["preview", "--stack", "dev", "--json"], { composePreview, runPreview: fake });
+        expect(r.code).to.equal(0);
+        expect(JSON.parse(r.stdout)).to.deep.equal(expected);
+        expect(r.stderr).to.equal("### berth preview\n");
+        const f = await cli(["preview", "--stack", "dev", "--output", "p.json"], { composePreview, runPreview: fake });
+        expect(f.stdout).to.equal("### berth preview\n");
+        expect(JSON.parse(f.files.get("/project/p.json")!)).to.deep.equal(expected);
+    });
+
+    it("every command's --help names its JSON schema", async () => {
+        for (const [command, id] of [["deploy", "berth.deploy/v1"], ["rollback", "berth.rollback/v1"], ["status", "berth.status/v1"], ["preview", "berth.preview/v1"]]) {
+            const r = await cli([command, "--help"]);
+            expect(r.code).to.equal(0);
+            expect(r.stdout).to.contain(`--json prints the result as ${id} (docs/json.md) on stdout`);
+            expect(r.stdout).to.contain("--output <file>");
+        }
     });
 
     it("preview: --fail-on is repeatable; cost-increase=<USD or %> and --base reach the flow", async () => {

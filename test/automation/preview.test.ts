@@ -147,6 +147,11 @@ describe("preview flow (fake stack replaying dev-replace-db.jsonl)", () => {
         const outcome = await runPreview(ports({}, released), { comment: false, failOnStatefulReplace: false, outputDir: dir });
         expect(outcome.release?.levels).to.deep.equal([[services[0]]]);
         expect(outcome.fullText).to.contain(`**Release from this commit**\n\n1. ${services[0]}\n`);
+        // The flowchart covers the whole catalogue of the real outputs, with only the changed service marked.
+        const chart = /```mermaid\n(flowchart LR\n[\s\S]*?)\n```/.exec(outcome.fullText)![1];
+        expect(outcome.release?.graph?.levels.flat().sort()).to.deep.equal([...services].sort());
+        expect(chart.split("\n").filter((l) => l.includes(" rolls") && l.startsWith("    class "))).to.have.length(1);
+        expect(chart).to.contain(`"${services[0]}"`);
     });
 
     it("--fail-on stateful-replace exits 1 on the replaced database and deleted repository, after delivering", async () => {

@@ -99,7 +99,7 @@ describe("CI workflows (.github/workflows)", () => {
         expect(deploy.on.push).to.deep.equal({ branches: ["main"] });
         expect(deploy.concurrency).to.deep.equal({ group: "berth-deploy-${{ inputs.stack || 'dev' }}", "cancel-in-progress": false });
         expect(deploy.jobs.deploy.needs).to.equal("test");
-        expect(steps(deploy).map((s) => s.run).filter(Boolean)).to.include('npm run --silent deploy -- --stack "$STACK" --json report.json | tee report.md');
+        expect(steps(deploy).map((s) => s.run).filter(Boolean)).to.include('npm run --silent deploy -- --stack "$STACK" --output report.json | tee report.md');
     });
 
     it("tests run on the supported Node.js lines (22 and 24), releases on 24, and package.json admits no Node without require(esm)", () => {

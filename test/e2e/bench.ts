@@ -40,7 +40,7 @@ function eventCount(world: World): number {
 
 async function deploy(world: World, args: string[] = []): Promise<any> {
     const file = path.join(world.root, `bench-${Date.now()}.json`);
-    const result = await world.run("deploy", [...args, "--json", file], { timeoutMs: 900_000 });
+    const result = await world.run("deploy", [...args, "--output", file], { timeoutMs: 900_000 });
     if (!fs.existsSync(file)) throw new Error(`deploy wrote no record (exit ${result.code}):\n${result.stderr.slice(-3000)}`);
     return JSON.parse(fs.readFileSync(file, "utf8"));
 }

@@ -24,11 +24,11 @@ describe("e2e: releases over the wire (real CLI, AWS simulator, scripted pulumi,
     });
     after(async () => world?.stop());
 
-    /** Runs a release command with --json; returns the process result, the record and the simulator calls it made. */
+    /** Runs a release command with --output <file>; returns the process result, the record and the simulator calls it made. */
     async function release(command: "deploy" | "rollback", args: string[] = [], options: Parameters<World["run"]>[2] = {}) {
         const file = path.join(world.root, `report-${++reports}.json`);
         const mark = world.sim.calls.length;
-        const result = await world.run(command, [...args, "--json", file], options);
+        const result = await world.run(command, [...args, "--output", file], options);
         const record = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
         const calls = world.sim.calls.slice(mark).filter((c) => !c.error);
         const count = (api: string, op: string) => calls.filter((c) => c.api === api && c.operation === op).length;
@@ -231,7 +231,7 @@ describe("e2e: releases over the wire (real CLI, AWS simulator, scripted pulumi,
         const other = path.join(world.root, "second-checkout");
         world.git("clone", "-q", world.project, other);
         const second = deferred();
-        const first = world.run("deploy", ["--json", path.join(world.root, "concurrent-a.json")], {
+        const first = world.run("deploy", ["--output", path.join(world.root, "concurrent-a.json")], {
             interrupt: (stderr) => {
                 if (!/Updating service → notifications/.test(stderr)) return false;
                 void second.resolve();
@@ -251,7 +251,7 @@ describe("e2e: releases over the wire (real CLI, AWS simulator, scripted pulumi,
     it("Ctrl-C mid-rollout (SIGINT to the process group, as a terminal sends it) stops gracefully: INTERRUPTED, exit 2, no pending operations", async () => {
         world.commit({ orders: { note: "ctrl-c" }, payments: { note: "ctrl-c" } }, "orders, payments: a change");
         const file = path.join(world.root, "interrupted.json");
-        const result = await world.run("deploy", ["--json", file], { interrupt: (stderr) => /Updating service → payments/.test(stderr) });
+        const result = await world.run("deploy", ["--output", file], { interrupt: (stderr) => /Updating service → payments/.test(stderr) });
         expect(result.code, explain(result)).to.equal(2);
         expect(JSON.parse(fs.readFileSync(file, "utf8")).state).to.equal("INTERRUPTED");
         // Only berth decides when the engine stops: the pulumi child sees one SIGINT, never the second that terminates.

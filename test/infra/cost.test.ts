@@ -8,7 +8,8 @@ import { DEFAULT_COST_ASSUMPTIONS, type CostAssumptions } from "../../infra/conf
 import { ConfigError, loadSettings } from "../../infra/config/load";
 import { estimateCost, type CostResource } from "../../infra/cost/estimate";
 import { loadPriceFile, parsePriceFile, PRICE_FILE, PriceFileError, type PriceFile } from "../../infra/cost/priceFile";
-import { synth } from "../helpers/synth";
+import { PROJECT_DIR, synth } from "../helpers/synth";
+import { RESULT_SCHEMAS } from "../../infra/contracts/results";
 
 const prices = loadPriceFile();
 const H = prices.hoursPerMonth;
@@ -244,6 +245,35 @@ describe("npm run cost (infra/cost/cli.ts)", () => {
             process.stderr.write = original;
         }
         expect(writes.join("")).to.equal("--fail-on-increase needs --base <commit>: the increase is measured from that commit's estimate\n");
+    });
+
+    it("--json prints berth.cost/v1 on stdout only; --output writes the same JSON and keeps the text on stdout", async function () {
+        this.timeout(120_000);
+        const { main } = await import("../../infra/cost/cli");
+        const out: string[] = [];
+        const err: string[] = [];
+        const o = process.stdout.write.bind(process.stdout);
+        const e = process.stderr.write.bind(process.stderr);
+        process.stdout.write = ((chunk: unknown) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+        process.stderr.write = ((chunk: unknown) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "berth-cost-")), "cost.json");
+        let codes: number[];
+        let json: string;
+        try {
+            codes = [await main(["--stack", "prod", "--json", "-C", PROJECT_DIR])];
+            json = out.splice(0).join("");
+            codes.push(await main(["--stack", "prod", "--output", file, "-C", PROJECT_DIR]));
+        } finally {
+            process.stdout.write = o;
+            process.stderr.write = e;
+        }
+        expect(codes).to.deep.equal([0, 0]);
+        const doc = JSON.parse(json);
+        expect([doc.schema, doc.stack, doc.project, doc.currency]).to.deep.equal(["berth.cost/v1", "prod", "berth", "USD"]);
+        expect(RESULT_SCHEMAS.cost.safeParse(doc).success).to.equal(true);
+        expect(fs.readFileSync(file, "utf8")).to.equal(json);
+        expect(out.join("")).to.match(/^berth cost: stack prod of project berth/);
+        expect(err.join("")).to.equal(`berth.cost/v1 result written to ${file}\n`);
     });
 });
 

@@ -9,6 +9,8 @@ import { evaluatePolicies } from "../../infra/policy";
 import { main, EXIT } from "../../infra/synth/cli";
 import { parseReleasedSet } from "../../automation/adapters/releaseStore";
 import { exampleStack, PROJECT_DIR } from "../helpers/synth";
+import { parseMermaid } from "../helpers/mermaid";
+import { RESULT_SCHEMAS } from "../../infra/contracts/results";
 import * as aws from "@pulumi/aws";
 
 function capture(): { out: () => string; err: () => string; restore: () => void } {
@@ -124,6 +126,50 @@ describe("npm run synth (the CLI)", () => {
         expect(r.out).to.match(/Policy: \d+ rules evaluated for dev, 0 finding\(s\), 0 waived/);
         expect(r.out).to.contain("svc-api-gateway (berth:service:Service): 8");
         expect(r.out).to.contain("  orders               built here from services/app (bootstrap: no release recorded)");
+    });
+
+    it("--graph prints the rollout graph as a Mermaid flowchart: levels, what waits for what, the migration first", async () => {
+        const r = await runCli(["--stack", "prod", "--graph", "-C", PROJECT_DIR]);
+        expect(r.code).to.equal(EXIT.ok);
+        expect(r.out).to.equal(
+            [
+                "flowchart LR",
+                '    migration[["migration (accounts image)"]]',
+                '    subgraph L1["level 1"]',
+                '        s0["accounts"]',
+                "    end",
+                '    subgraph L2["level 2"]',
+                '        s1["orders"]',
+                "    end",
+                '    subgraph L3["level 3"]',
+                '        s2["api-gateway"]',
+                "    end",
+                "    migration --> L1",
+                "    s0 --> s1",
+                "    s0 --> s2",
+                "    s1 --> s2",
+                "    classDef migrates fill:#e7f5ff,stroke:#1c7ed6,stroke-width:2px",
+                "    class migration migrates",
+                "",
+            ].join("\n"),
+        );
+        expect(await parseMermaid(r.out)).to.equal("flowchart-v2");
+    });
+
+    it("--json is berth.synth/v1 (with the graph); --output writes the same JSON and keeps the text report on stdout", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "berth-synth-out-"));
+        const json = await runCli(["--stack", "dev", "--json", "-C", PROJECT_DIR]);
+        const doc = JSON.parse(json.out);
+        expect(doc.schema).to.equal("berth.synth/v1");
+        expect(RESULT_SCHEMAS.synth.safeParse(doc).success).to.equal(true);
+        expect(doc.rolloutGraph.split("\n").filter((l: string) => l.startsWith("    subgraph "))).to.have.length(6);
+        expect(await parseMermaid(doc.rolloutGraph)).to.equal("flowchart-v2");
+        const file = path.join(dir, "synth.json");
+        const both = await runCli(["--stack", "dev", "--output", file, "-C", PROJECT_DIR]);
+        expect(both.code).to.equal(EXIT.ok);
+        expect(both.out).to.contain("berth synth: stack dev of project berth");
+        expect(both.err).to.equal(`berth.synth/v1 result written to ${file}\n`);
+        expect(fs.readFileSync(file, "utf8")).to.equal(json.out);
     });
 
     it("--json gives the same for machines, with secret inputs redacted", async () => {
@@ -257,7 +303,9 @@ describe("README truth", () => {
     });
 
     it("links only inside the repository, and its failure catalogue names F01–F18", () => {
-        expect(readme.match(/\]\((?!https?:|#)[^)]*\)/g)).to.deep.equal(["](docs/FAILURES.md)"]);
+        const links = [...new Set(readme.match(/\]\((?!https?:|#)[^)]*\)/g))];
+        expect(links).to.deep.equal(["](docs/FAILURES.md)", "](docs/json.md)"]);
+        for (const link of links) expect(fs.existsSync(path.join(PROJECT_DIR, link.slice(2, -1))), link).to.equal(true);
         expect(readme).to.not.contain("../shared");
         const catalogue = fs.readFileSync(path.join(PROJECT_DIR, "docs/FAILURES.md"), "utf8");
         const ids = [...catalogue.matchAll(/^\| (F\d\d) \|/gm)].map((m) => m[1]);

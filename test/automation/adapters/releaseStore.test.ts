@@ -56,6 +56,15 @@ describe("SsmReleaseStore", () => {
         expect(inputs).to.deep.equal([put(`${HISTORY}/r-1`), put(NAME)]);
     });
 
+    it("strict writing: a set with a field the schema lacks, or a tag for a digest, is refused before any PutParameter", async () => {
+        ssmMock.on(PutParameterCommand).resolves({ Version: 2 });
+        const extra = await store().writeReleased({ ...SET, strategy: "canary" } as ReleasedSet).catch((e: Error) => e);
+        expect((extra as Error).message).to.equal("not a valid released set: strategy not in the schema (infra/contracts/releasedSet.ts)");
+        const tag = await store().writeReleased({ ...SET, images: { api: "latest" } }).catch((e: Error) => e);
+        expect((tag as Error).message).to.equal("not a valid released set: api has no sha256 digest");
+        expect(ssmMock.commandCalls(PutParameterCommand)).to.have.length(0);
+    });
+
     it("derives the history path from the released-set parameter, one level below the path the program lists", () => {
         expect(releaseHistoryPath(NAME)).to.equal(HISTORY);
         expect(releaseHistoryPath("/acme/prod-eu/released-images")).to.equal("/acme/prod-eu/releases");

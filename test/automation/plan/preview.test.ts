@@ -3,7 +3,8 @@ import { planRollout } from "../../../automation/plan/deployments";
 import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent } from "../../../automation/ports";
-import { commentMarker, renderPreviewComment, summarizePreview } from "../../../automation/plan/preview";
+import { commentMarker, releaseFlowchart, renderPreviewComment, summarizePreview, type ReleasePreview } from "../../../automation/plan/preview";
+import { parseMermaid } from "../../helpers/mermaid";
 
 function fixture(name: string): EngineEvent[] {
     const text = fs.readFileSync(path.join(__dirname, "../../fixtures/preview", name), "utf8");
@@ -108,5 +109,66 @@ describe("preview rendering over a recorded engine event stream", () => {
         expect(body.length).to.be.at.most(20_000);
         expect(body).to.match(/_Trimmed to GitHub's comment limit: \d+ of 400 component section\(s\) left out\. The full preview is in the artifact preview-dev\.md\._$/);
         expect(body).to.contain("| 0 | 400 | 0 | 0 | 400 |");
+    });
+});
+
+describe("preview: the dependency levels as a Mermaid flowchart", function () {
+    this.timeout(30_000);
+    const release: ReleasePreview = {
+        levels: [["payments"], ["orders"]],
+        migration: true,
+        graph: {
+            levels: [["config-server"], ["payments", "search"], ["orders"]],
+            waitsFor: { "config-server": [], payments: ["config-server"], search: ["config-server"], orders: ["payments"] },
+            migrationService: "payments",
+        },
+    };
+    const CHART = [
+        "flowchart LR",
+        '    migration[["migration (payments image)"]]',
+        '    subgraph L1["level 1"]',
+        '        s0["config-server"]',
+        "    end",
+        '    subgraph L2["level 2"]',
+        '        s1["payments"]',
+        '        s2["search"]',
+        "    end",
+        '    subgraph L3["level 3"]',
+        '        s3["orders"]',
+        "    end",
+        "    migration --> L1",
+        "    s0 --> s1",
+        "    s0 --> s2",
+        "    s1 --> s3",
+        "    classDef rolls fill:#fff3bf,stroke:#f08c00,stroke-width:2px",
+        "    classDef migrates fill:#e7f5ff,stroke:#1c7ed6,stroke-width:2px",
+        "    class migration migrates",
+        "    class s1,s3 rolls",
+    ].join("\n");
+
+    it("draws every level, the edges, the migration first, and marks the services that would roll", () => {
+        expect(releaseFlowchart(release)).to.equal(CHART);
+    });
+
+    it("the comment carries it in a mermaid fence under the release plan", () => {
+        const body = renderPreviewComment({ stack: "dev", summary: summarizePreview([]), release, fullTextAt: "" });
+        expect(body).to.contain(`Migration: would run before the rollout\n\n\`\`\`mermaid\n${CHART}\n\`\`\`\n`);
+    });
+
+    it("without a migration to run, no migration node; without the graph (an older caller), no chart", () => {
+        const chart = releaseFlowchart({ ...release, migration: false })!;
+        expect(chart).to.not.contain("migration");
+        expect(releaseFlowchart({ levels: [["a"]], migration: false })).to.equal(undefined);
+    });
+
+    it("mermaid parses it, also with names that are flowchart keywords (end, graph, subgraph) and quotes", async () => {
+        expect(await parseMermaid(CHART)).to.equal("flowchart-v2");
+        const hostile = releaseFlowchart({
+            levels: [["end"]],
+            migration: true,
+            graph: { levels: [["end", "graph"], ["subgraph", 'say "hi"']], waitsFor: { subgraph: ["end"], 'say "hi"': ["graph"] }, migrationService: "end" },
+        })!;
+        expect(hostile).to.contain('s3["say #quot;hi#quot;"]');
+        expect(await parseMermaid(hostile)).to.equal("flowchart-v2");
     });
 });

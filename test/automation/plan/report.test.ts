@@ -45,6 +45,18 @@ describe("plan/report", () => {
                 "Migration: succeeded (exit 0)",
                 "Stages: build ok 1m1s · rollout ok 1m42s",
                 "",
+                "```mermaid",
+                "gantt",
+                "    title release 20260314-091502-1a2b3c4 on dev: RELEASED (times in UTC)",
+                "    dateFormat YYYY-MM-DDTHH:mm:ss",
+                "    axisFormat %H:%M:%S",
+                "    todayMarker off",
+                "    section build",
+                "    build and push :done, build0, 2026-03-14T09:15:02, 2026-03-14T09:16:03",
+                "    section rollout",
+                "    rollout update :done, rollout1, 2026-03-14T09:16:03, 2026-03-14T09:17:45",
+                "```",
+                "",
                 "What runs now:",
                 "- api dddddddddddd",
                 "- worker cccccccccccc",
@@ -109,10 +121,20 @@ describe("plan/report", () => {
         expect(renderMarkdown(record({ state: "NOTHING_TO_DO" }))).to.contain("No service changed: 0 builds, 0 rollouts.");
     });
 
-    it("renders JSON with the exit code", () => {
+    it("renders JSON under its schema id, with the exit code", () => {
         const parsed = JSON.parse(renderJson(record({ state: "NEEDS_ATTENTION" })));
+        expect(parsed.schema).to.equal("berth.deploy/v1");
+        expect(JSON.parse(renderJson(record(), "rollback")).schema).to.equal("berth.rollback/v1");
         expect(parsed.exitCode).to.equal(2);
         expect(parsed.pulumiUpdates).to.deep.equal({ rollout: "42" });
         expect(parsed.services[0].taskDefinitionRevision).to.equal("berth-dev-api:7");
+    });
+
+    it("strict writing: a record field the schema does not declare is a bug caught before anything is printed", () => {
+        const bad = { ...record(), strategy: "blue-green" } as ReleaseRecord;
+        expect(() => renderJson(bad)).to.throw("berth.deploy/v1: strategy not in the schema");
+        const badService = record({ services: [{ name: "api", changed: true, reason: "context changed", action: "build", colour: "green" } as ReleaseRecord["services"][number]] });
+        expect(() => renderJson(badService)).to.throw("berth.deploy/v1: services[0].colour not in the schema");
+        expect(() => renderJson(record({ state: "DONE" as ReleaseRecord["state"] }))).to.throw('berth.deploy/v1: state: Invalid option: expected one of "RELEASED"|"NOTHING_TO_DO"|"ROLLED_BACK"|"FAILED_BEFORE_CHANGE"|"NEEDS_ATTENTION"|"INTERRUPTED"');
     });
 });
