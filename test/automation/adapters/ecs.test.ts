@@ -2,16 +2,12 @@ import { expect } from "chai";
 import { mockClient } from "aws-sdk-client-mock";
 import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { EcsAdapter, toStartedBy } from "../../../automation/adapters/ecs";
-import type { RetryInfo } from "../../../automation/adapters/retry";
 
 const ecsMock = mockClient(ECSClient);
-const throttled = () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } });
 
-function adapter(logged: RetryInfo[] = []): EcsAdapter {
-    return new EcsAdapter({
-        client: new ECSClient({ region: "eu-west-1" }),
-        retry: { attempts: 3, sleep: async () => undefined, onRetry: (i) => logged.push(i) },
-    });
+// Retries are the SDK client's (test/automation/adapters/aws.test.ts); these tests check the translation.
+function adapter(): EcsAdapter {
+    return new EcsAdapter({ client: new ECSClient({ region: "eu-west-1" }) });
 }
 
 describe("EcsAdapter", () => {
@@ -46,17 +42,6 @@ describe("EcsAdapter", () => {
         ecsMock.on(RunTaskCommand).resolves({ tasks: [], failures: [{ arn: "arn:cluster/berth-dev", reason: "RESOURCE:ENI", detail: "no ENI capacity" }] });
         const result = await adapter().runTask({ cluster: "c", taskDefinition: "td:1", subnets: ["s"], securityGroups: [], startedBy: "berth/r1" });
         expect(result).to.deep.equal({ failures: ["arn:cluster/berth-dev: RESOURCE:ENI: no ENI capacity"] });
-    });
-
-    it("retries a throttled RunTask with the same client token, so a landed first attempt starts no second task", async () => {
-        ecsMock.on(RunTaskCommand).rejectsOnce(throttled()).resolves({ tasks: [{ taskArn: "arn:task/2" }] });
-        const logged: RetryInfo[] = [];
-        const result = await adapter(logged).runTask({ cluster: "c", taskDefinition: "td:1", subnets: ["s"], securityGroups: [], startedBy: "berth/r1" });
-        expect(result).to.deep.equal({ taskArn: "arn:task/2" });
-        const tokens = ecsMock.commandCalls(RunTaskCommand).map((c) => c.args[0].input.clientToken);
-        expect(tokens).to.have.length(2);
-        expect(tokens[1]).to.equal(tokens[0]);
-        expect(logged).to.have.length(1);
     });
 
     it("keeps startedBy within ECS's limit and character set", () => {
@@ -140,16 +125,4 @@ describe("EcsAdapter", () => {
         ]);
     });
 
-    it("retries throttled DescribeServices then succeeds; bounded retries end in a clear failure", async () => {
-        ecsMock.on(DescribeServicesCommand).rejectsOnce(throttled()).resolves({ services: [] });
-        const logged: RetryInfo[] = [];
-        expect(await adapter(logged).describeServices("c", ["a"])).to.deep.equal([]);
-        expect(logged.map((i) => i.what)).to.deep.equal(["ecs:DescribeServices c (a)"]);
-
-        ecsMock.reset();
-        ecsMock.on(DescribeServicesCommand).rejects(throttled());
-        const failure = await adapter().describeServices("c", ["a"]).catch((e: Error) => e);
-        expect(ecsMock.commandCalls(DescribeServicesCommand)).to.have.length(3);
-        expect((failure as Error).message).to.equal("ecs:DescribeServices c (a) failed after 3 attempts: ThrottlingException: Rate exceeded");
-    });
 });
