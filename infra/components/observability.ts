@@ -1,8 +1,9 @@
 // Alarms: ALB 5xx, unhealthy targets per target group, CPU and memory per service, RDS CPU and free
-// storage. They notify an SNS topic when one is configured (an e-mail creates one; a topic ARN is reused).
+// storage, at the thresholds config resolved (`berth:alarms.thresholds` over the profile defaults). They notify an
+// SNS topic when one is configured (an e-mail creates one; a topic ARN is reused).
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { Settings } from "../config/settings";
+import type { AlarmThresholds, Settings } from "../config/settings";
 import type { Naming } from "../naming";
 
 export interface ObservabilityArgs {
@@ -29,8 +30,10 @@ interface AlarmSpec {
     description: string;
 }
 
-/** The alarms of a stack as data, so their coverage can be checked without a cloud. */
-export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">): AlarmSpec[] {
+const GIB = 1024 ** 3;
+
+/** The alarms of a stack as data, so their coverage and exact inputs can be checked without a cloud. */
+export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">, thresholds: AlarmThresholds): AlarmSpec[] {
     const specs: AlarmSpec[] = [
         {
             key: "alb-5xx",
@@ -38,7 +41,7 @@ export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">): 
             metric: "HTTPCode_ELB_5XX_Count",
             namespace: "AWS/ApplicationELB",
             statistic: "Sum",
-            threshold: 10,
+            threshold: thresholds.alb5xxPerMinute,
             comparisonOperator: "GreaterThanThreshold",
             dimensions: { LoadBalancer: args.loadBalancerArnSuffix },
             periodSeconds: 60,
@@ -53,28 +56,29 @@ export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">): 
             metric: "UnHealthyHostCount",
             namespace: "AWS/ApplicationELB",
             statistic: "Maximum",
-            threshold: 0,
+            threshold: thresholds.unhealthyTargets,
             comparisonOperator: "GreaterThanThreshold",
             dimensions: { TargetGroup: tg, LoadBalancer: args.loadBalancerArnSuffix },
             periodSeconds: 60,
             evaluationPeriods: 5,
-            description: `${service} has unhealthy targets`,
+            description: `${service} has more than ${thresholds.unhealthyTargets} unhealthy targets`,
         });
     }
     for (const [service, serviceName] of Object.entries(args.serviceNames)) {
         for (const metric of ["CPUUtilization", "MemoryUtilization"]) {
+            const percent = metric === "CPUUtilization" ? thresholds.serviceCpuPercent : thresholds.serviceMemoryPercent;
             specs.push({
                 key: `${service}-${metric === "CPUUtilization" ? "cpu" : "memory"}`,
                 subject: service,
                 metric,
                 namespace: "AWS/ECS",
                 statistic: "Average",
-                threshold: 85,
+                threshold: percent,
                 comparisonOperator: "GreaterThanThreshold",
                 dimensions: { ClusterName: args.clusterName, ServiceName: serviceName },
                 periodSeconds: 300,
                 evaluationPeriods: 2,
-                description: `${service} ${metric} above 85%`,
+                description: `${service} ${metric} above ${percent}%`,
             });
         }
     }
@@ -85,12 +89,12 @@ export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">): 
             metric: "CPUUtilization",
             namespace: "AWS/RDS",
             statistic: "Average",
-            threshold: 80,
+            threshold: thresholds.databaseCpuPercent,
             comparisonOperator: "GreaterThanThreshold",
             dimensions: { DBInstanceIdentifier: args.dbIdentifier },
             periodSeconds: 300,
             evaluationPeriods: 2,
-            description: "database CPU above 80%",
+            description: `database CPU above ${thresholds.databaseCpuPercent}%`,
         },
         {
             key: "db-free-storage",
@@ -98,12 +102,12 @@ export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">): 
             metric: "FreeStorageSpace",
             namespace: "AWS/RDS",
             statistic: "Minimum",
-            threshold: 2 * 1024 ** 3,
+            threshold: Math.round(thresholds.databaseFreeStorageGiB * GIB),
             comparisonOperator: "LessThanThreshold",
             dimensions: { DBInstanceIdentifier: args.dbIdentifier },
             periodSeconds: 300,
             evaluationPeriods: 1,
-            description: "database free storage below 2 GiB",
+            description: `database free storage below ${thresholds.databaseFreeStorageGiB} GiB`,
         },
     );
     return specs;
@@ -116,7 +120,7 @@ export class Observability extends pulumi.ComponentResource {
         super("berth:observability:Observability", name, {}, opts);
         this.topicArn = this.createTopic(name, args);
         const actions = this.topicArn ? [this.topicArn] : [];
-        for (const spec of planAlarms(args)) {
+        for (const spec of planAlarms(args, args.alarms.thresholds)) {
             new aws.cloudwatch.MetricAlarm(
                 `${name}-${spec.key}`,
                 {
