@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { AWS_RETRY, awsCall, awsClient, type AwsClientSettings } from "../../../automation/adapters/aws";
+import { AWS_RETRY, awsCall, awsClient, awsClientConfig, type AwsClientSettings } from "../../../automation/adapters/aws";
 import { EcsAdapter } from "../../../automation/adapters/ecs";
 import { SsmReleaseStore } from "../../../automation/adapters/releaseStore";
 import { mapStackError } from "../../../automation/adapters/pulumiStack";
@@ -89,6 +89,11 @@ describe("AWS clients: the SDK's retry strategy is the only retry layer", () => 
         await client.send(new DescribeServicesCommand({ cluster: "c", services: ["b"] }));
         expect(transport.requests.map((r) => r.headers["amz-sdk-request"])).to.deep.equal(["attempt=1; max=8", "attempt=2; max=8", "attempt=1; max=8"]);
         expect(lines).to.have.length(1);
+    });
+
+    it("every client gets the one strategy: standard mode, AWS_RETRY's attempts", async () => {
+        const config = awsClientConfig({ region: "eu-west-1" });
+        expect([config.retryStrategy.mode, await config.retryStrategy.maxAttempts(), config.maxAttempts]).to.deep.equal([AWS_RETRY.mode, 8, 8]);
     });
 
     it("names calls as progress lines and IAM policies do", () => {
