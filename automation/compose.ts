@@ -3,6 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { hashBuildContext } from "../infra/buildContext";
+import type { AwsClientSettings } from "./adapters/aws";
 import { systemClock } from "./adapters/clock";
 import { DockerImageBuilder } from "./adapters/docker";
 import { EcrRegistry } from "./adapters/ecr";
@@ -16,7 +17,6 @@ import { CloudWatchMetrics } from "./adapters/metrics";
 import { openPulumiStack } from "./adapters/pulumiStack";
 import { SsmReleaseStore } from "./adapters/releaseStore";
 import { GitRevisionCost } from "../infra/cost/revision";
-import { formatRetry, type RetryOptions } from "./adapters/retry";
 import { parseStackOutputs, type EnvironmentOutputs } from "./plan/outputs";
 import type { StackPort } from "./ports";
 import type { PreviewPorts } from "./commands/preview";
@@ -37,16 +37,14 @@ export function openStack(options: ComposeOptions): Promise<StackPort> {
     return openPulumiStack({ stackName: options.stackName, projectDir: options.projectDir });
 }
 
-function retryLogging(progress: (line: string) => void): Partial<RetryOptions> {
-    return { onRetry: (info) => progress(formatRetry(info)) };
-}
-
 /** Every port of a release, for the stack's region (from its outputs). */
 export async function composeReleaseDeps(options: ComposeOptions): Promise<ReleaseDeps> {
     const progress = options.progress ?? toStderr;
     const stack = await openStack(options);
     const outputs = parseStackOutputs(await stack.outputs());
-    const aws = { region: outputs.region, retry: retryLogging(progress) };
+    // Every AWS client is built by the adapters with adapters/aws.ts's settings (awsClient): the SDK's retry strategy
+    // and one progress line per retry. A new AWS adapter takes these same settings.
+    const aws: AwsClientSettings = { region: outputs.region, progress };
     return {
         stack,
         ecs: new EcsAdapter(aws),
@@ -54,8 +52,8 @@ export async function composeReleaseDeps(options: ComposeOptions): Promise<Relea
         logs: new LogsAdapter(aws),
         metrics: new CloudWatchMetrics(aws),
         registry: new EcrRegistry(aws),
-        builder: new DockerImageBuilder(),
-        http: new FetchHttp(),
+        builder: new DockerImageBuilder({ retry: { clock: systemClock, progress } }),
+        http: new FetchHttp({ clock: systemClock, progress }),
         store: new SsmReleaseStore({ ...aws, parameterName: outputs.releasedImagesParameter }),
         source: new GitSource(options.projectDir),
         clock: systemClock,
@@ -70,7 +68,7 @@ export async function composePreviewPorts(options: ComposeOptions): Promise<Prev
     const stack = await openStack(options);
     return {
         stack,
-        storeFor: (outputs) => new SsmReleaseStore({ region: outputs.region, retry: retryLogging(progress), parameterName: outputs.releasedImagesParameter }),
+        storeFor: (outputs) => new SsmReleaseStore({ region: outputs.region, progress, parameterName: outputs.releasedImagesParameter }),
         contextDigests: (outputs) => contextDigests(options.projectDir, outputs),
         source: new GitSource(options.projectDir),
         now: () => systemClock.now(),

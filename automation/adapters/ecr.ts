@@ -2,7 +2,7 @@
 // putting its manifest under the new tag (the documented way to retag in ECR; no pull or push needed).
 import { BatchGetImageCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import type { RegistryCredentials, RegistryPort } from "../ports";
-import { retry, SDK_RETRY, type AwsAdapterOptions } from "./retry";
+import { awsClient, type AwsAdapterOptions } from "./aws";
 
 /** Manifest types berth accepts when reading a manifest back (single-platform and index/list). */
 export const MANIFEST_MEDIA_TYPES = [
@@ -15,12 +15,12 @@ export const MANIFEST_MEDIA_TYPES = [
 export class EcrRegistry implements RegistryPort {
     private readonly client: ECRClient;
 
-    constructor(private readonly options: AwsAdapterOptions<ECRClient> = {}) {
-        this.client = options.client ?? new ECRClient({ region: options.region, ...SDK_RETRY });
+    constructor(options: AwsAdapterOptions<ECRClient> = {}) {
+        this.client = options.client ?? awsClient(ECRClient, options);
     }
 
     async credentials(): Promise<RegistryCredentials> {
-        const out = await retry("ecr:GetAuthorizationToken", () => this.client.send(new GetAuthorizationTokenCommand({})), this.options.retry);
+        const out = await this.client.send(new GetAuthorizationTokenCommand({}));
         const data = out.authorizationData?.[0];
         if (!data?.authorizationToken || !data.proxyEndpoint) throw new Error("ECR GetAuthorizationToken returned no token");
         // The token is base64 of "AWS:<password>"; the password may itself contain ':'.
@@ -32,11 +32,7 @@ export class EcrRegistry implements RegistryPort {
 
     async digestOf(repositoryName: string, tag: string): Promise<string | undefined> {
         try {
-            const out = await retry(
-                `ecr:DescribeImages ${repositoryName}:${tag}`,
-                () => this.client.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageTag: tag }] })),
-                this.options.retry,
-            );
+            const out = await this.client.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageTag: tag }] }));
             return out.imageDetails?.[0]?.imageDigest;
         } catch (error) {
             if ((error as { name?: string }).name === "ImageNotFoundException") return undefined;
@@ -45,11 +41,7 @@ export class EcrRegistry implements RegistryPort {
     }
 
     async addTag(repositoryName: string, digest: string, tag: string): Promise<void> {
-        const got = await retry(
-            `ecr:BatchGetImage ${repositoryName}@${digest}`,
-            () => this.client.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageDigest: digest }], acceptedMediaTypes: MANIFEST_MEDIA_TYPES })),
-            this.options.retry,
-        );
+        const got = await this.client.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageDigest: digest }], acceptedMediaTypes: MANIFEST_MEDIA_TYPES }));
         const image = got.images?.[0];
         if (!image?.imageManifest) {
             const failure = got.failures?.[0];
@@ -57,19 +49,14 @@ export class EcrRegistry implements RegistryPort {
             throw new Error(`cannot tag ${repositoryName}@${digest} as ${tag}: the image was not found (${why})`);
         }
         try {
-            await retry(
-                `ecr:PutImage ${repositoryName}:${tag}`,
-                () =>
-                    this.client.send(
-                        new PutImageCommand({
-                            repositoryName,
-                            imageManifest: image.imageManifest,
-                            imageManifestMediaType: image.imageManifestMediaType,
-                            imageDigest: digest,
-                            imageTag: tag,
-                        }),
-                    ),
-                this.options.retry,
+            await this.client.send(
+                new PutImageCommand({
+                    repositoryName,
+                    imageManifest: image.imageManifest,
+                    imageManifestMediaType: image.imageManifestMediaType,
+                    imageDigest: digest,
+                    imageTag: tag,
+                }),
             );
         } catch (error) {
             const name = (error as { name?: string }).name;

@@ -1,6 +1,6 @@
 // EcsPort over the ECS API (SDK v3): one-off Fargate tasks (migrations), task and service status, and the
 // service deployments of blue/green, canary and linear rollouts (list, describe, answer a PAUSE hook, stop).
-// Requests are translated as-is; throttling beyond the SDK's own attempts is retried and logged (retry.ts).
+// Requests are translated as-is; the SDK client retries throttling and transient errors itself (aws.ts).
 import { randomUUID } from "node:crypto";
 import {
     ContinueServiceDeploymentCommand,
@@ -30,7 +30,7 @@ import type {
     ServiceStatus,
     TaskStatus,
 } from "../ports";
-import { retry, SDK_RETRY, type AwsAdapterOptions } from "./retry";
+import { awsClient, type AwsAdapterOptions } from "./aws";
 
 /** ECS accepts at most 10 services per DescribeServices call. */
 export const DESCRIBE_SERVICES_BATCH = 10;
@@ -55,13 +55,13 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 export class EcsAdapter implements EcsPort {
     private readonly client: ECSClient;
 
-    constructor(private readonly options: AwsAdapterOptions<ECSClient> = {}) {
-        this.client = options.client ?? new ECSClient({ region: options.region, ...SDK_RETRY });
+    constructor(options: AwsAdapterOptions<ECSClient> = {}) {
+        this.client = options.client ?? awsClient(ECSClient, options);
     }
 
     async runTask(request: RunTaskRequest): Promise<RunTaskResult> {
         if (request.subnets.length === 0) throw new Error(`RunTask ${request.taskDefinition}: no subnets given (awsvpc needs at least one)`);
-        // One token for every attempt: a retried RunTask whose first attempt did land starts no second task.
+        // One token for every attempt (the SDK resends the same request): a retried RunTask whose first attempt did land starts no second task.
         const clientToken = randomUUID();
         const command = new RunTaskCommand({
             cluster: request.cluster,
@@ -74,7 +74,7 @@ export class EcsAdapter implements EcsPort {
                 awsvpcConfiguration: { subnets: request.subnets, securityGroups: request.securityGroups, assignPublicIp: "DISABLED" },
             },
         });
-        const out = await retry(`ecs:RunTask ${request.taskDefinition}`, () => this.client.send(command), this.options.retry);
+        const out = await this.client.send(command);
         const taskArn = out.tasks?.[0]?.taskArn;
         if (taskArn) return { taskArn };
         const failures = (out.failures ?? []).map(formatFailure);
@@ -82,11 +82,7 @@ export class EcsAdapter implements EcsPort {
     }
 
     async describeTask(cluster: string, taskArn: string): Promise<TaskStatus | undefined> {
-        const out = await retry(
-            `ecs:DescribeTasks ${taskArn}`,
-            () => this.client.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] })),
-            this.options.retry,
-        );
+        const out = await this.client.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
         const task = out.tasks?.find((t) => t.taskArn === taskArn) ?? out.tasks?.[0];
         return task ? toTaskStatus(task) : undefined;
     }
@@ -95,11 +91,7 @@ export class EcsAdapter implements EcsPort {
         const statuses: ServiceStatus[] = [];
         // Sequential on purpose: batches share the account's ECS token bucket with everything else.
         for (const batch of chunk(serviceNames, DESCRIBE_SERVICES_BATCH)) {
-            const out = await retry(
-                `ecs:DescribeServices ${cluster} (${batch.join(", ")})`,
-                () => this.client.send(new DescribeServicesCommand({ cluster, services: batch })),
-                this.options.retry,
-            );
+            const out = await this.client.send(new DescribeServicesCommand({ cluster, services: batch }));
             statuses.push(...(out.services ?? []).map(toServiceStatus));
             // A service ECS does not know comes back as a failure (reason MISSING): keep it visible, never drop it.
             statuses.push(...(out.failures ?? []).map(missingService));
@@ -112,19 +104,14 @@ export class EcsAdapter implements EcsPort {
         let nextToken: string | undefined;
         do {
             const token = nextToken;
-            const out = await retry(
-                `ecs:ListServiceDeployments ${serviceName}`,
-                () =>
-                    this.client.send(
-                        new ListServiceDeploymentsCommand({
-                            cluster,
-                            service: serviceName,
-                            ...(options.createdAfter === undefined ? {} : { createdAt: { after: new Date(options.createdAfter) } }),
-                            ...(options.status ? { status: options.status } : {}),
-                            ...(token ? { nextToken: token } : {}),
-                        }),
-                    ),
-                this.options.retry,
+            const out = await this.client.send(
+                new ListServiceDeploymentsCommand({
+                    cluster,
+                    service: serviceName,
+                    ...(options.createdAfter === undefined ? {} : { createdAt: { after: new Date(options.createdAfter) } }),
+                    ...(options.status ? { status: options.status } : {}),
+                    ...(token ? { nextToken: token } : {}),
+                }),
             );
             briefs.push(...(out.serviceDeployments ?? []).map(toBrief));
             nextToken = out.nextToken;
@@ -135,11 +122,7 @@ export class EcsAdapter implements EcsPort {
     async describeServiceDeployments(arns: string[]): Promise<ServiceDeploymentSnapshot[]> {
         const snapshots: ServiceDeploymentSnapshot[] = [];
         for (const batch of chunk(arns, DESCRIBE_SERVICE_DEPLOYMENTS_BATCH)) {
-            const out = await retry(
-                `ecs:DescribeServiceDeployments (${batch.length})`,
-                () => this.client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: batch })),
-                this.options.retry,
-            );
+            const out = await this.client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: batch }));
             // A deployment of a revision from before October 2024 comes back as a failure (MISSING): nothing to read.
             snapshots.push(...(out.serviceDeployments ?? []).map(toSnapshot));
         }
@@ -147,15 +130,11 @@ export class EcsAdapter implements EcsPort {
     }
 
     async continueServiceDeployment(arn: string, hookId: string, action: HookAction): Promise<void> {
-        await retry(
-            `ecs:ContinueServiceDeployment ${action} ${hookId}`,
-            () => this.client.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action })),
-            this.options.retry,
-        );
+        await this.client.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action }));
     }
 
     async stopServiceDeployment(arn: string): Promise<void> {
-        await retry(`ecs:StopServiceDeployment ROLLBACK ${arn}`, () => this.client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: "ROLLBACK" })), this.options.retry);
+        await this.client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: "ROLLBACK" }));
     }
 }
 

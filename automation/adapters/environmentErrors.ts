@@ -1,7 +1,7 @@
 // Environment problems met by the AWS adapters — credentials, permissions, network, an AWS API that kept
-// failing — classified by the SDK's error name, Node's error code or the HTTP status, never by the message.
-// Only mapStackError (pulumiStack.ts), berth's one error-mapping function, calls this.
-import { callOf, describeError, isTransientAwsError, RetriesExhaustedError } from "./retry";
+// failing after the SDK's retries — classified by the SDK's error name, Node's error code or the HTTP status,
+// never by the message. Only mapStackError (pulumiStack.ts), berth's one error-mapping function, calls this.
+import { attemptsOf, callOf, describeError, isRetryableAwsError } from "./aws";
 
 export interface EnvironmentProblem {
     /** One line: the call, the cause (with the SDK's own error), no fix. */
@@ -33,7 +33,7 @@ function classify(error: unknown, call: string): EnvironmentProblem | undefined 
     if (name === "CredentialsProviderError") return { message: `${call}: no AWS credentials found (${cause})`, hint: SIGN_IN };
     if (name && INVALID_CREDENTIALS.has(name)) return { message: `${call}: the AWS credentials are not valid (${cause})`, hint: SIGN_IN };
     if (name && EXPIRED.has(name)) return { message: `${call}: the AWS session has expired (${cause})`, hint: `refresh the credentials (${"`aws sso login`"}, or a new role session in CI) and rerun` };
-    if ((name && DENIED.has(name)) || (status === 403 && !isTransientAwsError(error))) {
+    if ((name && DENIED.has(name)) || (status === 403 && !isRetryableAwsError(error))) {
         return { message: `${call}: access denied (${cause})`, hint: `the role berth runs as needs permission for ${call.split(" ")[0]}: check the deploy role's policy (ci.deployRoleArn) or the AWS_PROFILE in use` };
     }
     if ((code && NETWORK_CODES.has(code)) || name === "TimeoutError") {
@@ -44,13 +44,16 @@ function classify(error: unknown, call: string): EnvironmentProblem | undefined 
 
 /** The environment problem behind `error`, or undefined when it is something else (a bug, a Pulumi error, …). */
 export function environmentProblem(error: unknown): EnvironmentProblem | undefined {
-    if (error instanceof RetriesExhaustedError) {
-        const inner = classify(error.cause, error.what);
-        if (inner) return inner;
+    const call = callOf(error) ?? "an AWS call";
+    const known = classify(error, call);
+    if (known) return known;
+    // The SDK's retry middleware records its attempts on the error it gives up with (the last attempt's own error).
+    const attempts = attemptsOf(error);
+    if (attempts !== undefined && isRetryableAwsError(error)) {
         return {
-            message: `${error.what}: AWS kept failing, retries given up after ${error.attempts} attempts (${describeError(error.cause)})`,
+            message: `${call}: AWS kept failing, retries given up after ${attempts} attempt${attempts === 1 ? "" : "s"} (${describeError(error)})`,
             hint: "AWS is throttling or unavailable: wait a few minutes and rerun (a smaller --parallel makes fewer calls)",
         };
     }
-    return classify(error, callOf(error) ?? "an AWS call");
+    return undefined;
 }

@@ -2,23 +2,19 @@
 // it was given, so "unchanged token" means "nothing new yet" to the caller.
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import type { LogPage, LogsPort } from "../ports";
-import { retry, SDK_RETRY, type AwsAdapterOptions } from "./retry";
+import { awsClient, type AwsAdapterOptions } from "./aws";
 
 export class LogsAdapter implements LogsPort {
     private readonly client: CloudWatchLogsClient;
 
-    constructor(private readonly options: AwsAdapterOptions<CloudWatchLogsClient> = {}) {
-        this.client = options.client ?? new CloudWatchLogsClient({ region: options.region, ...SDK_RETRY });
+    constructor(options: AwsAdapterOptions<CloudWatchLogsClient> = {}) {
+        this.client = options.client ?? awsClient(CloudWatchLogsClient, options);
     }
 
     async read(logGroupName: string, logStreamName: string, nextToken?: string): Promise<LogPage> {
         try {
-            const out = await retry(
-                `logs:GetLogEvents ${logGroupName}/${logStreamName}`,
-                // startFromHead must be true when continuing with a nextForwardToken (API reference).
-                () => this.client.send(new GetLogEventsCommand({ logGroupName, logStreamName, startFromHead: true, nextToken })),
-                this.options.retry,
-            );
+            // startFromHead must be true when continuing with a nextForwardToken (API reference).
+            const out = await this.client.send(new GetLogEventsCommand({ logGroupName, logStreamName, startFromHead: true, nextToken }));
             return {
                 lines: (out.events ?? []).map((e) => ({ timestamp: e.timestamp ?? 0, message: e.message ?? "" })),
                 nextToken: out.nextForwardToken ?? nextToken,

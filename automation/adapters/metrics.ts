@@ -2,7 +2,7 @@
 // of the canary check (ALB metrics are per minute; a window shorter than one sees nothing yet).
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { MetricsPort, TargetGroupErrors } from "../ports";
-import { retry, SDK_RETRY, type AwsAdapterOptions } from "./retry";
+import { awsClient, type AwsAdapterOptions } from "./aws";
 
 /** `arn:…:targetgroup/name/id` → `targetgroup/name/id`, the TargetGroup dimension of AWS/ApplicationELB. */
 export function targetGroupDimension(targetGroupArn: string): string {
@@ -23,8 +23,8 @@ const PERIOD_SECONDS = 60;
 export class CloudWatchMetrics implements MetricsPort {
     private readonly client: CloudWatchClient;
 
-    constructor(private readonly options: AwsAdapterOptions<CloudWatchClient> = {}) {
-        this.client = options.client ?? new CloudWatchClient({ region: options.region, ...SDK_RETRY });
+    constructor(options: AwsAdapterOptions<CloudWatchClient> = {}) {
+        this.client = options.client ?? awsClient(CloudWatchClient, options);
     }
 
     async targetGroupErrors(loadBalancerArn: string, targetGroupArn: string, fromMs: number, toMs: number): Promise<TargetGroupErrors> {
@@ -41,18 +41,13 @@ export class CloudWatchMetrics implements MetricsPort {
         let nextToken: string | undefined;
         do {
             const token = nextToken;
-            const out = await retry(
-                `cloudwatch:GetMetricData ${targetGroupDimension(targetGroupArn)}`,
-                () =>
-                    this.client.send(
-                        new GetMetricDataCommand({
-                            MetricDataQueries: [query("requests", "RequestCount"), query("errors", "HTTPCode_Target_5XX_Count")],
-                            StartTime: new Date(fromMs),
-                            EndTime: new Date(toMs),
-                            ...(token ? { NextToken: token } : {}),
-                        }),
-                    ),
-                this.options.retry,
+            const out = await this.client.send(
+                new GetMetricDataCommand({
+                    MetricDataQueries: [query("requests", "RequestCount"), query("errors", "HTTPCode_Target_5XX_Count")],
+                    StartTime: new Date(fromMs),
+                    EndTime: new Date(toMs),
+                    ...(token ? { NextToken: token } : {}),
+                }),
             );
             for (const result of out.MetricDataResults ?? []) {
                 if (result.Id && result.Id in sums) sums[result.Id] += (result.Values ?? []).reduce((a, b) => a + b, 0);

@@ -1,8 +1,20 @@
 // RegistryPort for a plain OCI registry (Docker Registry HTTP API v2): tag → digest via the
-// Docker-Content-Digest header, retag by copying the manifest under the new tag. Basic auth or anonymous.
+// Docker-Content-Digest header, retag by copying the manifest under the new tag. Basic auth or anonymous. A request
+// that gets no answer, or a busy answer (429, 502-504), is tried again on the injected clock (attempts.ts).
 import { createHash } from "node:crypto";
 import type { RegistryCredentials, RegistryPort } from "../ports";
+import { withAttempts, type Attempts } from "./attempts";
+import { systemClock } from "./clock";
 import { MANIFEST_MEDIA_TYPES } from "./ecr";
+
+/** Statuses a registry (or the proxy before it) answers when it is busy for a moment, not when the request is wrong. */
+const BUSY = new Set([429, 502, 503, 504]);
+
+class RegistryBusy extends Error {
+    constructor(readonly response: Response) {
+        super(`answered ${response.status}`);
+    }
+}
 
 export interface OciRegistryOptions {
     /** `host[:port]` as used in image references. */
@@ -11,7 +23,10 @@ export interface OciRegistryOptions {
     scheme?: "http" | "https";
     username?: string;
     password?: string;
+    /** Per attempt (default 30 s). */
     timeoutMs?: number;
+    /** Attempts per request, the wait between them, the clock and the retry lines (default 3, 500 ms, the system clock). */
+    retry?: Partial<Attempts>;
 }
 
 export class OciRegistry implements RegistryPort {
@@ -59,11 +74,24 @@ export class OciRegistry implements RegistryPort {
         return { body, mediaType };
     }
 
-    private fetch(url: string, init: { method: string; headers: Record<string, string>; body?: Buffer }): Promise<Response> {
+    private async fetch(url: string, init: { method: string; headers: Record<string, string>; body?: Buffer }): Promise<Response> {
         const headers = { ...init.headers };
         if (this.options.username) {
             headers.Authorization = `Basic ${Buffer.from(`${this.options.username}:${this.options.password ?? ""}`).toString("base64")}`;
         }
-        return fetch(url, { ...init, headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+        const policy: Attempts = { attempts: 3, backoffMs: 500, clock: systemClock, progress: () => undefined, ...this.options.retry };
+        const once = async () => {
+            const res = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+            if (BUSY.has(res.status)) throw new RegistryBusy(res);
+            return res;
+        };
+        try {
+            // Every registry request is idempotent (HEAD, GET, a PUT of the same manifest under the same tag).
+            return await withAttempts(`${init.method} ${url}`, policy, once, () => true);
+        } catch (error) {
+            // Still busy after the last attempt: the caller reads the status like any other answer.
+            if (error instanceof RegistryBusy) return error.response;
+            throw error;
+        }
     }
 }

@@ -4,7 +4,7 @@
 import { GetParameterCommand, GetParametersByPathCommand, PutParameterCommand, SSMClient, type Parameter, type ParameterTier } from "@aws-sdk/client-ssm";
 import { parseReleasedSetValue, serializeReleasedSet } from "../../infra/contracts/releasedSet";
 import type { ReleasedSet, ReleaseStorePort } from "../ports";
-import { retry, SDK_RETRY, type AwsAdapterOptions } from "./retry";
+import { awsClient, type AwsAdapterOptions } from "./aws";
 
 /** Standard parameters hold up to 4 KB, advanced ones up to 8 KB (SSM PutParameter reference). */
 export const STANDARD_LIMIT_BYTES = 4096;
@@ -49,13 +49,13 @@ export class SsmReleaseStore implements ReleaseStorePort {
     private readonly client: SSMClient;
 
     constructor(private readonly options: SsmReleaseStoreOptions) {
-        this.client = options.client ?? new SSMClient({ region: options.region, ...SDK_RETRY });
+        this.client = options.client ?? awsClient(SSMClient, options);
     }
 
     async readReleased(): Promise<ReleasedSet | undefined> {
         const name = this.options.parameterName;
         try {
-            const out = await retry(`ssm:GetParameter ${name}`, () => this.client.send(new GetParameterCommand({ Name: name })), this.options.retry);
+            const out = await this.client.send(new GetParameterCommand({ Name: name }));
             return out.Parameter?.Value === undefined ? undefined : parseReleasedSet(name, out.Parameter.Value);
         } catch (error) {
             if ((error as { name?: string }).name === "ParameterNotFound") return undefined;
@@ -74,11 +74,7 @@ export class SsmReleaseStore implements ReleaseStorePort {
         // Release ids (YYYYMMDD-HHMMSS-<sha7>) are valid SSM name characters; Overwrite makes a retried write idempotent.
         const entry = `${releaseHistoryPath(name)}/${set.releaseId}`;
         for (const target of [entry, name]) {
-            await retry(
-                `ssm:PutParameter ${target}`,
-                () => this.client.send(new PutParameterCommand({ Name: target, Value: value, Type: "String", Overwrite: true, Tier: tierFor(bytes) })),
-                this.options.retry,
-            );
+            await this.client.send(new PutParameterCommand({ Name: target, Value: value, Type: "String", Overwrite: true, Tier: tierFor(bytes) }));
         }
     }
 
@@ -87,12 +83,7 @@ export class SsmReleaseStore implements ReleaseStorePort {
         const found: Parameter[] = [];
         let nextToken: string | undefined;
         do {
-            const token = nextToken;
-            const out = await retry(
-                `ssm:GetParametersByPath ${path}`,
-                () => this.client.send(new GetParametersByPathCommand({ Path: path, Recursive: false, MaxResults: 10, ...(token ? { NextToken: token } : {}) })),
-                this.options.retry,
-            );
+            const out = await this.client.send(new GetParametersByPathCommand({ Path: path, Recursive: false, MaxResults: 10, ...(nextToken ? { NextToken: nextToken } : {}) }));
             found.push(...(out.Parameters ?? []));
             nextToken = out.NextToken;
         } while (nextToken);

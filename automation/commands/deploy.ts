@@ -115,7 +115,7 @@ async function prepareAndMigrateStep(ctx: StageContext, run: Run, plan: ReleaseP
         run.stage("prepare", prep.kind === "interrupted" ? "interrupted" : "failed", describeUpdate(prep));
         // No second update right after a failed or interrupted one: the next update points the migration task
         // definition back (its config has no berth:migrationImage).
-        if (prep.kind === "interrupted") return run.finish("INTERRUPTED", before, `interrupted during the migration task definition update; no service image was changed — ${await whatRunsNow(deps.clock, deps.ecs, outputs, plan.toRoll)}`);
+        if (prep.kind === "interrupted") return run.finish("INTERRUPTED", before, `interrupted during the migration task definition update; no service image was changed — ${await whatRunsNow(deps.ecs, outputs, plan.toRoll)}`);
         return run.finish("FAILED_BEFORE_CHANGE", before, `the stack update registering the migration task definition ${describeUpdate(prep)}; no service was changed`);
     }
     const changedBack = run.changedUnexpectedly.length > 0 ? `; ${run.changedUnexpectedly.join(", ")} changed back to the released set (the stack ran other images)` : "; no service changed";
@@ -185,7 +185,7 @@ async function rolloutStep(
             stop: run.finish(
                 "INTERRUPTED",
                 now,
-                `interrupted mid-rollout; the engine finished the operations it had started (${rolling})${leftWaiting(rollout.rollouts)}. What runs now: ${await whatRunsNow(deps.clock, deps.ecs, outputs, plan.toRoll)}`,
+                `interrupted mid-rollout; the engine finished the operations it had started (${rolling})${leftWaiting(rollout.rollouts)}. What runs now: ${await whatRunsNow(deps.ecs, outputs, plan.toRoll)}`,
             ),
         };
     }
@@ -233,7 +233,7 @@ async function verifyStep(ctx: StageContext, run: Run, plan: ReleasePlan, after:
     } catch (error) {
         if (!isAbort(error, ctx.signal)) return failedAfterChange(ctx, run, plan, released, "verify", error);
         run.stage("verify", "interrupted");
-        const now = await whatRunsNow(ctx.deps.clock, ctx.deps.ecs, after, plan.toRoll);
+        const now = await whatRunsNow(ctx.deps.ecs, after, plan.toRoll);
         return run.finish("INTERRUPTED", plan.imagesAfter, `interrupted while verifying; the rollout update had finished. What runs now: ${now}`);
     }
     for (const v of verdicts) run.service(v.service).verification = v;

@@ -12,7 +12,6 @@ import { readOutputs } from "../stages/resolve";
 import { whatRunsNow } from "../stages/status";
 import { ReleaseInputError, type ReleaseDeps, type StageContext } from "../stages/types";
 import { stackUpdate, type UpdateOutcome } from "../stages/update";
-import { withRetry } from "../stages/util";
 import { verifyServices } from "../stages/verify";
 
 export interface RollbackOptions {
@@ -38,7 +37,7 @@ export interface RollbackOptions {
 export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): Promise<ReleaseRecord> {
     const ctx: StageContext = { deps, timing: timingOf(), signal: options.signal, log: deps.progress, parallel: options.parallel };
     const outputs = await readOutputs(ctx);
-    const released = await withRetry(deps.clock, "released set", () => deps.store.readReleased(), { log: deps.progress });
+    const released = await deps.store.readReleased();
     const current = Object.fromEntries(Object.keys(outputs.services).map((s) => [s, appliedDigest(outputs, s)]));
     const source = await chooseSource(ctx, options, released, current);
     const to = planRollbackTo(source, released, current);
@@ -94,7 +93,7 @@ function appliedDigest(outputs: EnvironmentOutputs, service: string): string {
 async function chooseSource(ctx: StageContext, options: RollbackOptions, released: ReleasedSet | undefined, current: Record<string, string>): Promise<ReleasedSet> {
     const { deps } = ctx;
     if (!options.to && !released) throw new ReleaseInputError(`nothing has been released on stack ${options.stackName} yet: there is nothing to roll back to`);
-    const history = await withRetry(deps.clock, "release history", () => deps.store.listReleases(), { log: deps.progress });
+    const history = await deps.store.listReleases();
     const candidates = rollbackCandidates(history, released);
     if (!options.to) {
         const previous = previousRelease(candidates, released!, current, options.stackName);
@@ -131,12 +130,12 @@ async function afterUpdate(
     if (up.kind === "done" || up.kind === "interrupted") run.noteSpans(up.tracker.spans(), "rollbackSpan");
     if (up.kind === "interrupted") {
         run.stage("rollback", "interrupted");
-        return { stop: run.finish("INTERRUPTED", to.images, `interrupted during the rollback update. What runs now: ${await whatRunsNow(deps.clock, deps.ecs, outputs, services)}`) };
+        return { stop: run.finish("INTERRUPTED", to.images, `interrupted during the rollback update. What runs now: ${await whatRunsNow(deps.ecs, outputs, services)}`) };
     }
     if (up.kind === "locked") throw up.error;
     if (up.kind !== "done" || up.result.result !== "succeeded") {
         run.stage("rollback", "failed", describeUpdate(up));
-        return { stop: run.finish("NEEDS_ATTENTION", to.images, `the rollback update ${describeUpdate(up)}. What runs now: ${await whatRunsNow(deps.clock, deps.ecs, outputs, services)}`) };
+        return { stop: run.finish("NEEDS_ATTENTION", to.images, `the rollback update ${describeUpdate(up)}. What runs now: ${await whatRunsNow(deps.ecs, outputs, services)}`) };
     }
     const after = await readOutputs(ctx);
     const touched = services.filter((s) => to.changed.includes(s) || after.services[s].taskDefinitionArn !== outputs.services[s].taskDefinitionArn || up.tracker.touched().includes(s));

@@ -8,14 +8,13 @@ import { readOutputs } from "../stages/resolve";
 import { describeAll } from "../stages/status";
 import type { ReleaseDeps } from "../stages/types";
 
-export type StatusDeps = Pick<ReleaseDeps, "stack" | "ecs" | "elb" | "store"> & { clock?: ReleaseDeps["clock"] };
+export type StatusDeps = Pick<ReleaseDeps, "stack" | "ecs" | "elb" | "store">;
 
 export async function readStatus(deps: StatusDeps): Promise<StatusReport> {
-    const clock = deps.clock ?? { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
     const outputs = await readOutputs({ deps: deps as ReleaseDeps, timing: timingOf(), log: () => undefined });
     const released = await deps.store.readReleased();
     const names = Object.keys(outputs.services);
-    const statuses = await describeAll(clock, deps.ecs, outputs, names);
+    const statuses = await describeAll(deps.ecs, outputs, names);
     const services: StatusReport["services"] = [];
     for (const name of names) {
         const st = statuses.get(name);

@@ -4,7 +4,7 @@ import { BuildFailedError } from "../ports";
 import type { EnvironmentOutputs } from "../plan/outputs";
 import type { ReleasePlan } from "../plan/release";
 import type { StageContext } from "./types";
-import { bounded, isAbort, message, withRetry } from "./util";
+import { bounded, isAbort, message } from "./util";
 import * as path from "path";
 
 export type BuildOutcome =
@@ -34,7 +34,7 @@ export async function buildImages(ctx: StageContext, plan: ReleasePlan, outputs:
     ctx.signal?.addEventListener("abort", onAbort);
     let failure: Extract<BuildOutcome, { ok: false }> | undefined;
     try {
-        const credentials = await withRetry(deps.clock, "ECR GetAuthorizationToken", () => deps.registry.credentials(), { log: ctx.log, signal: ctx.signal });
+        const credentials = await deps.registry.credentials();
         await deps.builder.login(credentials);
         await bounded(
             todo,

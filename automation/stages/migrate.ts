@@ -5,7 +5,7 @@ import type { MigrationRecord } from "../plan/report";
 import type { MigrationOutputs } from "../plan/outputs";
 import type { RunTaskRequest } from "../ports";
 import type { StageContext } from "./types";
-import { isAbort, isTransient, message, withRetry } from "./util";
+import { isAbort, message } from "./util";
 
 export function migrationRequest(migration: MigrationOutputs, taskDefinitionArn: string, releaseId: string): RunTaskRequest {
     return {
@@ -30,7 +30,7 @@ export async function runMigration(ctx: StageContext, migration: MigrationOutput
     const timeoutMs = ctx.timing.migrationMs ?? migration.timeoutSeconds * 1000;
     const logLines: string[] = [];
     const done = (r: MigrationRecord): MigrationOutcome => ({ ...r, durationMs: deps.clock.now() - started, logLines });
-    const run = await withRetry(deps.clock, "ECS RunTask", () => deps.ecs.runTask(request), { log: ctx.log, signal: ctx.signal });
+    const run = await deps.ecs.runTask(request);
     if ("failures" in run) {
         return done({ outcome: "could-not-start", detail: `RunTask refused: ${run.failures.join("; ")}` });
     }
@@ -59,13 +59,8 @@ export async function runMigration(ctx: StageContext, migration: MigrationOutput
     };
     try {
         for (;;) {
-            let task;
-            try {
-                task = await deps.ecs.describeTask(migration.clusterName, taskArn);
-            } catch (error) {
-                if (!isTransient(error)) throw error;
-                ctx.log(`ECS DescribeTasks: ${message(error)} — polling again`);
-            }
+            // One call per poll: the AWS client has already retried what AWS throttled; an error here ends the wait.
+            const task = await deps.ecs.describeTask(migration.clusterName, taskArn);
             await drainLogs();
             if (task?.lastStatus === "STOPPED") {
                 const container = task.containers.find((c) => c.name === migration.containerName) ?? task.containers[0];

@@ -9,7 +9,7 @@ import type { ReleasedSet } from "../ports";
 import type { ReleaseDeps, StageContext, Timing } from "./types";
 import type { UpdateOutcome } from "./update";
 import { mapStackError } from "../adapters/pulumiStack";
-import { message, withRetry } from "./util";
+import { message } from "./util";
 
 export interface StageTimeouts {
     migrationSeconds: number;
@@ -179,13 +179,13 @@ export async function recordRelease(ctx: StageContext, run: Run, plan: ReleasePl
         if (!t.digest) continue;
         const digest = t.digest;
         try {
-            await withRetry(deps.clock, `ECR tag ${t.repositoryName}:${t.tag}`, () => deps.registry.addTag(t.repositoryName, digest, t.tag), { log: deps.progress });
+            await deps.registry.addTag(t.repositoryName, digest, t.tag);
         } catch (error) {
             warnings.push(`could not tag ${t.service} ${t.tag}: ${message(error)}`);
         }
     }
     try {
-        await withRetry(deps.clock, "released set", () => deps.store.writeReleased(releasedSetAfter(plan, released, deps.clock.now())), { log: deps.progress });
+        await deps.store.writeReleased(releasedSetAfter(plan, released, deps.clock.now()));
     } catch (error) {
         run.stage("record", "failed", message(error));
         return run.finish(
@@ -201,7 +201,7 @@ export async function recordRelease(ctx: StageContext, run: Run, plan: ReleasePl
 /** The record stage of a verified rollback: the restored set becomes the released set (and a history entry). */
 export async function recordRollback(ctx: StageContext, set: ReleasedSet): Promise<{ ok: true } | { ok: false; error: string }> {
     try {
-        await withRetry(ctx.deps.clock, "released set", () => ctx.deps.store.writeReleased(set), { log: ctx.deps.progress });
+        await ctx.deps.store.writeReleased(set);
         return { ok: true };
     } catch (error) {
         return { ok: false, error: message(error) };

@@ -5,7 +5,6 @@ import { parseStackOutputs, repositoryName, StackOutputsError, EnvironmentOutput
 import { planRelease, PlanInputError, ReleasePlan } from "../plan/release";
 import type { ReleasedSet } from "../ports";
 import { ReleaseInputError, StageContext } from "./types";
-import { withRetry } from "./util";
 
 export async function readOutputs(ctx: StageContext): Promise<EnvironmentOutputs> {
     const raw = await ctx.deps.stack.outputs();
@@ -58,7 +57,7 @@ export async function resolveRelease(ctx: StageContext, options: ResolveOptions)
         if (tag !== sha) ctx.log(`dirty tree: images are tagged ${tag}, not ${sha.slice(0, 12)}`);
         for (const name of first.toRoll) {
             const repo = repositoryName(outputs.services[name].repositoryUrl);
-            const found = await withRetry(deps.clock, `ECR ${repo}:${tag.slice(0, 12)}`, () => deps.registry.digestOf(repo, tag), { log: ctx.log, signal: ctx.signal });
+            const found = await deps.registry.digestOf(repo, tag);
             if (found) existingTags[name] = found;
         }
         plan = planRelease({ ...input, existingTags });

@@ -59,7 +59,7 @@ export async function rollbackAfterFailure(
         for (const s of scope) if (run.service(s).rollback !== "impossible") run.service(s).rollback = "failed";
         run.stage("rollback", "failed", describeFailure(error));
         const outputs = await readOutputs(ctx).catch(() => undefined);
-        const now = outputs ? await whatRunsNow(ctx.deps.clock, ctx.deps.ecs, outputs, scope).catch((e: unknown) => `could not be read (${message(e)})`) : "could not be read";
+        const now = outputs ? await whatRunsNow(ctx.deps.ecs, outputs, scope).catch((e: unknown) => `could not be read (${message(e)})`) : "could not be read";
         return run.finish("NEEDS_ATTENTION", imagesNow, `${why}; the rollback failed: ${describeFailure(error)}. What runs now: ${now}`);
     }
 }
@@ -86,7 +86,7 @@ async function tryRollback(ctx: StageContext, run: Run, { plan, released, scope,
         for (const s of restored) run.service(s).rollback = "failed";
         run.stage("rollback", "failed", reason);
         const outputs = await readOutputs(ctx).catch(() => undefined);
-        const now = outputs ? await whatRunsNow(deps.clock, deps.ecs, outputs, scope) : "could not read the stack outputs";
+        const now = outputs ? await whatRunsNow(deps.ecs, outputs, scope) : "could not read the stack outputs";
         return run.finish("NEEDS_ATTENTION", images, `${why}; the rollback ${reason}. What runs now: ${now}`);
     };
     if (restored.length === 0) {

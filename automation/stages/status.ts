@@ -2,23 +2,23 @@
 // "what runs now" sentence of NEEDS_ATTENTION and INTERRUPTED reports.
 import type { EnvironmentOutputs } from "../plan/outputs";
 import { taskDefinitionLabel } from "../plan/verify";
-import type { Clock, EcsPort, ServiceStatus } from "../ports";
-import { message, withRetry } from "./util";
+import type { EcsPort, ServiceStatus } from "../ports";
+import { message } from "./util";
 
 export type { ServiceStatusReport, StatusReport } from "../plan/status";
 
-export async function describeAll(clock: Clock, ecs: EcsPort, outputs: EnvironmentOutputs, services: string[]): Promise<Map<string, ServiceStatus>> {
+export async function describeAll(ecs: EcsPort, outputs: EnvironmentOutputs, services: string[]): Promise<Map<string, ServiceStatus>> {
     const names = services.map((s) => outputs.services[s].serviceName);
-    const statuses = await withRetry(clock, "ECS DescribeServices", () => ecs.describeServices(outputs.clusterName, names), { attempts: 8 });
+    const statuses = await ecs.describeServices(outputs.clusterName, names);
     const byName = new Map(statuses.map((s) => [s.serviceName, s]));
     return new Map(services.map((s) => [s, byName.get(outputs.services[s].serviceName)!]).filter(([, st]) => st !== undefined) as [string, ServiceStatus][]);
 }
 
 /** One line per service: the task definitions its deployments run, for reports. Never throws. */
-export async function whatRunsNow(clock: Clock, ecs: EcsPort, outputs: EnvironmentOutputs, services: string[]): Promise<string> {
+export async function whatRunsNow(ecs: EcsPort, outputs: EnvironmentOutputs, services: string[]): Promise<string> {
     if (services.length === 0) return "no service was touched";
     try {
-        const found = await describeAll(clock, ecs, outputs, services);
+        const found = await describeAll(ecs, outputs, services);
         return services
             .map((s) => {
                 const st = found.get(s);

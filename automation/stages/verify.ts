@@ -6,7 +6,7 @@ import type { EnvironmentOutputs } from "../plan/outputs";
 import { isHopeless, ServiceVerdict, SmokeResult, verifyService } from "../plan/verify";
 import type { ServiceStatus, TargetHealth } from "../ports";
 import type { StageContext } from "./types";
-import { isTransient, message, withRetry } from "./util";
+import { message } from "./util";
 
 export interface VerifyRequest {
     outputs: EnvironmentOutputs;
@@ -52,58 +52,51 @@ export async function verifyServices(ctx: StageContext, request: VerifyRequest):
     const pending = new Set(request.services);
     const byEcsName = new Map(request.services.map((s) => [outputs.services[s].serviceName, s]));
     while (pending.size > 0) {
-        let statuses: ServiceStatus[] | undefined;
-        try {
-            statuses = await deps.ecs.describeServices(outputs.clusterName, [...pending].map((s) => outputs.services[s].serviceName));
-        } catch (error) {
-            if (!isTransient(error)) throw error;
-            ctx.log(`ECS DescribeServices: ${message(error)} — polling again`);
-        }
-        if (statuses) {
-            const found = new Map(statuses.map((st) => [byEcsName.get(st.serviceName), st]));
-            for (const service of [...pending]) {
-                const svc = outputs.services[service];
-                const status = found.get(service);
-                const expected = request.expected[service];
-                let targets: TargetHealth[] | undefined;
-                if (svc.targetGroupArn) {
-                    const arn = svc.targetGroupArn;
-                    targets = await withRetry(deps.clock, `ELB DescribeTargetHealth ${service}`, () => deps.elb.targetHealth(arn), { log: ctx.log, signal: ctx.signal }).catch((error) => {
-                        ctx.log(`target health of ${service}: ${message(error)}`);
-                        return [{ targetId: "?", state: "unavailable", reason: message(error) }];
-                    });
-                }
-                const base = verifyService({ service, status, expectedTaskDefinition: expected, targets, smoke: [], sha: request.sha });
-                let verdict = base;
-                // Smoke only once ECS has settled on the registered task definition: before that, it tests the old tasks.
-                if (ecsSettled(base) && svc.url) {
-                    const result = await smoke(ctx, smokeUrl(svc.url, svc.healthCheckPath));
-                    const results = request.checkVersion ? [result] : [{ ...result, version: undefined }];
-                    verdict = verifyService({ service, status, expectedTaskDefinition: expected, targets, smoke: results, sha: request.sha });
-                }
-                verdicts.set(service, verdict);
-                if (verdict.ok) {
-                    pending.delete(service);
-                    ctx.log(`verified ${service}`);
-                    continue;
-                }
-                const unhealthyTargets = (targets ?? []).some((t) => t.state === "unhealthy");
-                const ownFailed = unhealthyTargets || (ecsSettled(base) && !verdict.ok);
-                const hopeless = isHopeless(status, expected, { ownChecksFailed: ownFailed });
-                if (hopeless.hopeless) {
-                    pending.delete(service);
-                    verdicts.set(service, { ...verdict, checks: [...verdict.checks, { name: "gave up", ok: false, detail: hopeless.reason ?? "hopeless" }] });
-                    ctx.log(`${service} failed verification: ${hopeless.reason}`);
-                    continue;
-                }
-                const n = ownFailed ? (strikes.get(service) ?? 0) + 1 : 0;
-                strikes.set(service, n);
-                if (n >= ctx.timing.checkRetries) {
-                    pending.delete(service);
-                    verdicts.set(service, { ...verdict, checks: [...verdict.checks, { name: "gave up", ok: false, detail: `own checks failed ${n} polls in a row` }] });
-                    const failed = verdict.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join("; ");
-                    ctx.log(`${service} failed verification after ${n} checks: ${failed}`);
-                }
+        // One call per poll: the AWS client has already retried what AWS throttled; an error here ends the stage.
+        const statuses: ServiceStatus[] = await deps.ecs.describeServices(outputs.clusterName, [...pending].map((s) => outputs.services[s].serviceName));
+        const found = new Map(statuses.map((st) => [byEcsName.get(st.serviceName), st]));
+        for (const service of [...pending]) {
+            const svc = outputs.services[service];
+            const status = found.get(service);
+            const expected = request.expected[service];
+            let targets: TargetHealth[] | undefined;
+            if (svc.targetGroupArn) {
+                const arn = svc.targetGroupArn;
+                targets = await deps.elb.targetHealth(arn).catch((error: unknown) => {
+                    ctx.log(`target health of ${service}: ${message(error)}`);
+                    return [{ targetId: "?", state: "unavailable", reason: message(error) }];
+                });
+            }
+            const base = verifyService({ service, status, expectedTaskDefinition: expected, targets, smoke: [], sha: request.sha });
+            let verdict = base;
+            // Smoke only once ECS has settled on the registered task definition: before that, it tests the old tasks.
+            if (ecsSettled(base) && svc.url) {
+                const result = await smoke(ctx, smokeUrl(svc.url, svc.healthCheckPath));
+                const results = request.checkVersion ? [result] : [{ ...result, version: undefined }];
+                verdict = verifyService({ service, status, expectedTaskDefinition: expected, targets, smoke: results, sha: request.sha });
+            }
+            verdicts.set(service, verdict);
+            if (verdict.ok) {
+                pending.delete(service);
+                ctx.log(`verified ${service}`);
+                continue;
+            }
+            const unhealthyTargets = (targets ?? []).some((t) => t.state === "unhealthy");
+            const ownFailed = unhealthyTargets || (ecsSettled(base) && !verdict.ok);
+            const hopeless = isHopeless(status, expected, { ownChecksFailed: ownFailed });
+            if (hopeless.hopeless) {
+                pending.delete(service);
+                verdicts.set(service, { ...verdict, checks: [...verdict.checks, { name: "gave up", ok: false, detail: hopeless.reason ?? "hopeless" }] });
+                ctx.log(`${service} failed verification: ${hopeless.reason}`);
+                continue;
+            }
+            const n = ownFailed ? (strikes.get(service) ?? 0) + 1 : 0;
+            strikes.set(service, n);
+            if (n >= ctx.timing.checkRetries) {
+                pending.delete(service);
+                verdicts.set(service, { ...verdict, checks: [...verdict.checks, { name: "gave up", ok: false, detail: `own checks failed ${n} polls in a row` }] });
+                const failed = verdict.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join("; ");
+                ctx.log(`${service} failed verification after ${n} checks: ${failed}`);
             }
         }
         if (pending.size === 0) break;

@@ -1,9 +1,10 @@
 // Alarms: ALB 5xx, target 5xx and unhealthy targets per routed service (the alarms ECS rolls a deployment back
-// on), CPU and memory per service, RDS CPU and free storage. They notify an SNS topic when one is configured
-// (an e-mail creates one; a topic ARN is reused).
+// on), CPU and memory per service, RDS CPU and free storage, at the thresholds config resolved
+// (`berth:alarms.thresholds` over the profile defaults). They notify an SNS topic when one is configured (an
+// e-mail creates one; a topic ARN is reused).
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { Settings } from "../config/settings";
+import type { AlarmThresholds, Settings } from "../config/settings";
 import type { Naming } from "../naming";
 
 export interface ObservabilityArgs {
@@ -42,8 +43,10 @@ export function deploymentAlarmNames(naming: Naming, service: string): string[] 
     return DEPLOYMENT_ALARM_METRICS.map((metric) => naming.alarm(service, metric.toLowerCase()));
 }
 
-/** The alarms of a stack as data, so their coverage can be checked without a cloud. */
-export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">): AlarmSpec[] {
+const GIB = 1024 ** 3;
+
+/** The alarms of a stack as data, so their coverage and exact inputs can be checked without a cloud. */
+export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">, thresholds: AlarmThresholds): AlarmSpec[] {
     const specs: AlarmSpec[] = [
         {
             key: "alb-5xx",
@@ -51,7 +54,7 @@ export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">): 
             metric: "HTTPCode_ELB_5XX_Count",
             namespace: "AWS/ApplicationELB",
             statistic: "Sum",
-            threshold: 10,
+            threshold: thresholds.alb5xxPerMinute,
             comparisonOperator: "GreaterThanThreshold",
             dimensions: { LoadBalancer: args.loadBalancerArnSuffix },
             periodSeconds: 60,
@@ -73,13 +76,13 @@ export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">): 
                 metric: "UnHealthyHostCount",
                 namespace: "AWS/ApplicationELB",
                 statistic: "Maximum",
-                threshold: 0,
+                threshold: thresholds.unhealthyTargets,
                 comparisonOperator: "GreaterThanThreshold",
                 dimensions,
                 sumOver,
                 periodSeconds: 60,
                 evaluationPeriods: 5,
-                description: `${service} has unhealthy targets${both}`,
+                description: `${service} has more than ${thresholds.unhealthyTargets} unhealthy targets${both}`,
             },
             {
                 key: `${service}-target-5xx`,
@@ -87,30 +90,31 @@ export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">): 
                 metric: DEPLOYMENT_ALARM_METRICS[1],
                 namespace: "AWS/ApplicationELB",
                 statistic: "Sum",
-                threshold: 5,
+                threshold: thresholds.target5xxPerMinute,
                 comparisonOperator: "GreaterThanThreshold",
                 dimensions,
                 sumOver,
                 periodSeconds: 60,
                 evaluationPeriods: 2,
-                description: `${service} answers 5xx${both}`,
+                description: `${service} answers more than ${thresholds.target5xxPerMinute} 5xx a minute${both}`,
             },
         );
     }
     for (const [service, serviceName] of Object.entries(args.serviceNames)) {
         for (const metric of ["CPUUtilization", "MemoryUtilization"]) {
+            const percent = metric === "CPUUtilization" ? thresholds.serviceCpuPercent : thresholds.serviceMemoryPercent;
             specs.push({
                 key: `${service}-${metric === "CPUUtilization" ? "cpu" : "memory"}`,
                 subject: service,
                 metric,
                 namespace: "AWS/ECS",
                 statistic: "Average",
-                threshold: 85,
+                threshold: percent,
                 comparisonOperator: "GreaterThanThreshold",
                 dimensions: { ClusterName: args.clusterName, ServiceName: serviceName },
                 periodSeconds: 300,
                 evaluationPeriods: 2,
-                description: `${service} ${metric} above 85%`,
+                description: `${service} ${metric} above ${percent}%`,
             });
         }
     }
@@ -121,12 +125,12 @@ export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">): 
             metric: "CPUUtilization",
             namespace: "AWS/RDS",
             statistic: "Average",
-            threshold: 80,
+            threshold: thresholds.databaseCpuPercent,
             comparisonOperator: "GreaterThanThreshold",
             dimensions: { DBInstanceIdentifier: args.dbIdentifier },
             periodSeconds: 300,
             evaluationPeriods: 2,
-            description: "database CPU above 80%",
+            description: `database CPU above ${thresholds.databaseCpuPercent}%`,
         },
         {
             key: "db-free-storage",
@@ -134,12 +138,12 @@ export function planAlarms(args: Omit<ObservabilityArgs, "naming" | "alarms">): 
             metric: "FreeStorageSpace",
             namespace: "AWS/RDS",
             statistic: "Minimum",
-            threshold: 2 * 1024 ** 3,
+            threshold: Math.round(thresholds.databaseFreeStorageGiB * GIB),
             comparisonOperator: "LessThanThreshold",
             dimensions: { DBInstanceIdentifier: args.dbIdentifier },
             periodSeconds: 300,
             evaluationPeriods: 1,
-            description: "database free storage below 2 GiB",
+            description: `database free storage below ${thresholds.databaseFreeStorageGiB} GiB`,
         },
     );
     return specs;
@@ -152,7 +156,7 @@ export class Observability extends pulumi.ComponentResource {
         super("berth:observability:Observability", name, {}, opts);
         this.topicArn = this.createTopic(name, args);
         const actions = this.topicArn ? [this.topicArn] : [];
-        for (const spec of planAlarms(args)) {
+        for (const spec of planAlarms(args, args.alarms.thresholds)) {
             const metric = spec.sumOver
                 ? {
                       metricQueries: [

@@ -43,9 +43,9 @@ export function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigProb
         case "too_small":
             if (issue.origin === "array") return { key, message: `must have at least ${issue.minimum} entr${Number(issue.minimum) === 1 ? "y" : "ies"}` };
             if (issue.origin === "string") return { key, message: "must not be empty" };
-            return { key, message: `must be at least ${issue.minimum}` };
+            return { key, message: issue.inclusive === false ? `must be above ${issue.minimum}` : `must be at least ${issue.minimum}` };
         case "too_big":
-            return { key, message: `must be at most ${issue.maximum}` };
+            return { key, message: issue.inclusive === false ? `must be below ${issue.maximum}` : `must be at most ${issue.maximum}` };
         case "invalid_value":
             return { key, message: `must be one of ${issue.values.map((v) => String(v)).join(", ")}` };
         case "unrecognized_keys": {

@@ -6,7 +6,7 @@ import { ConfigError, NAMESPACE, type ConfigProblem } from "./errors";
 import { suggestKey } from "./suggest";
 import { describeIssue } from "./issues";
 import { resolveService } from "./service";
-import { resolveCi, resolveDatabase, resolveImages, resolveLoadBalancer, resolveLogs, resolveMigration, resolveNetwork, resolveRegistry } from "./sections";
+import { resolveAlarms, resolveCi, resolveDatabase, resolveImages, resolveLoadBalancer, resolveLogs, resolveMigration, resolveNetwork, resolveRegistry } from "./sections";
 import { checkAlternateNames, checkCatalogue, checkRuleQuota, resolveListenerRules, resolveRollout } from "./catalogue";
 import type { Settings } from "./settings";
 import { resolveCostAssumptions } from "./costAssumptions";
@@ -91,7 +91,7 @@ function resolveSettings(input: ConfigInput, raw: RawConfig, problems: ConfigPro
         network,
         database,
         loadBalancer: resolveLoadBalancer(raw, profile, services, listenerRules),
-        alarms: { email: raw.alarms?.email, topicArn: raw.alarms?.topicArn },
+        alarms: resolveAlarms(raw, database, add),
         logs,
         registry: resolveRegistry(raw, profile),
         storage: { versioning: raw.storage?.versioning ?? profile.storage.versioning, forceDestroy: profile.storage.forceDestroy, accessLogExpiryDays: COMMON_DEFAULTS.accessLogExpiryDays },

@@ -56,6 +56,20 @@ export const COMMON_DEFAULTS = {
     autoscaling: { targetCpu: 60, scaleInCooldownSeconds: 120, scaleOutCooldownSeconds: 60 },
     /** ALB access logs are kept this long in their bucket. */
     accessLogExpiryDays: 90,
+    /**
+     * Where the alarms fire (`berth:alarms.thresholds` overrides each): ALB-generated 5xx per minute (3 minutes in a
+     * row), unhealthy targets per target group (5 minutes), average CPU and memory per service and database CPU
+     * (two 5-minute periods), and the database's free storage (one 5-minute minimum).
+     */
+    alarmThresholds: {
+        alb5xxPerMinute: 10,
+        unhealthyTargets: 0,
+        target5xxPerMinute: 5,
+        serviceCpuPercent: 85,
+        serviceMemoryPercent: 85,
+        databaseCpuPercent: 80,
+        databaseFreeStorageGiB: 2,
+    },
     /** ECS rolling update: keep every old task until its replacement is healthy. */
     deployment: { minimumHealthyPercent: 100, maximumPercent: 200 },
     /**

@@ -107,6 +107,18 @@ export const configSchema = z.strictObject({
         .strictObject({
             email: z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "must be an e-mail address").optional(),
             topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, "must be an SNS topic ARN").optional(),
+            /** Where each alarm fires; the free-storage floor is checked against the database's size in sections.ts. */
+            thresholds: z
+                .strictObject({
+                    alb5xxPerMinute: int(0, 1_000_000).optional(),
+                    unhealthyTargets: int(0, 1000).optional(),
+                    target5xxPerMinute: int(0, 1_000_000).optional(),
+                    serviceCpuPercent: int(1, 99).optional(),
+                    serviceMemoryPercent: int(1, 99).optional(),
+                    databaseCpuPercent: int(1, 99).optional(),
+                    databaseFreeStorageGiB: z.number().positive().optional(),
+                })
+                .optional(),
         })
         .optional(),
     logs: z.strictObject({ retentionDays: z.number().int().optional() }).optional(),

@@ -126,6 +126,22 @@ export function resolveLogs(raw: RawConfig, profile: Profile, add: Add): Setting
     return { retentionDays };
 }
 
+export function resolveAlarms(raw: RawConfig, database: Settings["database"], add: Add): Settings["alarms"] {
+    const thresholds = { ...COMMON_DEFAULTS.alarmThresholds, ...definedOnly(raw.alarms?.thresholds ?? {}) };
+    // A floor at or above the smallest the disk can be (autoscaling only grows it) keeps the alarm firing from day one.
+    if (thresholds.databaseFreeStorageGiB >= database.allocatedStorage) {
+        add(
+            "alarms.thresholds.databaseFreeStorageGiB",
+            `${thresholds.databaseFreeStorageGiB} GiB is not below the database's allocated storage (${database.allocatedStorage} GiB): the alarm would always fire; choose a smaller floor`,
+        );
+    }
+    return { email: raw.alarms?.email, topicArn: raw.alarms?.topicArn, thresholds };
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+    return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 export function resolveRegistry(raw: RawConfig, profile: Profile): Settings["registry"] {
     return {
         keepImages: raw.registry?.keepImages ?? profile.registry.keepImages,

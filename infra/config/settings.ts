@@ -81,6 +81,21 @@ export interface ServiceSettings {
     architecture: "x86_64" | "arm64";
 }
 
+/** Where each CloudWatch alarm fires (profiles.ts COMMON_DEFAULTS.alarmThresholds, overridden by `berth:alarms.thresholds`). */
+export interface AlarmThresholds {
+    /** ALB-generated 5xx responses per minute, three minutes in a row. */
+    alb5xxPerMinute: number;
+    /** Unhealthy targets in one target group, five minutes in a row. */
+    unhealthyTargets: number;
+    /** 5xx answered by one routed service's targets per minute, two minutes in a row (ECS rolls a deployment back on it). */
+    target5xxPerMinute: number;
+    serviceCpuPercent: number;
+    serviceMemoryPercent: number;
+    databaseCpuPercent: number;
+    /** The alarm fires below this much free database storage. */
+    databaseFreeStorageGiB: number;
+}
+
 export interface Settings {
     project: string;
     stack: string;
@@ -111,7 +126,7 @@ export interface Settings {
         idleTimeoutSeconds: number;
         rules: ListenerRulePlan[];
     };
-    alarms: { email?: string; topicArn?: string };
+    alarms: { email?: string; topicArn?: string; thresholds: AlarmThresholds };
     logs: { retentionDays: number };
     registry: { keepImages: number; untaggedExpiryDays: number; forceDelete: boolean };
     storage: { versioning: boolean; forceDestroy: boolean; accessLogExpiryDays: number };

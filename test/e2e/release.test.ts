@@ -202,7 +202,9 @@ describe("e2e: releases over the wire (real CLI, AWS simulator, scripted pulumi,
             for (const [api, code] of [["ecs", "ThrottlingException"], ["ecr", "ThrottlingException"], ["logs", "ThrottlingException"], ["ssm", "ThrottlingException"], ["elbv2", "Throttling"]]) {
                 expect(refused.filter((c) => c.api === api && c.error === code).length, `${api} throttled`).to.be.greaterThan(0);
             }
-            expect(result.stderr).to.match(/ThrottlingException: Rate exceeded — retry \d\/\d/);
+            // One retry layer: the SDK clients' (automation/adapters/aws.ts), one line per retry.
+            expect(result.stderr).to.match(/retrying (ECS|ECR|SSM|CloudWatchLogs)\.\w+ \(attempt [2-8]\/8\): ThrottlingException: Rate exceeded/);
+            expect(result.stderr).to.match(/retrying ElasticLoadBalancingV2\.DescribeTargetHealth \(attempt [2-8]\/8\): Throttling: /);
         } finally {
             world.sim.faults = {};
         }

@@ -92,6 +92,11 @@ describe("config validation: every bad input is rejected with its key and the fi
         ["a misspelt key under database", withService(2, { database: { acess: "read" } }), ['berth:services[2].database.acess: unknown key; database takes only access (read or readwrite); did you mean "access"?', "berth:services[2].database.access: is required: read or readwrite (or write database: true for readwrite)"]],
         ["a master username that is a service's role", baseConfig({ "berth:database": { username: "svc_api" } }), ['berth:database.username: "svc_api" is the database role of service "api"; choose a master username that does not start with svc_']],
         ["a migration on a service whose database access is false", withService(1, { database: false }), ['berth:migration.service: "api" has no database access; set database: true on it (the migration task reuses its image and database credentials)']],
+        ["a CPU alarm threshold of 100% (it could never fire)", baseConfig({ "berth:alarms": { thresholds: { serviceCpuPercent: 100 } } }), ["berth:alarms.thresholds.serviceCpuPercent: must be at most 99"]],
+        ["a free-storage alarm floor at the database's size", baseConfig({ "berth:alarms": { thresholds: { databaseFreeStorageGiB: 20 } } }), ["berth:alarms.thresholds.databaseFreeStorageGiB: 20 GiB is not below the database's allocated storage (20 GiB): the alarm would always fire; choose a smaller floor"]],
+        ["a free-storage alarm floor of 0", baseConfig({ "berth:alarms": { thresholds: { databaseFreeStorageGiB: 0 } } }), ["berth:alarms.thresholds.databaseFreeStorageGiB: must be above 0"]],
+        ["a fractional 5xx count", baseConfig({ "berth:alarms": { thresholds: { alb5xxPerMinute: 2.5 } } }), ["berth:alarms.thresholds.alb5xxPerMinute: must be a whole number, not 2.5"]],
+        ["a misspelt alarm threshold", baseConfig({ "berth:alarms": { thresholds: { serviceCPUPercent: 90 } } }), ["berth:alarms.thresholds.serviceCPUPercent: unknown key; did you mean serviceCpuPercent?"]],
         ["an ACM ARN that is not one", baseConfig({ "berth:loadBalancer": { certificateArn: "arn:aws:iam::123456789012:server-certificate/x" } }), ["berth:loadBalancer.certificateArn: must be an ACM certificate ARN"]],
     ];
 

@@ -309,6 +309,39 @@ describe("program: the synthesized graph", function () {
             expect(ofType(dev, "aws:sns/topic:Topic")).to.have.length(0);
             expect(ofType(example, T.alarm).every((a) => (a.inputs.alarmActions as string[]).length === 1)).to.equal(true);
         });
+
+        /** What decides when an alarm fires, by alarm name. */
+        const firing = (synthesis: Synthesis) =>
+            Object.fromEntries(
+                ofType(synthesis, T.alarm).map((a) => [
+                    String(a.inputs.name).replace(/^berth-dev-/, ""),
+                    [a.inputs.metricName, a.inputs.statistic, a.inputs.comparisonOperator, a.inputs.threshold, a.inputs.period, a.inputs.evaluationPeriods, a.inputs.alarmDescription],
+                ]),
+            );
+
+        it("alarm inputs at the profile's thresholds: metric, statistic, comparison, threshold, period, evaluation periods", () => {
+            const alarms = firing(dev);
+            expect(alarms["alb-httpcode-elb-5xx-count"]).to.deep.equal(["HTTPCode_ELB_5XX_Count", "Sum", "GreaterThanThreshold", 10, 60, 3, "the load balancer answers 5xx itself (no healthy target, timeouts)"]);
+            expect(alarms["api-unhealthyhostcount"]).to.deep.equal(["UnHealthyHostCount", "Maximum", "GreaterThanThreshold", 0, 60, 5, "api has more than 0 unhealthy targets"]);
+            expect(alarms["worker-cpuutilization"]).to.deep.equal(["CPUUtilization", "Average", "GreaterThanThreshold", 85, 300, 2, "worker CPUUtilization above 85%"]);
+            expect(alarms["worker-memoryutilization"]).to.deep.equal(["MemoryUtilization", "Average", "GreaterThanThreshold", 85, 300, 2, "worker MemoryUtilization above 85%"]);
+            expect(alarms["db-cpuutilization"]).to.deep.equal(["CPUUtilization", "Average", "GreaterThanThreshold", 80, 300, 2, "database CPU above 80%"]);
+            expect(alarms["db-freestoragespace"]).to.deep.equal(["FreeStorageSpace", "Minimum", "LessThanThreshold", 2 * 1024 ** 3, 300, 1, "database free storage below 2 GiB"]);
+        });
+
+        it("berth:alarms.thresholds set where every alarm fires", async () => {
+            const thresholds = { alb5xxPerMinute: 25, unhealthyTargets: 1, serviceCpuPercent: 70, serviceMemoryPercent: 90, databaseCpuPercent: 60, databaseFreeStorageGiB: 5.5 };
+            const alarms = firing(await synth(baseConfig({ "berth:alarms": { thresholds } })));
+            expect(Object.keys(alarms)).to.have.length(11);
+            expect(alarms["alb-httpcode-elb-5xx-count"].slice(3, 6)).to.deep.equal([25, 60, 3]);
+            expect(alarms["web-unhealthyhostcount"].slice(3)).to.deep.equal([1, 60, 5, "web has more than 1 unhealthy targets"]);
+            for (const s of ["web", "api", "worker"]) {
+                expect(alarms[`${s}-cpuutilization`].slice(3)).to.deep.equal([70, 300, 2, `${s} CPUUtilization above 70%`]);
+                expect(alarms[`${s}-memoryutilization`].slice(3)).to.deep.equal([90, 300, 2, `${s} MemoryUtilization above 90%`]);
+            }
+            expect(alarms["db-cpuutilization"].slice(3)).to.deep.equal([60, 300, 2, "database CPU above 60%"]);
+            expect(alarms["db-freestoragespace"].slice(2)).to.deep.equal(["LessThanThreshold", 5905580032, 300, 1, "database free storage below 5.5 GiB"]);
+        });
     });
 
     describe("graph hygiene", () => {

@@ -11,22 +11,12 @@ import { SsmReleaseStore } from "../../../automation/adapters/releaseStore";
 import { SimClock } from "../../sim/clock";
 import { EcsModel, TIMING } from "../../sim/ecs";
 import { AwsSimulator } from "../../sim/server";
+import { real } from "../../helpers/awsSdk";
 
 const REGION = "eu-west-1";
 const TG = `arn:aws:elasticloadbalancing:${REGION}:123456789012:targetgroup/berth-dev-api/0123456789abcdef`;
 const healthy = { kind: "healthy", migration: "ok" } as const;
 const crash = { kind: "crash", migration: "ok" } as const;
-const noRetry = { attempts: 1 };
-
-/**
- * Other test files stub `send` on the client classes' prototypes for the whole mocha process (aws-sdk-client-mock's
- * mockClient); the SDK's base Client class keeps the real one. These tests need the real wire.
- */
-function real<T extends object>(client: T): T {
-    const send = (Object.getPrototypeOf(Object.getPrototypeOf(client)) as { send: (...args: unknown[]) => unknown }).send;
-    Object.defineProperty(client, "send", { value: send.bind(client) });
-    return client;
-}
 
 describe("AWS simulator: the adapters over the wire with the real SDK clients", function () {
     this.timeout(20_000);
@@ -43,13 +33,13 @@ describe("AWS simulator: the adapters over the wire with the real SDK clients", 
     afterEach(() => sim.stop());
 
     it("ELBv2's query protocol: DescribeTargetHealth answers in XML that the SDK parses into target states", async () => {
-        const elb = new ElbAdapter({ client: real(new ElasticLoadBalancingV2Client(sdk())), retry: noRetry });
+        const elb = new ElbAdapter({ client: real(new ElasticLoadBalancingV2Client(sdk())) });
         const targets = await elb.targetHealth(TG);
         expect(targets.map((t) => [t.state, t.port])).to.deep.equal([["healthy", 8080], ["healthy", 8080]]);
     });
 
     it("JSON 1.1: DescribeServices answers deployments the ECS adapter reads; an unknown service is a MISSING failure", async () => {
-        const ecs = new EcsAdapter({ client: real(new ECSClient(sdk())), retry: noRetry });
+        const ecs = new EcsAdapter({ client: real(new ECSClient(sdk())) });
         const [api, ghost] = await ecs.describeServices("berth-dev", ["berth-dev-api", "berth-dev-ghost"]);
         expect([api.serviceName, api.status, api.runningCount, api.desiredCount]).to.deep.equal(["berth-dev-api", "ACTIVE", 2, 2]);
         expect(api.deployments.map((d) => [d.status, d.rolloutState])).to.deep.equal([["PRIMARY", "COMPLETED"]]);
@@ -59,7 +49,7 @@ describe("AWS simulator: the adapters over the wire with the real SDK clients", 
     it("throttling in AWS's shape is retried by the SDK itself: a burst of 2 costs two refused calls and no error", async () => {
         sim.putParameter("/berth/dev/released-images", JSON.stringify({ version: 1, releaseId: "r1", sha: "a".repeat(40), releasedAt: "2026-03-14T09:00:00Z", images: {}, contexts: {} }));
         sim.faults = { throttle: { ssm: { burst: 2 } } };
-        const store = new SsmReleaseStore({ client: real(new SSMClient(sdk())), parameterName: "/berth/dev/released-images", retry: noRetry });
+        const store = new SsmReleaseStore({ client: real(new SSMClient(sdk())), parameterName: "/berth/dev/released-images" });
         expect((await store.readReleased())?.releaseId).to.equal("r1");
         expect(sim.refused("ssm", "ThrottlingException")).to.have.length(2);
         expect(sim.callsTo("ssm", "GetParameter")).to.have.length(1);
@@ -67,10 +57,10 @@ describe("AWS simulator: the adapters over the wire with the real SDK clients", 
 
     it("rejected credentials come back as UnrecognizedClientException (JSON) and InvalidClientTokenId (query), never retried", async () => {
         sim.faults = { credentials: "unrecognized" };
-        const store = new SsmReleaseStore({ client: real(new SSMClient(sdk())), parameterName: "/berth/dev/released-images", retry: noRetry });
+        const store = new SsmReleaseStore({ client: real(new SSMClient(sdk())), parameterName: "/berth/dev/released-images" });
         const json = await store.readReleased().catch((e: Error) => e);
         expect([(json as Error).name, (json as Error).message]).to.deep.equal(["UnrecognizedClientException", "The security token included in the request is invalid."]);
-        const elb = new ElbAdapter({ client: real(new ElasticLoadBalancingV2Client(sdk())), retry: noRetry });
+        const elb = new ElbAdapter({ client: real(new ElasticLoadBalancingV2Client(sdk())) });
         const query = await elb.targetHealth(TG).catch((e: Error) => e);
         expect((query as Error).name).to.equal("InvalidClientTokenId");
         expect(sim.calls.map((c) => c.error)).to.deep.equal(["UnrecognizedClientException", "InvalidClientTokenId"]);

@@ -17,7 +17,7 @@ const DIGEST = `sha256:${"a".repeat(64)}`;
 const MANIFEST = '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}';
 
 function registry(): EcrRegistry {
-    return new EcrRegistry({ client: new ECRClient({ region: "eu-west-1" }), retry: { attempts: 3, sleep: async () => undefined, onRetry: () => undefined } });
+    return new EcrRegistry({ client: new ECRClient({ region: "eu-west-1" }) });
 }
 
 describe("EcrRegistry", () => {

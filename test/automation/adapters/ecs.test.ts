@@ -11,16 +11,12 @@ import {
     StopServiceDeploymentCommand,
 } from "@aws-sdk/client-ecs";
 import { EcsAdapter, toStartedBy } from "../../../automation/adapters/ecs";
-import type { RetryInfo } from "../../../automation/adapters/retry";
 
 const ecsMock = mockClient(ECSClient);
-const throttled = () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } });
 
-function adapter(logged: RetryInfo[] = []): EcsAdapter {
-    return new EcsAdapter({
-        client: new ECSClient({ region: "eu-west-1" }),
-        retry: { attempts: 3, sleep: async () => undefined, onRetry: (i) => logged.push(i) },
-    });
+// Retries are the SDK client's (test/automation/adapters/aws.test.ts); these tests check the translation.
+function adapter(): EcsAdapter {
+    return new EcsAdapter({ client: new ECSClient({ region: "eu-west-1" }) });
 }
 
 describe("EcsAdapter", () => {
@@ -55,17 +51,6 @@ describe("EcsAdapter", () => {
         ecsMock.on(RunTaskCommand).resolves({ tasks: [], failures: [{ arn: "arn:cluster/berth-dev", reason: "RESOURCE:ENI", detail: "no ENI capacity" }] });
         const result = await adapter().runTask({ cluster: "c", taskDefinition: "td:1", subnets: ["s"], securityGroups: [], startedBy: "berth/r1" });
         expect(result).to.deep.equal({ failures: ["arn:cluster/berth-dev: RESOURCE:ENI: no ENI capacity"] });
-    });
-
-    it("retries a throttled RunTask with the same client token, so a landed first attempt starts no second task", async () => {
-        ecsMock.on(RunTaskCommand).rejectsOnce(throttled()).resolves({ tasks: [{ taskArn: "arn:task/2" }] });
-        const logged: RetryInfo[] = [];
-        const result = await adapter(logged).runTask({ cluster: "c", taskDefinition: "td:1", subnets: ["s"], securityGroups: [], startedBy: "berth/r1" });
-        expect(result).to.deep.equal({ taskArn: "arn:task/2" });
-        const tokens = ecsMock.commandCalls(RunTaskCommand).map((c) => c.args[0].input.clientToken);
-        expect(tokens).to.have.length(2);
-        expect(tokens[1]).to.equal(tokens[0]);
-        expect(logged).to.have.length(1);
     });
 
     it("keeps startedBy within ECS's limit and character set", () => {
@@ -149,19 +134,6 @@ describe("EcsAdapter", () => {
         ]);
     });
 
-    it("retries throttled DescribeServices then succeeds; bounded retries end in a clear failure", async () => {
-        ecsMock.on(DescribeServicesCommand).rejectsOnce(throttled()).resolves({ services: [] });
-        const logged: RetryInfo[] = [];
-        expect(await adapter(logged).describeServices("c", ["a"])).to.deep.equal([]);
-        expect(logged.map((i) => i.what)).to.deep.equal(["ecs:DescribeServices c (a)"]);
-
-        ecsMock.reset();
-        ecsMock.on(DescribeServicesCommand).rejects(throttled());
-        const failure = await adapter().describeServices("c", ["a"]).catch((e: Error) => e);
-        expect(ecsMock.commandCalls(DescribeServicesCommand)).to.have.length(3);
-        expect((failure as Error).message).to.equal("ecs:DescribeServices c (a) failed after 3 attempts: ThrottlingException: Rate exceeded");
-    });
-
     it("lists a service's deployments created since a time, every page, newest first", async () => {
         ecsMock
             .on(ListServiceDeploymentsCommand)
@@ -215,7 +187,7 @@ describe("EcsAdapter", () => {
         });
     });
 
-    it("answers a hook with ContinueServiceDeployment and stops with StopServiceDeployment ROLLBACK; a refusal names the call", async () => {
+    it("answers a hook with ContinueServiceDeployment and stops with StopServiceDeployment ROLLBACK; a refusal comes back as ECS sent it", async () => {
         ecsMock.on(ContinueServiceDeploymentCommand).resolves({ serviceDeploymentArn: "arn:sd/1" });
         ecsMock.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: "arn:sd/1" });
         await adapter().continueServiceDeployment("arn:sd/1", "ecs-pause-1", "ROLLBACK");
@@ -225,7 +197,5 @@ describe("EcsAdapter", () => {
         ecsMock.on(ContinueServiceDeploymentCommand).rejects(Object.assign(new Error("hook is not awaiting action"), { name: "InvalidParameterException" }));
         const refused = await adapter().continueServiceDeployment("arn:sd/1", "ecs-pause-1", "CONTINUE").catch((e: Error) => e);
         expect((refused as Error).name).to.equal("InvalidParameterException");
-        expect((refused as { call?: string }).call).to.equal("ecs:ContinueServiceDeployment CONTINUE ecs-pause-1");
-        expect(ecsMock.commandCalls(ContinueServiceDeploymentCommand)).to.have.length(2); // not retried
     });
 });

@@ -22,7 +22,7 @@ describe("CloudWatchMetrics (the canary's 5xx ratio)", () => {
             .on(GetMetricDataCommand)
             .resolvesOnce({ MetricDataResults: [{ Id: "requests", Values: [60, 60] }, { Id: "errors", Values: [1] }], NextToken: "n" })
             .resolvesOnce({ MetricDataResults: [{ Id: "requests", Values: [30] }, { Id: "errors", Values: [] }] });
-        const metrics = new CloudWatchMetrics({ client: new CloudWatchClient({ region: "eu-west-1" }), retry: { attempts: 1 } });
+        const metrics = new CloudWatchMetrics({ client: new CloudWatchClient({ region: "eu-west-1" }) });
         expect(await metrics.targetGroupErrors(LB, TG, 60_000, 240_000)).to.deep.equal({ requests: 150, errors5xx: 1 });
         const inputs = cwMock.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input);
         const dims = [

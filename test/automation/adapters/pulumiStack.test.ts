@@ -4,7 +4,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { mapStackError, openPulumiStack, releaseStackSettings, SECRET_OUTPUT } from "../../../automation/adapters/pulumiStack";
-import { retry, RetriesExhaustedError } from "../../../automation/adapters/retry";
 import { EngineEvent, EnvironmentError, PulumiCliMissingError, StackLockedError, StackNotFoundError } from "../../../automation/ports";
 import { parseConfigValue } from "../../../infra/config/pulumiConfig";
 
@@ -286,7 +285,12 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
 
     describe("environment problems from the AWS adapters: one line naming the call, the cause and the fix (exit 3)", () => {
         const sdk = (name: string, message: string, status = 400) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
-        const network = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4566"), { code: "ECONNREFUSED" });
+        const refused = () => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4566"), { code: "ECONNREFUSED" });
+        const network = refused();
+        const gaveUp = (error: Error, call: string, attempts: number) => {
+            const e = error as Error & { $metadata?: Record<string, unknown> };
+            return Object.assign(e, { call, $metadata: { ...e.$metadata, attempts, totalRetryDelay: 30_000 } });
+        };
         const SIGN_IN = "sign in again (`aws sso login`, AWS_PROFILE) or, in CI, check the aws-actions/configure-aws-credentials step";
         const cases: [string, unknown, string, string][] = [
             ["invalid key", Object.assign(sdk("UnrecognizedClientException", "The security token included in the request is invalid."), { call: "ecs:DescribeServices" }),
@@ -298,10 +302,13 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
             ["no credentials", Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }),
                 "an AWS call: no AWS credentials found (CredentialsProviderError: Could not load credentials from any providers)", SIGN_IN],
             ["refused connection", network, "an AWS call: cannot reach AWS (connect ECONNREFUSED 127.0.0.1:4566)", "check the network, any proxy (HTTPS_PROXY) and AWS_ENDPOINT_URL / the region"],
-            ["retries given up on throttling", new RetriesExhaustedError("elb:DescribeTargetHealth tg-1", 5, sdk("ThrottlingException", "Rate exceeded")),
-                "elb:DescribeTargetHealth tg-1: AWS kept failing, retries given up after 5 attempts (ThrottlingException: Rate exceeded)", "AWS is throttling or unavailable: wait a few minutes and rerun (a smaller --parallel makes fewer calls)"],
-            ["retries given up on a refused connection", new RetriesExhaustedError("ecs:DescribeTasks t-1", 5, network),
-                "ecs:DescribeTasks t-1: cannot reach AWS (connect ECONNREFUSED 127.0.0.1:4566)", "check the network, any proxy (HTTPS_PROXY) and AWS_ENDPOINT_URL / the region"],
+            // What the SDK client throws when its attempts are spent: the last attempt's error, attempts in $metadata.
+            ["retries given up on throttling", gaveUp(sdk("ThrottlingException", "Rate exceeded"), "elasticloadbalancing:DescribeTargetHealth", 8),
+                "elasticloadbalancing:DescribeTargetHealth: AWS kept failing, retries given up after 8 attempts (ThrottlingException: Rate exceeded)", "AWS is throttling or unavailable: wait a few minutes and rerun (a smaller --parallel makes fewer calls)"],
+            ["retries given up on a 503", gaveUp(sdk("ServiceUnavailableException", "Service Unavailable", 503), "ecs:DescribeServices", 8),
+                "ecs:DescribeServices: AWS kept failing, retries given up after 8 attempts (ServiceUnavailableException: Service Unavailable)", "AWS is throttling or unavailable: wait a few minutes and rerun (a smaller --parallel makes fewer calls)"],
+            ["retries given up on a refused connection", gaveUp(refused(), "ecs:DescribeTasks", 8),
+                "ecs:DescribeTasks: cannot reach AWS (connect ECONNREFUSED 127.0.0.1:4566)", "check the network, any proxy (HTTPS_PROXY) and AWS_ENDPOINT_URL / the region"],
         ];
         for (const [what, error, message, hint] of cases) {
             it(what, () => {
@@ -311,12 +318,8 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
             });
         }
 
-        it("the adapters' retry names the call on a non-retryable error without changing its name or class", async () => {
-            const denied = sdk("AccessDeniedException", "not authorized");
-            const error = await retry("ssm:PutParameter /berth/dev/released-images", () => Promise.reject(denied), { sleep: async () => undefined }).catch((e: unknown) => e);
-            expect(error).to.equal(denied);
-            expect((error as Error).name).to.equal("AccessDeniedException");
-            expect(mapStackError(error).error.message).to.equal("ssm:PutParameter /berth/dev/released-images: access denied (AccessDeniedException: not authorized)");
+        it("a throttled error that was not retried (no attempts recorded: not from an SDK client) is not called an environment problem", () => {
+            expect(mapStackError(sdk("ThrottlingException", "Rate exceeded"), "dev").expected).to.equal(false);
         });
     });
 

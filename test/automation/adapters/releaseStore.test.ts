@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { mockClient } from "aws-sdk-client-mock";
-import { GetParameterCommand, GetParametersByPathCommand, ParameterNotFound, PutParameterCommand, SSMClient, TooManyUpdates } from "@aws-sdk/client-ssm";
+import { GetParameterCommand, GetParametersByPathCommand, ParameterNotFound, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { parseReleasedSet, releaseHistoryPath, SsmReleaseStore, tierFor } from "../../../automation/adapters/releaseStore";
 import type { ReleasedSet } from "../../../automation/ports";
 
@@ -20,7 +20,6 @@ function store(): SsmReleaseStore {
     return new SsmReleaseStore({
         parameterName: NAME,
         client: new SSMClient({ region: "eu-west-1" }),
-        retry: { attempts: 3, sleep: async () => undefined, onRetry: () => undefined },
     });
 }
 
@@ -106,13 +105,6 @@ describe("SsmReleaseStore", () => {
         expect((failure as Error).message).to.equal(`SSM parameter ${HISTORY}/x is not a berth released set (not JSON); delete that parameter to drop it from the release history`);
     });
 
-    it("retries a throttled history read and gives up after the bound", async () => {
-        ssmMock.on(GetParametersByPathCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
-        const failure = await store().listReleases().catch((e: Error) => e);
-        expect(ssmMock.commandCalls(GetParametersByPathCommand)).to.have.length(3);
-        expect((failure as Error).message).to.equal(`ssm:GetParametersByPath ${HISTORY} failed after 3 attempts: ThrottlingException: Rate exceeded`);
-    });
-
     it("asks for the Advanced tier above 4 KB and refuses above 8 KB before calling SSM", async () => {
         expect(tierFor(4096)).to.equal("Intelligent-Tiering");
         expect(tierFor(4097)).to.equal("Advanced");
@@ -127,10 +119,4 @@ describe("SsmReleaseStore", () => {
         expect(ssmMock.commandCalls(PutParameterCommand)).to.have.length(2);
     });
 
-    it("retries a throttled write (TooManyUpdates) and gives up after the bound", async () => {
-        ssmMock.on(PutParameterCommand).rejects(new TooManyUpdates({ message: "too many updates", $metadata: {} }));
-        const failure = await store().writeReleased(SET).catch((e: Error) => e);
-        expect(ssmMock.commandCalls(PutParameterCommand)).to.have.length(3);
-        expect((failure as Error).message).to.equal(`ssm:PutParameter ${HISTORY}/r-1 failed after 3 attempts: TooManyUpdates: too many updates`);
-    });
 });

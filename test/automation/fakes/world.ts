@@ -37,7 +37,7 @@ import {
     TaskStatus,
     UpdateResult,
 } from "../../../automation/ports";
-import { formatRetry, RetriesExhaustedError } from "../../../automation/adapters/retry";
+import { AWS_RETRY, awsCall, nameCall, retryLine, type AwsCall } from "../../../automation/adapters/aws";
 
 export const abortError = () => Object.assign(new Error("The operation was aborted"), { name: "AbortError" });
 
@@ -60,11 +60,12 @@ export interface Faults {
     /** The next N attempts of ECS describe calls (services and tasks) are throttled (ThrottlingException). */
     throttleDescribes?: number;
     /**
-     * AWS calls (e.g. "ecs:DescribeServices", "elb:DescribeTargetHealth", "ssm:PutParameter") throttled on every
-     * attempt from now on: the adapter gives up with RetriesExhaustedError, which is what the stages see.
+     * AWS calls by IAM action (e.g. "ecs:DescribeServices", "elasticloadbalancing:DescribeTargetHealth",
+     * "ssm:PutParameter") throttled on every attempt from now on: the SDK client gives up after its attempts with
+     * the last ThrottlingException, which is what the stages see.
      */
     throttleAlways?: string[];
-    /** AWS calls that fail at once with this SDK-shaped error (credentials, permissions, network). */
+    /** AWS calls (IAM action) that fail at once with this SDK-shaped error (credentials, permissions, network). */
     awsError?: Record<string, Error>;
     buildFails?: Record<string, string[]>;
     migration?: { exitCode?: number; cannotStart?: "failures" | "stopped"; neverStops?: boolean; logLines?: string[] };
@@ -570,38 +571,48 @@ export class World {
         };
     }
 
-    /** Human progress lines the adapters' retry logging goes to (composeReleaseDeps wires it to stderr). */
+    /** Human progress lines the AWS clients' retry lines go to (composeReleaseDeps wires them to stderr). */
     progress: (line: string) => void = () => undefined;
 
     /**
-     * One AWS call as the adapters make it (adapters/retry.ts): up to ADAPTER_ATTEMPTS attempts; a throttled
-     * attempt is logged and retried after a backoff on the virtual clock; when every attempt is throttled the call
-     * fails with RetriesExhaustedError. Non-retryable errors (credentials, permissions) fail at once, naming the call.
+     * One AWS call as an SDK client built by adapters/aws.ts makes it: up to AWS_RETRY.maxAttempts attempts; before
+     * each repeat of a throttled attempt the retry line, after the longest wait the SDK's backoff may choose (1 s ×
+     * 2^n, at most 20 s: unkind) on the virtual clock. When every attempt is throttled the call fails with the last
+     * ThrottlingException, its $metadata carrying the attempts, as the SDK's retry middleware leaves it
+     * (test/automation/adapters/aws.test.ts pins that shape on the real client). Errors the SDK does not retry
+     * (credentials, permissions) fail at once. Every error names the call's IAM action.
      */
-    async aws<T>(call: string, fn: () => T): Promise<T> {
-        const denied = this.faults.awsError?.[call];
-        if (denied) throw Object.assign(denied, { call });
+    async aws<T>(clientName: string, commandName: string, fn: () => T): Promise<T> {
+        const call: AwsCall = awsCall(clientName, commandName);
+        const denied = this.faults.awsError?.[call.action];
+        if (denied) throw nameCall(Object.assign(denied, { $metadata: { ...(denied as { $metadata?: object }).$metadata, attempts: 1, totalRetryDelay: 0 } }), call.action);
+        let totalRetryDelay = 0;
         for (let attempt = 1; ; attempt++) {
-            const describe = call === "ecs:DescribeServices" || call === "ecs:DescribeTasks";
-            const throttled = this.faults.throttleAlways?.includes(call) || (describe && (this.faults.throttleDescribes ?? 0) > 0);
+            const describe = call.action === "ecs:DescribeServices" || call.action === "ecs:DescribeTasks";
+            const throttled = this.faults.throttleAlways?.includes(call.action) || (describe && (this.faults.throttleDescribes ?? 0) > 0);
             if (!throttled) return fn();
             if (describe && (this.faults.throttleDescribes ?? 0) > 0) this.faults.throttleDescribes!--;
-            const error = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } });
-            if (attempt >= ADAPTER_ATTEMPTS) throw new RetriesExhaustedError(call, ADAPTER_ATTEMPTS, error);
-            const delayMs = Math.min(10_000, 500 * 2 ** (attempt - 1));
-            this.progress(formatRetry({ what: call, attempt, attempts: ADAPTER_ATTEMPTS, delayMs, error }));
+            const error = Object.assign(new Error("Rate exceeded"), {
+                name: "ThrottlingException",
+                $fault: "client",
+                $metadata: { httpStatusCode: 400, attempts: attempt, totalRetryDelay },
+            });
+            if (attempt >= AWS_RETRY.maxAttempts) throw nameCall(error, call.action);
+            const delayMs = Math.min(20_000, 1_000 * 2 ** (attempt - 1));
             await this.clock.sleep(delayMs);
+            totalRetryDelay += delayMs;
+            this.progress(retryLine(call, attempt + 1, AWS_RETRY.maxAttempts, error));
         }
     }
 }
-
-/** DEFAULT_RETRY.attempts in adapters/retry.ts. */
-const ADAPTER_ATTEMPTS = 5;
 
 export class FakeEcs implements EcsPort {
     describeCalls = 0;
     constructor(private readonly w: World) {}
     async runTask(request: RunTaskRequest): Promise<RunTaskResult> {
+        return this.w.aws("ECSClient", "RunTaskCommand", () => this.run(request));
+    }
+    private run(request: RunTaskRequest): RunTaskResult {
         this.w.runTasks.push(request);
         if (this.w.faults.migration?.cannotStart === "failures") return { failures: ["RESOURCE:FARGATE capacity unavailable"] };
         const arn = `arn:aws:ecs:eu-west-1:123456789012:task/berth-dev-cluster/${this.w.runTasks.length}abc`;
@@ -609,7 +620,7 @@ export class FakeEcs implements EcsPort {
         return { taskArn: arn };
     }
     async describeTask(cluster: string, taskArn: string): Promise<TaskStatus | undefined> {
-        return this.w.aws("ecs:DescribeTasks", () => this.task(cluster, taskArn));
+        return this.w.aws("ECSClient", "DescribeTasksCommand", () => this.task(cluster, taskArn));
     }
     private task(_cluster: string, taskArn: string): TaskStatus | undefined {
         const t = this.w.tasks.get(taskArn);
@@ -624,10 +635,10 @@ export class FakeEcs implements EcsPort {
     }
     async describeServices(_cluster: string, serviceNames: string[]): Promise<ServiceStatus[]> {
         this.describeCalls++;
-        return this.w.aws("ecs:DescribeServices", () => [...this.w.services.values()].filter((s) => serviceNames.includes(s.serviceName)).map((s) => this.w.status(s.name)));
+        return this.w.aws("ECSClient", "DescribeServicesCommand", () => [...this.w.services.values()].filter((s) => serviceNames.includes(s.serviceName)).map((s) => this.w.status(s.name)));
     }
     async listServiceDeployments(_cluster: string, serviceName: string, options: { createdAfter?: number; status?: ServiceDeploymentStatus[] } = {}): Promise<ServiceDeploymentBrief[]> {
-        return this.w.aws("ecs:ListServiceDeployments", () => {
+        return this.w.aws("ECSClient", "ListServiceDeploymentsCommand", () => {
             const service = [...this.w.services.values()].find((s) => s.serviceName === serviceName);
             if (!service) throw Object.assign(new Error("Service not found."), { name: "ServiceNotFoundException" });
             return this.w.serviceDeployments
@@ -640,13 +651,13 @@ export class FakeEcs implements EcsPort {
     }
     async describeServiceDeployments(arns: string[]): Promise<ServiceDeploymentSnapshot[]> {
         if (arns.length > 20) throw Object.assign(new Error("serviceDeploymentArns: at most 20"), { name: "InvalidParameterException" });
-        return this.w.aws("ecs:DescribeServiceDeployments", () => this.w.serviceDeployments.filter((d) => arns.includes(d.arn)).map((d) => this.w.describeServiceDeployment(d)));
+        return this.w.aws("ECSClient", "DescribeServiceDeploymentsCommand", () => this.w.serviceDeployments.filter((d) => arns.includes(d.arn)).map((d) => this.w.describeServiceDeployment(d)));
     }
     async continueServiceDeployment(arn: string, hookId: string, action: HookAction): Promise<void> {
-        return this.w.aws("ecs:ContinueServiceDeployment", () => this.w.continueDeployment(arn, hookId, action));
+        return this.w.aws("ECSClient", "ContinueServiceDeploymentCommand", () => this.w.continueDeployment(arn, hookId, action));
     }
     async stopServiceDeployment(arn: string): Promise<void> {
-        return this.w.aws("ecs:StopServiceDeployment", () => this.w.stopDeployment(arn));
+        return this.w.aws("ECSClient", "StopServiceDeploymentCommand", () => this.w.stopDeployment(arn));
     }
 }
 
@@ -658,7 +669,7 @@ export class FakeMetrics implements MetricsPort {
     readonly calls: { targetGroupArn: string; fromMs: number; toMs: number }[] = [];
     constructor(private readonly w: World) {}
     async targetGroupErrors(_loadBalancerArn: string, targetGroupArn: string, fromMs: number, toMs: number): Promise<TargetGroupErrors> {
-        return this.w.aws("cloudwatch:GetMetricData", () => {
+        return this.w.aws("CloudWatchClient", "GetMetricDataCommand", () => {
             this.calls.push({ targetGroupArn, fromMs, toMs });
             const entry = Object.entries<any>(this.w.outputs.services).find(([, o]) => o.targetGroupArn === targetGroupArn || o.rollout?.alternateTargetGroupArn === targetGroupArn);
             if (!entry) return { requests: 0, errors5xx: 0 };
@@ -675,7 +686,7 @@ export class FakeMetrics implements MetricsPort {
 export class FakeElb implements LoadBalancerPort {
     constructor(private readonly w: World) {}
     async targetHealth(targetGroupArn: string): Promise<TargetHealth[]> {
-        return this.w.aws("elb:DescribeTargetHealth", () => this.health(targetGroupArn));
+        return this.w.aws("ElasticLoadBalancingV2Client", "DescribeTargetHealthCommand", () => this.health(targetGroupArn));
     }
     private health(targetGroupArn: string): TargetHealth[] {
         const s = [...this.w.services.values()].find((x) => x.targetGroupArn === targetGroupArn);
@@ -714,6 +725,9 @@ export class FakeHttp implements HttpPort {
 export class FakeLogs implements LogsPort {
     constructor(private readonly w: World) {}
     async read(logGroupName: string, logStreamName: string, nextToken?: string): Promise<LogPage> {
+        return this.w.aws("CloudWatchLogsClient", "GetLogEventsCommand", () => this.page(logGroupName, logStreamName, nextToken));
+    }
+    private page(logGroupName: string, logStreamName: string, nextToken?: string): LogPage {
         if (logGroupName !== this.w.outputs.migration?.logGroupName || !logStreamName.startsWith("migrate/migrate/")) {
             throw Object.assign(new Error("The specified log stream does not exist."), { name: "ResourceNotFoundException" });
         }
@@ -727,12 +741,15 @@ export class FakeLogs implements LogsPort {
 export class FakeRegistry implements RegistryPort {
     constructor(private readonly w: World) {}
     async credentials() {
-        return { server: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", username: "AWS", password: "token" };
+        return this.w.aws("ECRClient", "GetAuthorizationTokenCommand", () => ({ server: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", username: "AWS", password: "token" }));
     }
     async digestOf(repositoryName: string, tag: string): Promise<string | undefined> {
-        return this.w.tags.get(repositoryName)?.get(tag);
+        return this.w.aws("ECRClient", "DescribeImagesCommand", () => this.w.tags.get(repositoryName)?.get(tag));
     }
     async addTag(repositoryName: string, digest: string, tag: string): Promise<void> {
+        return this.w.aws("ECRClient", "PutImageCommand", () => this.tag(repositoryName, digest, tag));
+    }
+    private tag(repositoryName: string, digest: string, tag: string): void {
         const repo = this.w.tags.get(repositoryName) ?? new Map<string, string>();
         const existing = repo.get(tag);
         if (existing && existing !== digest) throw Object.assign(new Error(`tag ${tag} already exists (immutable)`), { name: "ImageTagAlreadyExistsException" });
@@ -786,14 +803,14 @@ export class FakeStore implements ReleaseStorePort {
         return stale ?? { released: this.w.released, history: [...this.w.history.values()] };
     }
     async readReleased() {
-        return this.w.aws("ssm:GetParameter", () => {
+        return this.w.aws("SSMClient", "GetParameterCommand", () => {
             const { released } = this.visible();
             return released && JSON.parse(JSON.stringify(released));
         });
     }
     /** Like the SSM adapter: the history entry first (overwritten on a repeated id), then the released set. */
     async writeReleased(set: ReleasedSet) {
-        await this.w.aws("ssm:PutParameter", () => undefined);
+        await this.w.aws("SSMClient", "PutParameterCommand", () => undefined);
         if (this.w.faults.storeWriteFails) throw new Error("AccessDeniedException: ssm:PutParameter");
         this.before.push({ at: this.w.clock.now(), released: this.w.released && JSON.parse(JSON.stringify(this.w.released)), history: JSON.parse(JSON.stringify([...this.w.history.values()])) });
         this.w.history.set(set.releaseId, JSON.parse(JSON.stringify(set)));
@@ -801,7 +818,7 @@ export class FakeStore implements ReleaseStorePort {
         this.w.released = set;
     }
     async listReleases(): Promise<ReleasedSet[]> {
-        const sets: ReleasedSet[] = JSON.parse(JSON.stringify(this.visible().history));
+        const sets: ReleasedSet[] = await this.w.aws("SSMClient", "GetParametersByPathCommand", () => JSON.parse(JSON.stringify(this.visible().history)));
         return sets.sort((a, b) => b.releasedAt.localeCompare(a.releasedAt) || b.releaseId.localeCompare(a.releaseId));
     }
 }

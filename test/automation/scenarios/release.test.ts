@@ -243,19 +243,20 @@ describe("release scenarios (12-service example)", () => {
         expect(h.world.releasedWrites).to.have.length(0);
     });
 
-    it("throttling burst on ECS describes → retried by the adapter (logged) and RELEASED", async () => {
-        // 4 throttled attempts fit in one call's 5 attempts (adapters/retry.ts); the fake used to absorb 12,
-        // more than a real adapter ever retries.
+    it("throttling burst on ECS describes → retried by the SDK client (a line per retry) and RELEASED", async () => {
+        // 4 throttled attempts fit in one call's 8 attempts (AWS_RETRY in adapters/aws.ts); nothing above the client retries.
         const h = await harness({ changed: ["reviews", "accounts"] });
         h.world.faults.throttleDescribes = 4;
         const record = await runRelease(h.deps, h.options);
         expect(record.state).to.equal("RELEASED");
         expect(exitCodeFor(record.state)).to.equal(0);
         expect(h.world.faults.throttleDescribes).to.equal(0);
-        expect(h.lines).to.include("ecs:DescribeTasks: ThrottlingException: Rate exceeded — retry 2/5 in 500 ms");
+        expect(h.lines).to.include("retrying ECS.DescribeTasks (attempt 2/8): ThrottlingException: Rate exceeded");
+        expect(h.lines).to.include("retrying ECS.DescribeTasks (attempt 5/8): ThrottlingException: Rate exceeded");
+        expect(h.lines.filter((l) => l.startsWith("retrying "))).to.have.length(4);
     });
 
-    it("F13: the adapters give up during verification (persistent throttling) → rollback attempted, record, NEEDS_ATTENTION (exit 2), no crash", async () => {
+    it("F13: the AWS client gives up during verification (persistent throttling) → rollback attempted, record, NEEDS_ATTENTION (exit 2), no crash", async () => {
         const h = await harness({ changed: ["search"] });
         const up = h.stack.up.bind(h.stack);
         // from the end of the rollout update on, every DescribeServices attempt is throttled
@@ -268,7 +269,7 @@ describe("release scenarios (12-service example)", () => {
         expect(record.state).to.equal("NEEDS_ATTENTION");
         expect(exitCodeFor(record.state)).to.equal(2);
         const gaveUp =
-            "ecs:DescribeServices: AWS kept failing, retries given up after 5 attempts (ThrottlingException: Rate exceeded) — AWS is throttling or unavailable: wait a few minutes and rerun (a smaller --parallel makes fewer calls)";
+            "ecs:DescribeServices: AWS kept failing, retries given up after 8 attempts (ThrottlingException: Rate exceeded) — AWS is throttling or unavailable: wait a few minutes and rerun (a smaller --parallel makes fewer calls)";
         expect(record.stages.map((st) => [st.name, st.outcome])).to.deep.include.members([["verify", "failed"], ["rollback", "failed"]]);
         expect(record.stages.find((st) => st.name === "verify")!.detail).to.equal(`verification failed: ${gaveUp}`);
         expect(record.summary).to.match(new RegExp(`^verification failed: .*; the rollback update succeeded but search \\(verify: .*\\) did not verify`));

@@ -74,7 +74,16 @@ describe("config defaults: a minimal catalogue gets its profile's settings", () 
                     }
                 ]
             },
-            "alarms": {},
+            "alarms": {
+                "thresholds": {
+                    "alb5xxPerMinute": 10,
+                    "unhealthyTargets": 0,
+                    "serviceCpuPercent": 85,
+                    "serviceMemoryPercent": 85,
+                    "databaseCpuPercent": 80,
+                    "databaseFreeStorageGiB": 2
+                }
+            },
             "costAssumptions": {
                 "albLcuPerHour": 1,
                 "natGbPerMonth": 50,
@@ -178,7 +187,7 @@ describe("config defaults: every optional key overrides its default", () => {
                 "berth:network": { cidr: "10.8.0.0/16", availabilityZones: 2, natGateways: "onePerAz", interfaceEndpoints: false, flowLogs: false },
                 "berth:database": { engineVersion: "15.7", instanceClass: "db.r6g.large", allocatedStorage: 40, maxAllocatedStorage: 80, backupRetentionDays: 3, multiAz: true, deletionProtection: true, finalSnapshot: false, dbName: "shop", username: "owner" },
                 "berth:loadBalancer": { certificateArn: cert, domainName: "shop.example.com", accessLogs: false, deletionProtection: true, idleTimeoutSeconds: 120 },
-                "berth:alarms": { email: "ops@example.com", topicArn: topic },
+                "berth:alarms": { email: "ops@example.com", topicArn: topic, thresholds: { alb5xxPerMinute: 0, unhealthyTargets: 1, serviceCpuPercent: 70, serviceMemoryPercent: 90, databaseCpuPercent: 75, databaseFreeStorageGiB: 4.5 } },
                 "berth:logs": { retentionDays: 14 },
                 "berth:registry": { keepImages: 5, untaggedExpiryDays: 3 },
                 "berth:storage": { versioning: false },
@@ -189,7 +198,20 @@ describe("config defaults: every optional key overrides its default", () => {
         expect(s.network.subnets.private).to.deep.equal(["10.8.0.0/20", "10.8.16.0/20"]);
         expect(s.database).to.deep.equal({ engineVersion: "15.7", family: "postgres15", instanceClass: "db.r6g.large", allocatedStorage: 40, maxAllocatedStorage: 80, backupRetentionDays: 3, multiAz: true, deletionProtection: true, finalSnapshot: false, performanceInsights: false, applyImmediately: true, dbName: "shop", username: "owner", port: 5432 });
         expect(s.loadBalancer).to.deep.include({ certificateArn: cert, domainName: "shop.example.com", accessLogs: false, deletionProtection: true, idleTimeoutSeconds: 120 });
-        expect(s.alarms).to.deep.equal({ email: "ops@example.com", topicArn: topic });
+        expect(s.alarms).to.deep.equal({
+            email: "ops@example.com",
+            topicArn: topic,
+            thresholds: { alb5xxPerMinute: 0, unhealthyTargets: 1, serviceCpuPercent: 70, serviceMemoryPercent: 90, databaseCpuPercent: 75, databaseFreeStorageGiB: 4.5 },
+        });
+        // one threshold given: the others stay the profile's
+        expect(load(minimal("staging", { "berth:alarms": { thresholds: { serviceCpuPercent: 60 } } })).alarms.thresholds).to.deep.equal({
+            alb5xxPerMinute: 10,
+            unhealthyTargets: 0,
+            serviceCpuPercent: 60,
+            serviceMemoryPercent: 85,
+            databaseCpuPercent: 80,
+            databaseFreeStorageGiB: 2,
+        });
         expect(s.logs).to.deep.equal({ retentionDays: 14 });
         expect(s.registry).to.deep.equal({ keepImages: 5, untaggedExpiryDays: 3, forceDelete: true });
         expect(s.storage).to.deep.equal({ versioning: false, forceDestroy: true, accessLogExpiryDays: 90 });
