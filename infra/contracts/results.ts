@@ -197,6 +197,18 @@ export const costEstimateSchema = z.object({
     total: z.object({ monthly: z.number(), low: z.number(), high: z.number() }),
     byComponent: z.array(money),
     byAwsService: z.array(money),
+    /** Per release of a blue/green, canary or linear service (green's doubled tasks until bake ends), not in the monthly total. */
+    perRelease: z.array(
+        z.object({
+            component: z.string(),
+            resource: z.string(),
+            strategy: z.string(),
+            tasks: z.number(),
+            minutes: z.number(),
+            unitUsdPerTaskMinute: z.number(),
+            usd: z.number(),
+        }),
+    ),
 });
 
 export const costDeltaSchema = z.object({

@@ -330,9 +330,10 @@ describe("program: the synthesized graph", function () {
         });
 
         it("berth:alarms.thresholds set where every alarm fires", async () => {
-            const thresholds = { alb5xxPerMinute: 25, unhealthyTargets: 1, serviceCpuPercent: 70, serviceMemoryPercent: 90, databaseCpuPercent: 60, databaseFreeStorageGiB: 5.5 };
+            const thresholds = { alb5xxPerMinute: 25, unhealthyTargets: 1, target5xxPerMinute: 7, serviceCpuPercent: 70, serviceMemoryPercent: 90, databaseCpuPercent: 60, databaseFreeStorageGiB: 5.5 };
             const alarms = firing(await synth(baseConfig({ "berth:alarms": { thresholds } })));
-            expect(Object.keys(alarms)).to.have.length(11);
+            expect(Object.keys(alarms)).to.have.length(13);
+            for (const s of ["web", "api"]) expect(alarms[`${s}-httpcode-target-5xx-count`].slice(3)).to.deep.equal([7, 60, 2, `${s} answers more than 7 5xx a minute`]);
             expect(alarms["alb-httpcode-elb-5xx-count"].slice(3, 6)).to.deep.equal([25, 60, 3]);
             expect(alarms["web-unhealthyhostcount"].slice(3)).to.deep.equal([1, 60, 5, "web has more than 1 unhealthy targets"]);
             for (const s of ["web", "api", "worker"]) {

@@ -78,6 +78,7 @@ describe("config defaults: a minimal catalogue gets its profile's settings", () 
                 "thresholds": {
                     "alb5xxPerMinute": 10,
                     "unhealthyTargets": 0,
+                    "target5xxPerMinute": 5,
                     "serviceCpuPercent": 85,
                     "serviceMemoryPercent": 85,
                     "databaseCpuPercent": 80,
@@ -187,7 +188,7 @@ describe("config defaults: every optional key overrides its default", () => {
                 "berth:network": { cidr: "10.8.0.0/16", availabilityZones: 2, natGateways: "onePerAz", interfaceEndpoints: false, flowLogs: false },
                 "berth:database": { engineVersion: "15.7", instanceClass: "db.r6g.large", allocatedStorage: 40, maxAllocatedStorage: 80, backupRetentionDays: 3, multiAz: true, deletionProtection: true, finalSnapshot: false, dbName: "shop", username: "owner" },
                 "berth:loadBalancer": { certificateArn: cert, domainName: "shop.example.com", accessLogs: false, deletionProtection: true, idleTimeoutSeconds: 120 },
-                "berth:alarms": { email: "ops@example.com", topicArn: topic, thresholds: { alb5xxPerMinute: 0, unhealthyTargets: 1, serviceCpuPercent: 70, serviceMemoryPercent: 90, databaseCpuPercent: 75, databaseFreeStorageGiB: 4.5 } },
+                "berth:alarms": { email: "ops@example.com", topicArn: topic, thresholds: { alb5xxPerMinute: 0, unhealthyTargets: 1, target5xxPerMinute: 0, serviceCpuPercent: 70, serviceMemoryPercent: 90, databaseCpuPercent: 75, databaseFreeStorageGiB: 4.5 } },
                 "berth:logs": { retentionDays: 14 },
                 "berth:registry": { keepImages: 5, untaggedExpiryDays: 3 },
                 "berth:storage": { versioning: false },
@@ -201,12 +202,13 @@ describe("config defaults: every optional key overrides its default", () => {
         expect(s.alarms).to.deep.equal({
             email: "ops@example.com",
             topicArn: topic,
-            thresholds: { alb5xxPerMinute: 0, unhealthyTargets: 1, serviceCpuPercent: 70, serviceMemoryPercent: 90, databaseCpuPercent: 75, databaseFreeStorageGiB: 4.5 },
+            thresholds: { alb5xxPerMinute: 0, unhealthyTargets: 1, target5xxPerMinute: 0, serviceCpuPercent: 70, serviceMemoryPercent: 90, databaseCpuPercent: 75, databaseFreeStorageGiB: 4.5 },
         });
         // one threshold given: the others stay the profile's
         expect(load(minimal("staging", { "berth:alarms": { thresholds: { serviceCpuPercent: 60 } } })).alarms.thresholds).to.deep.equal({
             alb5xxPerMinute: 10,
             unhealthyTargets: 0,
+            target5xxPerMinute: 5,
             serviceCpuPercent: 60,
             serviceMemoryPercent: 85,
             databaseCpuPercent: 80,
