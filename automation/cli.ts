@@ -1,4 +1,4 @@
-// `berth deploy|rollback|status|preview --stack <name>` (and `npm run <command> -- …`): argument parsing, output and
+// `berth deploy|rollback|status|preview|drift --stack <name>` (and `npm run <command> -- …`): argument parsing, output and
 // exit codes only. Each command's work is in commands/<command>.ts; the real adapters are wired in compose.ts.
 import * as fs from "fs";
 import * as path from "path";
@@ -7,7 +7,7 @@ import { ConfigError } from "../infra/config/load";
 import { StackFileError } from "../infra/synth/stackFiles";
 import { GitHubCommentError } from "./adapters/github";
 import { mapStackError } from "./adapters/pulumiStack";
-import { composePreviewPorts, composeReleaseDeps, type ComposeOptions } from "./compose";
+import { composeDriftPorts, composePreviewPorts, composeReleaseDeps, type ComposeOptions } from "./compose";
 import { parseCostThreshold, type CostThreshold } from "../infra/cost/diff";
 import { StackOutputsError } from "./plan/outputs";
 import { PlanInputError } from "./plan/release";
@@ -17,17 +17,22 @@ import { EXIT_BAD_INPUT, EXIT_CODES, exitCodeFor, renderJson, renderMarkdown, ty
 import { runRelease } from "./commands/deploy";
 import { PreviewFailedError, PreviewInputError, runPreview, type PreviewPorts } from "./commands/preview";
 import { runRollback } from "./commands/rollback";
+import { DriftInputError, runDrift, type DriftPorts } from "./commands/drift";
+import { EXIT_DRIFT } from "./plan/drift";
 import { readStatus } from "./commands/status";
 import { renderStatus } from "./plan/status";
 import { ReleaseInputError, type ReleaseDeps } from "./stages/types";
+import { RefreshFailedError } from "./ports";
 import { exitWhenFlushed } from "../infra/exitWhenFlushed";
 
 /** What main needs from the world; tests override any of it. */
 export interface CliDeps {
     composeRelease(options: ComposeOptions): Promise<ReleaseDeps>;
     composePreview(options: ComposeOptions): Promise<PreviewPorts>;
+    composeDrift(options: ComposeOptions & { env: NodeJS.ProcessEnv }): Promise<DriftPorts>;
     driver: { runRelease: typeof runRelease; runRollback: typeof runRollback; readStatus: typeof readStatus };
     runPreview: typeof runPreview;
+    runDrift: typeof runDrift;
     /** `berth synth …`: the offline synthesis CLI (infra/synth/cli.ts), loaded only when asked for. */
     synth(argv: string[]): Promise<number>;
     /** `berth cost …`: the monthly cost estimate CLI (infra/cost/cli.ts), loaded only when asked for. */
@@ -48,8 +53,10 @@ function defaultDeps(): CliDeps {
     return {
         composeRelease: composeReleaseDeps,
         composePreview: composePreviewPorts,
+        composeDrift: composeDriftPorts,
         driver: { runRelease, runRollback, readStatus },
         runPreview,
+        runDrift,
         synth: async (argv) => (await import("../infra/synth/cli")).main(argv),
         cost: async (argv) => (await import("../infra/cost/cli")).main(argv),
         stdout: (text) => process.stdout.write(text),
@@ -113,6 +120,10 @@ function releaseExitHelp(): string {
 }
 
 const STATUS_EXIT_HELP = `\nExit codes:\n  0  status read\n  2  unexpected error (a bug: stack trace printed)\n  ${EXIT_BAD_INPUT}  bad input: flags, stack outputs, stack not found, Pulumi CLI missing, AWS credentials/permissions/network\n`;
+const DRIFT_EXIT_HELP =
+    `\nExit codes:\n  0  no drift: every resource matches the state\n  ${EXIT_DRIFT}  drift: resources changed or deleted outside berth (listed)\n` +
+    `  2  the refresh preview failed, was interrupted, or an unexpected error (a bug: stack trace printed)\n` +
+    `  ${EXIT_BAD_INPUT}  bad input: flags, stack not found or locked, Pulumi CLI missing, AWS credentials, GitHub token or permission (--issue)\n`;
 const PREVIEW_EXIT_HELP =
     `\nExit codes:\n  0  preview rendered (and delivered)\n  1  --fail-on stateful-replace: a stateful resource would be replaced or deleted\n` +
     `  1  --fail-on cost-increase=<USD or %>: the monthly estimate rises by more (or the base commit could not be priced)\n` +
@@ -136,7 +147,8 @@ type Invocation =
     | { command: "deploy"; opts: { stack: string; projectDir: string; services?: string[]; parallel: number; skipMigration?: boolean; allowDirty?: boolean; dryRun?: boolean; json?: string } }
     | { command: "rollback"; opts: { stack: string; projectDir: string; to?: string; parallel: number; json?: string } }
     | { command: "status"; opts: { stack: string; projectDir: string; json?: boolean } }
-    | { command: "preview"; opts: { stack: string; projectDir: string; comment?: boolean; failOn?: FailOn[]; outputDir: string; base?: string } };
+    | { command: "preview"; opts: { stack: string; projectDir: string; comment?: boolean; failOn?: FailOn[]; outputDir: string; base?: string } }
+    | { command: "drift"; opts: { stack: string; projectDir: string; json?: boolean; issue?: boolean } };
 
 type FailOn = { what: "stateful-replace" } | { what: "cost-increase"; threshold: CostThreshold };
 
@@ -155,7 +167,7 @@ function failOn(value: string, previous: FailOn[] | undefined): FailOn[] {
 
 export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (invocation: Invocation) => void): Command {
     const program = new Command("berth")
-        .description("berth: synthesize, price, deploy, roll back, inspect and preview a stack of the Pulumi project.")
+        .description("berth: synthesize, price, deploy, roll back, inspect, preview and check a stack of the Pulumi project for drift.")
         .exitOverride()
         .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr })
         .showHelpAfterError("(add --help for usage)");
@@ -221,6 +233,16 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .addOption(projectDir())
         .addHelpText("after", PREVIEW_EXIT_HELP)
         .action((opts, command: Command) => selected({ command: "preview", opts }, command));
+
+    program
+        .command("drift")
+        .description("Refresh-preview the stack (changes nothing) and list what changed outside berth, by component: a task definition edited by hand, a security group opened in the console.")
+        .addOption(stack())
+        .option("--json", "print the drift report as JSON instead of Markdown")
+        .option("--issue", "open or update this stack's drift issue on GitHub while drift lasts, close it once drift is gone (GITHUB_TOKEN, GITHUB_REPOSITORY)")
+        .addOption(projectDir())
+        .addHelpText("after", `${DRIFT_EXIT_HELP}\nThe Markdown report goes to stdout and is appended to $GITHUB_STEP_SUMMARY when set; progress goes to stderr.\n`)
+        .action((opts, command: Command) => selected({ command: "drift", opts }, command));
 
     // Listed here for --help; main hands `synth` and `cost` with their arguments to their own CLIs before parsing.
     program.command("synth").description("Run the Pulumi program offline under the mock engine and print its resources, rollout order and policy findings (berth synth --help).");
@@ -296,6 +318,14 @@ async function run(invocation: Invocation, deps: CliDeps, signal: AbortSignal): 
             });
             return outcome.exitCode;
         }
+        case "drift": {
+            const o = invocation.opts;
+            const outcome = await deps.runDrift(await deps.composeDrift({ ...compose, env: deps.env }), { issue: o.issue ?? false, signal });
+            const summary = deps.env.GITHUB_STEP_SUMMARY;
+            if (summary) deps.appendFile(summary, outcome.markdown);
+            deps.stdout(o.json ? `${JSON.stringify({ version: 1, ...outcome.report, drifted: outcome.exitCode === EXIT_DRIFT, ...(outcome.issue ? { issue: outcome.issue } : {}), exitCode: outcome.exitCode }, null, 2)}\n` : outcome.markdown);
+            return outcome.exitCode;
+        }
     }
 }
 
@@ -326,14 +356,14 @@ function report(record: ReleaseRecord, jsonFile: string | undefined, deps: CliDe
     return exitCodeFor(record.state);
 }
 
-const INPUT_ERRORS = [ReleaseInputError, PlanInputError, StackOutputsError, ConfigError, StackFileError, PreviewInputError, GitHubCommentError];
+const INPUT_ERRORS = [ReleaseInputError, PlanInputError, StackOutputsError, ConfigError, StackFileError, PreviewInputError, GitHubCommentError, DriftInputError];
 
 function reportError(error: unknown, command: string, stackName: string, deps: CliDeps): number {
     if (INPUT_ERRORS.some((type) => error instanceof type)) {
         deps.stderr(`berth ${command}: ${(error as Error).message}\n`);
         return EXIT_BAD_INPUT;
     }
-    if (error instanceof PreviewFailedError) {
+    if (error instanceof PreviewFailedError || error instanceof RefreshFailedError) {
         deps.stderr(`berth ${command}: ${error.message}\n`);
         return 2;
     }

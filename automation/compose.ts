@@ -9,7 +9,7 @@ import { EcrRegistry } from "./adapters/ecr";
 import { EcsAdapter } from "./adapters/ecs";
 import { ElbAdapter } from "./adapters/elb";
 import { GitSource } from "./adapters/git";
-import { githubComments } from "./adapters/github";
+import { githubComments, githubDriftIssues } from "./adapters/github";
 import { FetchHttp } from "./adapters/http";
 import { LogsAdapter } from "./adapters/logs";
 import { openPulumiStack } from "./adapters/pulumiStack";
@@ -19,6 +19,7 @@ import { formatRetry, type RetryOptions } from "./adapters/retry";
 import { parseStackOutputs, type EnvironmentOutputs } from "./plan/outputs";
 import type { StackPort } from "./ports";
 import type { PreviewPorts } from "./commands/preview";
+import { issueSettings, type DriftPorts } from "./commands/drift";
 import type { ReleaseDeps } from "./stages/types";
 
 export interface ComposeOptions {
@@ -98,4 +99,11 @@ export function baseFromEvent(env: NodeJS.ProcessEnv, read: (file: string) => st
  */
 export function contextDigests(projectDir: string, outputs: EnvironmentOutputs): Record<string, string> {
     return Object.fromEntries(Object.entries(outputs.services).map(([name, svc]) => [name, hashBuildContext(path.resolve(projectDir, svc.buildContext), svc.dockerfile)]));
+}
+
+/** The ports of `drift`: the stack (its refresh preview) and, asked for only with --issue, the GitHub drift issue. */
+export async function composeDriftPorts(options: ComposeOptions & { env: NodeJS.ProcessEnv }): Promise<DriftPorts> {
+    const progress = options.progress ?? toStderr;
+    const stack = await openPulumiStack({ stackName: options.stackName, projectDir: options.projectDir });
+    return { stack, issues: () => githubDriftIssues(issueSettings(options.env)), now: () => systemClock.now(), progress };
 }

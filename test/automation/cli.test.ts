@@ -80,7 +80,9 @@ describe("berth CLI (automation/cli.ts)", () => {
             expect(preview.stdout).to.match(/--fail-on <what> +exit 1 when a stateful resource/);
             const top = await cli(["--help"]);
             expect(top.code).to.equal(0);
-            for (const c of ["deploy", "rollback", "status", "preview", "synth", "cost"]) expect(top.stdout).to.match(new RegExp(`\\n  ${c} `));
+            for (const c of ["deploy", "rollback", "status", "preview", "drift", "synth", "cost"]) expect(top.stdout).to.match(new RegExp(`\\n  ${c} `));
+            const drift = await cli(["drift", "--help"]);
+            expect(drift.stdout).to.contain("Exit codes:\n  0  no drift: every resource matches the state\n  4  drift: resources changed or deleted outside berth (listed)\n  2  the refresh preview failed");
             expect(top.stdout).to.contain("  3  nothing started: bad input");
         });
     });
