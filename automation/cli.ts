@@ -19,6 +19,7 @@ import { PreviewFailedError, PreviewInputError, runPreview, type PreviewPorts } 
 import { runRollback } from "./commands/rollback";
 import { DriftInputError, runDrift, type DriftPorts } from "./commands/drift";
 import { EXIT_DRIFT } from "./plan/drift";
+import { parsePromoteFrom, type PromoteFrom } from "./plan/promotion";
 import { readStatus } from "./commands/status";
 import { renderStatus } from "./plan/status";
 import { ReleaseInputError, type ReleaseDeps } from "./stages/types";
@@ -138,13 +139,21 @@ function services(value: string): string[] {
     return names;
 }
 
+function promoteFrom(value: string): PromoteFrom {
+    try {
+        return parsePromoteFrom(value);
+    } catch (e) {
+        throw new InvalidArgumentError((e as Error).message);
+    }
+}
+
 function positiveInteger(value: string): number {
     if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError("must be a whole number of at least 1");
     return Number(value);
 }
 
 type Invocation =
-    | { command: "deploy"; opts: { stack: string; projectDir: string; services?: string[]; parallel: number; skipMigration?: boolean; allowDirty?: boolean; dryRun?: boolean; json?: string } }
+    | { command: "deploy"; opts: { stack: string; projectDir: string; services?: string[]; parallel: number; skipMigration?: boolean; allowDirty?: boolean; dryRun?: boolean; json?: string; promoteFrom?: PromoteFrom } }
     | { command: "rollback"; opts: { stack: string; projectDir: string; to?: string; parallel: number; json?: string } }
     | { command: "status"; opts: { stack: string; projectDir: string; json?: boolean } }
     | { command: "preview"; opts: { stack: string; projectDir: string; comment?: boolean; failOn?: FailOn[]; outputDir: string; base?: string } }
@@ -192,6 +201,11 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .option("--allow-dirty", "release from a working tree with uncommitted changes (images tagged <sha>-dirty-<contexts digest>)")
         .option("--dry-run", "go through every step and print the requests each mutating step would send; change nothing")
         .option("--json <file>", "write the JSON release record to this file")
+        .option(
+            "--promote-from <stack[:release]>",
+            "promote instead of building: the images of the source stack's latest verified release (or the one named by a release id or sha prefix), copied by digest into this stack's repositories",
+            promoteFrom,
+        )
         .addOption(projectDir())
         .addHelpText("after", `${releaseExitHelp()}\nThe Markdown report ends stdout and is appended to $GITHUB_STEP_SUMMARY when set; progress goes to stderr.\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\nCtrl-C stops gracefully (in-flight operations finish; exit 2, INTERRUPTED); a second Ctrl-C more than ${DUPLICATE_INTERRUPT_WINDOW_MS / 1000} s later exits at once\n(exit 2). Under \`npm run\` one Ctrl-C arrives twice (terminal and npm): signals within that second count as one.\n`)
         .action((opts, command: Command) => selected({ command: "deploy", opts }, command));
@@ -280,7 +294,13 @@ export async function main(argv: string[], overrides: Partial<CliDeps> = {}): Pr
 async function run(invocation: Invocation, deps: CliDeps, signal: AbortSignal): Promise<number> {
     const projectDir = path.resolve(deps.cwd, invocation.opts.projectDir);
     const stackName = invocation.opts.stack;
-    const compose: ComposeOptions = { projectDir, stackName, progress: (line) => deps.stderr(`${line}\n`), ...(invocation.command === "preview" && invocation.opts.base ? { base: invocation.opts.base } : {}) };
+    const compose: ComposeOptions = {
+        projectDir,
+        stackName,
+        progress: (line) => deps.stderr(`${line}\n`),
+        ...(invocation.command === "preview" && invocation.opts.base ? { base: invocation.opts.base } : {}),
+        ...(invocation.command === "deploy" && invocation.opts.promoteFrom ? { promote: true } : {}),
+    };
     switch (invocation.command) {
         case "deploy": {
             const o = invocation.opts;
@@ -293,6 +313,7 @@ async function run(invocation: Invocation, deps: CliDeps, signal: AbortSignal): 
                 allowDirty: o.allowDirty ?? false,
                 dryRun: o.dryRun ?? false,
                 signal,
+                ...(o.promoteFrom ? { promoteFrom: o.promoteFrom } : {}),
             });
             return finish(record, o.json, deps);
         }

@@ -16,8 +16,10 @@ import { openPulumiStack } from "./adapters/pulumiStack";
 import { SsmReleaseStore } from "./adapters/releaseStore";
 import { GitRevisionCost } from "../infra/cost/revision";
 import { formatRetry, type RetryOptions } from "./adapters/retry";
-import { parseStackOutputs, type EnvironmentOutputs } from "./plan/outputs";
-import type { StackPort } from "./ports";
+import { parseStackOutputs, StackOutputsError, type EnvironmentOutputs } from "./plan/outputs";
+import type { PromotionPort, RegistryCredentials, StackPort } from "./ports";
+import { RegistryImageCopier } from "./adapters/imageCopy";
+import { ReleaseInputError } from "./stages/types";
 import type { PreviewPorts } from "./commands/preview";
 import { issueSettings, type DriftPorts } from "./commands/drift";
 import type { ReleaseDeps } from "./stages/types";
@@ -29,6 +31,8 @@ export interface ComposeOptions {
     progress?: (line: string) => void;
     /** The preview's base commit for the cost change (`--base`); else the pull request's base from the event. */
     base?: string;
+    /** `deploy --promote-from`: compose the promotion ports (the source stack, the image copier). */
+    promote?: boolean;
 }
 
 const toStderr = (line: string) => process.stderr.write(`${line}\n`);
@@ -60,6 +64,35 @@ export async function composeReleaseDeps(options: ComposeOptions): Promise<Relea
         clock: systemClock,
         progress,
         contextDigest: hashBuildContext,
+        ...(options.promote ? { promotion: promotionPort(options, progress) } : {}),
+    };
+}
+
+/**
+ * The source stack of a promotion, read like `status` reads a stack: its outputs through the Automation API, its
+ * released set and history from the SSM parameters those outputs name (in the source's region); and the image copier.
+ */
+function promotionPort(options: ComposeOptions, progress: (line: string) => void): PromotionPort {
+    const credentials = new Map<string, Promise<RegistryCredentials>>();
+    const ecrCredentials = (region: string) => {
+        if (!credentials.has(region)) credentials.set(region, new EcrRegistry({ region, retry: retryLogging(progress) }).credentials());
+        return credentials.get(region)!;
+    };
+    return {
+        images: new RegistryImageCopier({ ecrCredentials }),
+        readSource: async (stackName) => {
+            const source = await openPulumiStack({ stackName, projectDir: options.projectDir });
+            const raw = await source.outputs();
+            let outputs: EnvironmentOutputs;
+            try {
+                outputs = parseStackOutputs(raw);
+            } catch (error) {
+                if (error instanceof StackOutputsError) throw new ReleaseInputError(`the outputs of the source stack ${stackName} are unusable: ${error.message}`);
+                throw error;
+            }
+            const store = new SsmReleaseStore({ region: outputs.region, retry: retryLogging(progress), parameterName: outputs.releasedImagesParameter });
+            return { outputs: raw, released: await store.readReleased(), history: await store.listReleases(), updates: await source.history(50) };
+        },
     };
 }
 

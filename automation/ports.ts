@@ -274,6 +274,36 @@ export interface CommentPort {
     upsert(target: CommentTarget, marker: string, body: string): Promise<{ action: "created" | "updated"; id: number; url: string }>;
 }
 
+/** What a promotion reads of its source stack: outputs through the Automation API, and its release store. */
+export interface PromotionSource {
+    /** Raw stack outputs of the source stack. */
+    outputs: Record<string, unknown>;
+    released: ReleasedSet | undefined;
+    /** Every verified release of the source, newest first. */
+    history: ReleasedSet[];
+    /** The source stack's recent Pulumi updates (their messages name berth's release ids). */
+    updates: StackHistoryEntry[];
+}
+
+export interface ImageCopyRequest {
+    service: string;
+    digest: string;
+    /** Repository URLs (`<registry host>/<repository>`). */
+    from: string;
+    to: string;
+}
+
+/** Brings an image into a repository by digest (registry API; no docker pull/push) and verifies the digest there. */
+export interface ImageCopyPort {
+    copy(request: ImageCopyRequest, signal?: AbortSignal): Promise<{ copied: boolean; verified: string; detail: string }>;
+}
+
+/** The ports only `deploy --promote-from` needs. */
+export interface PromotionPort {
+    readSource(stackName: string): Promise<PromotionSource>;
+    images: ImageCopyPort;
+}
+
 export interface SourcePort {
     /** The commit being released. */
     headSha(): Promise<string>;

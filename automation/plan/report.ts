@@ -1,6 +1,6 @@
 // The release record (what one run did and what runs afterwards), its final state's exit code, and the
 // Markdown and JSON renderings the CLI prints, appends to $GITHUB_STEP_SUMMARY and stores.
-import type { ChangeReason, ImageAction } from "./release";
+import type { ChangeReason, ImageAction, PromotedFrom } from "./release";
 import type { ServiceVerdict } from "./verify";
 import { formatDuration } from "./events";
 
@@ -31,7 +31,7 @@ export function exitCodeFor(state: ReleaseState): 0 | 1 | 2 {
     return EXIT_CODES[state];
 }
 
-export type StageName = "plan" | "build" | "prepare" | "migrate" | "rollout" | "verify" | "rollback" | "record";
+export type StageName = "plan" | "build" | "copy" | "prepare" | "migrate" | "rollout" | "verify" | "rollback" | "record";
 
 export interface StageRecord {
     name: StageName;
@@ -85,6 +85,8 @@ export interface ReleaseRecord {
     pulumiUpdates: { prepare?: string; rollout?: string; rollback?: string };
     /** service → digest running after the release (the released set for RELEASED, the old one otherwise). */
     imagesNow: Record<string, string>;
+    /** A promotion: the source release (stack, release id, sha) whose images this release took. */
+    promotedFrom?: PromotedFrom;
 }
 
 /** The command to run next, keyed by state. */
@@ -125,6 +127,10 @@ function rolloutCell(ms: number | undefined): string {
 export function renderMarkdown(record: ReleaseRecord): string {
     const lines = [`### berth release ${record.id} — ${record.state} (exit ${exitCodeFor(record.state)})`, ""];
     lines.push(`stack \`${record.stack}\` · sha \`${record.sha.slice(0, 12)}\` · ${record.startedAt} → ${record.finishedAt}`);
+    if (record.promotedFrom) {
+        const p = record.promotedFrom;
+        lines.push(`promoted from stack \`${p.stack}\` release ${p.releaseId} (sha \`${p.sha.slice(0, 12)}\`): no build, the same digests`);
+    }
     if (record.summary) lines.push("", record.summary);
     if (record.state === "NOTHING_TO_DO") {
         lines.push("", "No service changed: 0 builds, 0 rollouts.", "", `Next: \`${nextCommand(record)}\``, "");

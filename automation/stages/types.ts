@@ -6,6 +6,7 @@ import type {
     ImageBuilderPort,
     LoadBalancerPort,
     LogsPort,
+    PromotionPort,
     RegistryPort,
     ReleaseStorePort,
     SourcePort,
@@ -27,6 +28,8 @@ export interface ReleaseDeps {
     progress: (line: string) => void;
     /** Build-context digest (infra/buildContext.ts hashBuildContext in production). */
     contextDigest: (contextDir: string, dockerfile: string) => string;
+    /** The source stack and the image copier of `deploy --promote-from` (composed only for a promotion). */
+    promotion?: PromotionPort;
 }
 
 export interface Timing {

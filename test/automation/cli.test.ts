@@ -167,6 +167,19 @@ describe("berth CLI (automation/cli.ts)", () => {
             expect(r.stderr).to.equal("Release record written to /project/out/report.json\n");
         });
 
+        it("--promote-from <stack[:release]> reaches the driver parsed and composes the promotion ports; a malformed one is exit 3", async () => {
+            let seen: ReleaseOptions | undefined;
+            let composed: ComposeOptions | undefined;
+            const driver = { runRelease: async (_d: ReleaseDeps, options: ReleaseOptions) => ((seen = options), record("RELEASED")), runRollback: unused, readStatus: unused };
+            const r = await cli(["deploy", "--stack", "prod", "--promote-from", "staging:1a2b3c4"], { driver, composeRelease: async (o) => ((composed = o), { fake: "deps" }) as unknown as ReleaseDeps });
+            expect(r.code).to.equal(0);
+            expect(seen!.promoteFrom).to.deep.equal({ stack: "staging", ref: "1a2b3c4" });
+            expect(composed!.promote).to.equal(true);
+            const bad = await cli(["deploy", "--stack", "prod", "--promote-from", "staging:"], { driver });
+            expect(bad.code).to.equal(3);
+            expect(bad.stderr).to.contain("option '--promote-from <stack[:release]>' argument 'staging:' is invalid. --promote-from staging:: nothing after the colon");
+        });
+
         it("defaults: --parallel 4, no services filter; exit code follows the final state", async () => {
             for (const [state, code] of [
                 ["RELEASED", 0],

@@ -2,6 +2,7 @@
 import { expect } from "chai";
 import { copyImage, OciRegistry, RegistryCopyError } from "../../../automation/adapters/ociRegistry";
 import type { Clock } from "../../../automation/ports";
+import { RegistryImageCopier, splitRepositoryUrl } from "../../../automation/adapters/imageCopy";
 import { digestOf, seedImage, seedIndex, startFakeRegistry, type FakeRegistry, type FakeRegistryOptions } from "../../helpers/fakeOciRegistry";
 
 const sleeps: number[] = [];
@@ -108,5 +109,19 @@ describe("OCI copy by digest (loopback registry)", () => {
         const status = await client(down).headManifest("a", digest);
         expect(status.status).to.equal(503);
         expect(sleeps).to.deep.equal([500, 1000, 500, 1000, 2000]);
+    });
+
+    it("the ImageCopyPort: repository URLs split at the host, loopback registries over plain HTTP, a one-line detail of what happened", async () => {
+        expect(splitRepositoryUrl("123456789012.dkr.ecr.eu-west-1.amazonaws.com/berth/dev/api")).to.deep.equal({ host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", repository: "berth/dev/api" });
+        expect(() => splitRepositoryUrl("no-repository/")).to.throw("no-repository/ is not a repository URL (<registry host>/<repository>)");
+        const source = await registry();
+        const target = await registry();
+        const digest = seedImage(source, "berth/dev/api", [layer(12)]);
+        const asked: string[] = [];
+        const copier = new RegistryImageCopier({ ecrCredentials: async (region) => (asked.push(region), { server: "", username: "AWS", password: "x" }) });
+        const request = { service: "api", digest, from: `${source.host}/berth/dev/api`, to: `${target.host}/berth/prod/api` };
+        expect(await copier.copy(request)).to.deep.equal({ copied: true, verified: digest, detail: `copied from ${source.host}/berth/dev/api to ${target.host}/berth/prod/api: 1 manifest(s), 2 blob(s) uploaded, 0 mounted, 0 already there; digest verified` });
+        expect(await copier.copy(request)).to.deep.equal({ copied: false, verified: digest, detail: `already in ${target.host}/berth/prod/api; digest verified` });
+        expect(asked).to.deep.equal([]);
     });
 });
