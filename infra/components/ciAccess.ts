@@ -1,5 +1,5 @@
 // GitHub Actions access by OIDC (F18): the account's GitHub OIDC provider (created, or an existing one),
-// a deploy role only pushes to the configured branches can assume, scoped to this stack's resources, and
+// a deploy role only pushes to the configured branches (and jobs of the configured GitHub environments) can assume, scoped to this stack's resources, and
 // a preview role for pull requests that can read what a preview reads and change nothing.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -86,7 +86,9 @@ export class CiAccess extends pulumi.ComponentResource {
         super("berth:ci:CiAccess", name, {}, opts);
         const providerArn = this.githubOidcProvider(name, args);
         const repo = args.ci.githubRepository;
-        const deployRole = this.createRole(`${name}-deploy`, args.naming.role("ci-deploy"), providerArn, args.ci.branches.map((b) => `repo:${repo}:ref:refs/heads/${b}`), deployPolicy(args.naming, args.region, args.accountId));
+        // A job that names a GitHub environment gets the subject `environment:<name>` instead of its branch ref.
+        const subjects = [...args.ci.branches.map((b) => `repo:${repo}:ref:refs/heads/${b}`), ...args.ci.environments.map((e) => `repo:${repo}:environment:${e}`)];
+        const deployRole = this.createRole(`${name}-deploy`, args.naming.role("ci-deploy"), providerArn, subjects, deployPolicy(args.naming, args.region, args.accountId));
         const previewRole = this.createRole(`${name}-preview`, args.naming.role("ci-preview"), providerArn, [`repo:${repo}:pull_request`], previewPolicy(args.naming, args.region, args.accountId));
         this.deployRoleArn = deployRole.arn;
         this.previewRoleArn = previewRole.arn;

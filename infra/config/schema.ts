@@ -118,6 +118,8 @@ export const configSchema = z.strictObject({
             githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repository" as on GitHub'),
             branches: z.array(z.string().regex(/^[A-Za-z0-9_./*-]+$/, "must be a branch name or pattern such as release/*")).min(1).optional(),
             createOidcProvider: z.boolean().optional(),
+            /** GitHub environments whose jobs may assume the deploy role (promotion jobs gated by required reviewers). */
+            environments: z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a GitHub environment name such as prod")).optional(),
         })
         .optional(),
     /** Usage figures for the cost estimate (infra/cost); validated in costAssumptions.ts. */

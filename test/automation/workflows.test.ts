@@ -83,9 +83,10 @@ describe("CI workflows (.github/workflows)", () => {
         ]) {
             const w = load(name);
             expect(w.permissions?.["id-token"], name).to.equal("write");
+            // one credentials step per job that reaches AWS (deploy.yml: dev, then the staging and prod promotions)
             const aws = steps(w).filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-            expect(aws.length, name).to.equal(1);
-            expect(String(aws[0].with?.["role-to-assume"]), name).to.contain(`vars.${role}`);
+            expect(aws.length, name).to.equal(name === "deploy.yml" ? 3 : 1);
+            for (const step of aws) expect(String(step.with?.["role-to-assume"]), name).to.contain(`vars.${role}`);
             expect(steps(w).some((s) => s.uses?.startsWith("pulumi/actions@")), name).to.equal(true);
         }
     });
@@ -100,9 +101,36 @@ describe("CI workflows (.github/workflows)", () => {
         const deploy = load("deploy.yml");
         expect(Object.keys(deploy.on)).to.deep.equal(["push", "workflow_dispatch"]);
         expect(deploy.on.push).to.deep.equal({ branches: ["main"] });
-        expect(deploy.concurrency).to.deep.equal({ group: "berth-deploy-${{ inputs.stack || 'dev' }}", "cancel-in-progress": false });
+        // per job: a run waiting for a prod reviewer does not hold dev's next release back
+        expect(deploy.concurrency).to.equal(undefined);
+        expect((deploy.jobs.deploy as { concurrency?: unknown }).concurrency).to.deep.equal({ group: "berth-deploy-${{ inputs.stack || 'dev' }}", "cancel-in-progress": false });
         expect(deploy.jobs.deploy.needs).to.equal("test");
         expect(steps(deploy).map((s) => s.run).filter(Boolean)).to.include('npm run --silent deploy -- --stack "$STACK" --json report.json | tee report.md');
+    });
+
+    it("deploy: a push releases dev, then promotes dev → staging → prod in jobs gated by GitHub environments, never rebuilding", () => {
+        const deploy = load("deploy.yml") as Workflow & { jobs: Record<string, { environment?: string; if?: string; concurrency?: unknown }> };
+        expect(deploy.jobs.deploy.environment).to.equal(undefined);
+        const promotion = (job: string) => ({
+            needs: deploy.jobs[job].needs,
+            environment: deploy.jobs[job].environment,
+            concurrency: deploy.jobs[job].concurrency,
+            runs: deploy.jobs[job].steps.map((s) => s.run).filter((r) => r?.includes("deploy")),
+        });
+        expect(promotion("promote-staging")).to.deep.equal({
+            needs: "deploy",
+            environment: "staging",
+            concurrency: { group: "berth-deploy-staging", "cancel-in-progress": false },
+            runs: ["npm run --silent deploy -- --stack staging --promote-from dev --json report.json | tee report.md"],
+        });
+        expect(deploy.jobs["promote-staging"].if).to.equal("github.event_name == 'push'");
+        expect(promotion("promote-prod")).to.deep.equal({
+            needs: "promote-staging",
+            environment: "prod",
+            concurrency: { group: "berth-deploy-prod", "cancel-in-progress": false },
+            runs: ["npm run --silent deploy -- --stack prod --promote-from staging --json report.json | tee report.md"],
+        });
+        expect(steps(deploy).some((s) => s.run?.includes("docker"))).to.equal(false);
     });
 
     it("drift runs daily for every stack without one stack cancelling another, and may manage issues", () => {

@@ -16,6 +16,10 @@ describe("CI access by OIDC (F18)", () => {
             StringLike: { "token.actions.githubusercontent.com:sub": ["repo:acme/shop:ref:refs/heads/main", "repo:acme/shop:ref:refs/heads/release/*"] },
         });
         expect(trust("ci-preview").Condition.StringLike).to.deep.equal({ "token.actions.githubusercontent.com:sub": ["repo:acme/shop:pull_request"] });
+        // promotion jobs gated by a GitHub environment present `environment:<name>` as their subject
+        const gated = await synth(baseConfig({ "berth:ci": { githubRepository: "acme/shop", environments: ["prod"] } }));
+        const gatedTrust = JSON.parse(String(one(gated, T.role, "ci-deploy").inputs.assumeRolePolicy)).Statement[0];
+        expect(gatedTrust.Condition.StringLike).to.deep.equal({ "token.actions.githubusercontent.com:sub": ["repo:acme/shop:ref:refs/heads/main", "repo:acme/shop:environment:prod"] });
         expect(trust("ci-deploy").Principal.Federated).to.equal(provider[0].state.arn);
         expect((s.outputs as any).ci).to.deep.equal({ deployRoleArn: "arn:aws:iam::123456789012:role/berth-dev-ci-deploy", previewRoleArn: "arn:aws:iam::123456789012:role/berth-dev-ci-preview" });
     });
