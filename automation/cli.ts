@@ -1,4 +1,4 @@
-// `berth deploy|rollback|status|preview --stack <name>` (and `npm run <command> -- …`): argument parsing, output and
+// `berth deploy|rollback|status|preview|drift --stack <name>` (and `npm run <command> -- …`): argument parsing, output and
 // exit codes only. Each command's work is in commands/<command>.ts; the real adapters are wired in compose.ts.
 import * as fs from "fs";
 import * as path from "path";
@@ -7,7 +7,7 @@ import { ConfigError } from "../infra/config/load";
 import { StackFileError } from "../infra/synth/stackFiles";
 import { GitHubCommentError } from "./adapters/github";
 import { mapStackError } from "./adapters/pulumiStack";
-import { composePreviewPorts, composeReleaseDeps, type ComposeOptions } from "./compose";
+import { composeDriftPorts, composePreviewPorts, composeReleaseDeps, type ComposeOptions } from "./compose";
 import { parseCostThreshold, type CostThreshold } from "../infra/cost/diff";
 import { StackOutputsError } from "./plan/outputs";
 import { PlanInputError } from "./plan/release";
@@ -18,17 +18,23 @@ import { deliverResult, SCHEMA_IDS, type ResultCommand, type ResultFlags, type R
 import { runRelease } from "./commands/deploy";
 import { PreviewFailedError, PreviewInputError, runPreview, type PreviewOutcome, type PreviewPorts } from "./commands/preview";
 import { runRollback } from "./commands/rollback";
+import { DriftInputError, runDrift, type DriftPorts } from "./commands/drift";
+import { EXIT_DRIFT } from "./plan/drift";
+import { parsePromoteFrom, type PromoteFrom } from "./plan/promotion";
 import { readStatus } from "./commands/status";
 import { renderStatus } from "./plan/status";
 import { ReleaseInputError, type ReleaseDeps } from "./stages/types";
+import { RefreshFailedError } from "./ports";
 import { exitWhenFlushed } from "../infra/exitWhenFlushed";
 
 /** What main needs from the world; tests override any of it. */
 export interface CliDeps {
     composeRelease(options: ComposeOptions): Promise<ReleaseDeps>;
     composePreview(options: ComposeOptions): Promise<PreviewPorts>;
+    composeDrift(options: ComposeOptions & { env: NodeJS.ProcessEnv }): Promise<DriftPorts>;
     driver: { runRelease: typeof runRelease; runRollback: typeof runRollback; readStatus: typeof readStatus };
     runPreview: typeof runPreview;
+    runDrift: typeof runDrift;
     /** `berth synth …`: the offline synthesis CLI (infra/synth/cli.ts), loaded only when asked for. */
     synth(argv: string[]): Promise<number>;
     /** `berth cost …`: the monthly cost estimate CLI (infra/cost/cli.ts), loaded only when asked for. */
@@ -49,8 +55,10 @@ function defaultDeps(): CliDeps {
     return {
         composeRelease: composeReleaseDeps,
         composePreview: composePreviewPorts,
+        composeDrift: composeDriftPorts,
         driver: { runRelease, runRollback, readStatus },
         runPreview,
+        runDrift,
         synth: async (argv) => (await import("../infra/synth/cli")).main(argv),
         cost: async (argv) => (await import("../infra/cost/cli")).main(argv),
         stdout: (text) => process.stdout.write(text),
@@ -114,6 +122,10 @@ function releaseExitHelp(): string {
 }
 
 const STATUS_EXIT_HELP = `\nExit codes:\n  0  status read\n  2  unexpected error (a bug: stack trace printed)\n  ${EXIT_BAD_INPUT}  bad input: flags, stack outputs, stack not found, Pulumi CLI missing, AWS credentials/permissions/network\n`;
+const DRIFT_EXIT_HELP =
+    `\nExit codes:\n  0  no drift: every resource matches the state\n  ${EXIT_DRIFT}  drift: resources changed or deleted outside berth (listed)\n` +
+    `  2  the refresh preview failed, was interrupted, or an unexpected error (a bug: stack trace printed)\n` +
+    `  ${EXIT_BAD_INPUT}  bad input: flags, stack not found or locked, Pulumi CLI missing, AWS credentials, GitHub token or permission (--issue)\n`;
 const PREVIEW_EXIT_HELP =
     `\nExit codes:\n  0  preview rendered (and delivered)\n  1  --fail-on stateful-replace: a stateful resource would be replaced or deleted\n` +
     `  1  --fail-on cost-increase=<USD or %>: the monthly estimate rises by more (or the base commit could not be priced)\n` +
@@ -128,16 +140,25 @@ function services(value: string): string[] {
     return names;
 }
 
+function promoteFrom(value: string): PromoteFrom {
+    try {
+        return parsePromoteFrom(value);
+    } catch (e) {
+        throw new InvalidArgumentError((e as Error).message);
+    }
+}
+
 function positiveInteger(value: string): number {
     if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError("must be a whole number of at least 1");
     return Number(value);
 }
 
 type Invocation =
-    | { command: "deploy"; opts: { stack: string; projectDir: string; services?: string[]; parallel: number; skipMigration?: boolean; allowDirty?: boolean; dryRun?: boolean } & ResultOptions }
+    | { command: "deploy"; opts: { stack: string; projectDir: string; services?: string[]; parallel: number; skipMigration?: boolean; allowDirty?: boolean; dryRun?: boolean; promoteFrom?: PromoteFrom } & ResultOptions }
     | { command: "rollback"; opts: { stack: string; projectDir: string; to?: string; parallel: number } & ResultOptions }
     | { command: "status"; opts: { stack: string; projectDir: string } & ResultOptions }
-    | { command: "preview"; opts: { stack: string; projectDir: string; comment?: boolean; failOn?: FailOn[]; outputDir: string; base?: string } & ResultOptions };
+    | { command: "preview"; opts: { stack: string; projectDir: string; comment?: boolean; failOn?: FailOn[]; outputDir: string; base?: string } & ResultOptions }
+    | { command: "drift"; opts: { stack: string; projectDir: string; issue?: boolean } & ResultOptions };
 
 /** `--json` and `--output <file>`, the same on every command (infra/contracts/results.ts deliverResult). */
 type ResultOptions = { json?: boolean; output?: string };
@@ -164,7 +185,7 @@ function failOn(value: string, previous: FailOn[] | undefined): FailOn[] {
 
 export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (invocation: Invocation) => void): Command {
     const program = new Command("berth")
-        .description("berth: synthesize, price, deploy, roll back, inspect and preview a stack of the Pulumi project.")
+        .description("berth: synthesize, price, deploy, roll back, inspect, preview and check a stack of the Pulumi project for drift.")
         .exitOverride()
         .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr })
         .showHelpAfterError("(add --help for usage)");
@@ -197,6 +218,11 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .option("--dry-run", "go through every step and print the requests each mutating step would send; change nothing")
         .addOption(json("the release record"))
         .addOption(output())
+        .option(
+            "--promote-from <stack[:release]>",
+            "promote instead of building: the images of the source stack's latest verified release (or the one named by a release id or sha prefix), copied by digest into this stack's repositories",
+            promoteFrom,
+        )
         .addOption(projectDir())
         .allowExcessArguments(true)
         .addHelpText("after", `${releaseExitHelp()}${jsonHelp("deploy", "the Markdown report on stderr")}\nThe Markdown report ends stdout and is appended to $GITHUB_STEP_SUMMARY when set; progress goes to stderr.\nWith SLACK_WEBHOOK_URL set, the outcome is also posted to Slack (a failed post only warns).\nCtrl-C stops gracefully (in-flight operations finish; exit 2, INTERRUPTED); a second Ctrl-C more than ${DUPLICATE_INTERRUPT_WINDOW_MS / 1000} s later exits at once\n(exit 2). Under \`npm run\` one Ctrl-C arrives twice (terminal and npm): signals within that second count as one.\n`)
@@ -247,6 +273,17 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .addHelpText("after", `${PREVIEW_EXIT_HELP}${jsonHelp("preview", "the Markdown on stderr")}`)
         .action((opts, command: Command) => selected({ command: "preview", opts }, command));
 
+    program
+        .command("drift")
+        .description("Refresh-preview the stack (changes nothing) and list what changed outside berth, by component: a task definition edited by hand, a security group opened in the console.")
+        .addOption(stack())
+        .addOption(json("the drift report instead of the Markdown"))
+        .addOption(output())
+        .option("--issue", "open or update this stack's drift issue on GitHub while drift lasts, close it once drift is gone (GITHUB_TOKEN, GITHUB_REPOSITORY)")
+        .addOption(projectDir())
+        .addHelpText("after", `${DRIFT_EXIT_HELP}${jsonHelp("drift", "no Markdown")}\nThe Markdown report goes to stdout and is appended to $GITHUB_STEP_SUMMARY when set; progress goes to stderr.\n`)
+        .action((opts, command: Command) => selected({ command: "drift", opts }, command));
+
     // Listed here for --help; main hands `synth` and `cost` with their arguments to their own CLIs before parsing.
     program.command("synth").description("Run the Pulumi program offline under the mock engine and print its resources, rollout order and policy findings (berth synth --help).");
     program.command("cost").description("Estimate the stack's monthly AWS cost from its synthesized resources, offline (berth cost --help).");
@@ -283,7 +320,13 @@ export async function main(argv: string[], overrides: Partial<CliDeps> = {}): Pr
 async function run(invocation: Invocation, deps: CliDeps, signal: AbortSignal): Promise<number> {
     const projectDir = path.resolve(deps.cwd, invocation.opts.projectDir);
     const stackName = invocation.opts.stack;
-    const compose: ComposeOptions = { projectDir, stackName, progress: (line) => deps.stderr(`${line}\n`), ...(invocation.command === "preview" && invocation.opts.base ? { base: invocation.opts.base } : {}) };
+    const compose: ComposeOptions = {
+        projectDir,
+        stackName,
+        progress: (line) => deps.stderr(`${line}\n`),
+        ...(invocation.command === "preview" && invocation.opts.base ? { base: invocation.opts.base } : {}),
+        ...(invocation.command === "deploy" && invocation.opts.promoteFrom ? { promote: true } : {}),
+    };
     switch (invocation.command) {
         case "deploy": {
             const o = invocation.opts;
@@ -296,6 +339,7 @@ async function run(invocation: Invocation, deps: CliDeps, signal: AbortSignal): 
                 allowDirty: o.allowDirty ?? false,
                 dryRun: o.dryRun ?? false,
                 signal,
+                ...(o.promoteFrom ? { promoteFrom: o.promoteFrom } : {}),
             });
             return finish(record, "deploy", resultFlags(o, deps), deps);
         }
@@ -322,6 +366,16 @@ async function run(invocation: Invocation, deps: CliDeps, signal: AbortSignal): 
                 signal,
             });
             if (flags.json || flags.output) deliverResult("preview", previewResult(ports.stack.name, outcome), "", flags, deps, "none");
+            return outcome.exitCode;
+        }
+        case "drift": {
+            const o = invocation.opts;
+            const outcome = await deps.runDrift(await deps.composeDrift({ ...compose, env: deps.env }), { issue: o.issue ?? false, signal });
+            const summary = deps.env.GITHUB_STEP_SUMMARY;
+            if (summary) deps.appendFile(summary, outcome.markdown);
+            const flags = resultFlags(o, deps);
+            const document = { schema: SCHEMA_IDS.drift, ...outcome.report, drifted: outcome.exitCode === EXIT_DRIFT, ...(outcome.issue ? { issue: outcome.issue } : {}), exitCode: outcome.exitCode };
+            deliverResult("drift", document, outcome.markdown, flags, deps, "none");
             return outcome.exitCode;
         }
     }
@@ -372,14 +426,14 @@ function report(record: ReleaseRecord, command: "deploy" | "rollback", flags: Re
     return exitCodeFor(record.state);
 }
 
-const INPUT_ERRORS = [ReleaseInputError, PlanInputError, StackOutputsError, ConfigError, StackFileError, PreviewInputError, GitHubCommentError];
+const INPUT_ERRORS = [ReleaseInputError, PlanInputError, StackOutputsError, ConfigError, StackFileError, PreviewInputError, GitHubCommentError, DriftInputError];
 
 function reportError(error: unknown, command: string, stackName: string, deps: CliDeps): number {
     if (INPUT_ERRORS.some((type) => error instanceof type)) {
         deps.stderr(`berth ${command}: ${(error as Error).message}\n`);
         return EXIT_BAD_INPUT;
     }
-    if (error instanceof PreviewFailedError) {
+    if (error instanceof PreviewFailedError || error instanceof RefreshFailedError) {
         deps.stderr(`berth ${command}: ${error.message}\n`);
         return 2;
     }

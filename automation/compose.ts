@@ -10,16 +10,19 @@ import { EcrRegistry } from "./adapters/ecr";
 import { EcsAdapter } from "./adapters/ecs";
 import { ElbAdapter } from "./adapters/elb";
 import { GitSource } from "./adapters/git";
-import { githubComments } from "./adapters/github";
+import { githubComments, githubDriftIssues } from "./adapters/github";
 import { FetchHttp } from "./adapters/http";
 import { LogsAdapter } from "./adapters/logs";
 import { CloudWatchMetrics } from "./adapters/metrics";
 import { openPulumiStack } from "./adapters/pulumiStack";
 import { SsmReleaseStore } from "./adapters/releaseStore";
 import { GitRevisionCost } from "../infra/cost/revision";
-import { parseStackOutputs, type EnvironmentOutputs } from "./plan/outputs";
-import type { StackPort } from "./ports";
+import { parseStackOutputs, StackOutputsError, type EnvironmentOutputs } from "./plan/outputs";
+import type { PromotionPort, RegistryCredentials, StackPort } from "./ports";
+import { RegistryImageCopier } from "./adapters/imageCopy";
+import { ReleaseInputError } from "./stages/types";
 import type { PreviewPorts } from "./commands/preview";
+import { issueSettings, type DriftPorts } from "./commands/drift";
 import type { ReleaseDeps } from "./stages/types";
 
 export interface ComposeOptions {
@@ -29,6 +32,8 @@ export interface ComposeOptions {
     progress?: (line: string) => void;
     /** The preview's base commit for the cost change (`--base`); else the pull request's base from the event. */
     base?: string;
+    /** `deploy --promote-from`: compose the promotion ports (the source stack, the image copier). */
+    promote?: boolean;
 }
 
 const toStderr = (line: string) => process.stderr.write(`${line}\n`);
@@ -59,6 +64,35 @@ export async function composeReleaseDeps(options: ComposeOptions): Promise<Relea
         clock: systemClock,
         progress,
         contextDigest: hashBuildContext,
+        ...(options.promote ? { promotion: promotionPort(options, progress) } : {}),
+    };
+}
+
+/**
+ * The source stack of a promotion, read like `status` reads a stack: its outputs through the Automation API, its
+ * released set and history from the SSM parameters those outputs name (in the source's region); and the image copier.
+ */
+function promotionPort(options: ComposeOptions, progress: (line: string) => void): PromotionPort {
+    const credentials = new Map<string, Promise<RegistryCredentials>>();
+    const ecrCredentials = (region: string) => {
+        if (!credentials.has(region)) credentials.set(region, new EcrRegistry({ region, progress }).credentials());
+        return credentials.get(region)!;
+    };
+    return {
+        images: new RegistryImageCopier({ ecrCredentials }),
+        readSource: async (stackName) => {
+            const source = await openPulumiStack({ stackName, projectDir: options.projectDir });
+            const raw = await source.outputs();
+            let outputs: EnvironmentOutputs;
+            try {
+                outputs = parseStackOutputs(raw);
+            } catch (error) {
+                if (error instanceof StackOutputsError) throw new ReleaseInputError(`the outputs of the source stack ${stackName} are unusable: ${error.message}`);
+                throw error;
+            }
+            const store = new SsmReleaseStore({ region: outputs.region, progress, parameterName: outputs.releasedImagesParameter });
+            return { outputs: raw, released: await store.readReleased(), history: await store.listReleases(), updates: await source.history(50) };
+        },
     };
 }
 
@@ -98,4 +132,11 @@ export function baseFromEvent(env: NodeJS.ProcessEnv, read: (file: string) => st
  */
 export function contextDigests(projectDir: string, outputs: EnvironmentOutputs): Record<string, string> {
     return Object.fromEntries(Object.entries(outputs.services).map(([name, svc]) => [name, hashBuildContext(path.resolve(projectDir, svc.buildContext), svc.dockerfile)]));
+}
+
+/** The ports of `drift`: the stack (its refresh preview) and, asked for only with --issue, the GitHub drift issue. */
+export async function composeDriftPorts(options: ComposeOptions & { env: NodeJS.ProcessEnv }): Promise<DriftPorts> {
+    const progress = options.progress ?? toStderr;
+    const stack = await openPulumiStack({ stackName: options.stackName, projectDir: options.projectDir });
+    return { stack, issues: () => githubDriftIssues(issueSettings(options.env)), now: () => systemClock.now(), progress };
 }

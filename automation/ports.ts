@@ -87,6 +87,12 @@ export interface StackPort {
     history(limit: number): Promise<StackHistoryEntry[]>;
 }
 
+/** A refresh preview (`pulumi refresh --preview-only`): what differs between the state and the cloud, changing nothing. */
+export interface RefreshPreviewPort {
+    readonly name: string;
+    refreshPreview(options: { onEvent?: (event: EngineEvent) => void; signal?: AbortSignal }): Promise<UpdateResult>;
+}
+
 /** Errors the stack adapter maps Automation API failures to (one function, by class). */
 export class StackLockedError extends Error {
     readonly kind = "locked";
@@ -96,6 +102,10 @@ export class StackNotFoundError extends Error {
 }
 export class PulumiCliMissingError extends Error {
     readonly kind = "cli-missing";
+}
+/** The engine ran a refresh preview and reported failure (a provider could not read a resource): the CLI's last lines. */
+export class RefreshFailedError extends Error {
+    readonly kind = "refresh-failed";
 }
 /** Credentials, permissions or network (mapped from an AWS adapter's error): the message names the call and cause. */
 export class EnvironmentError extends Error {
@@ -342,9 +352,45 @@ export interface CommentTarget {
     issueNumber: number;
 }
 
+/** The drift issue of one stack (label + exact title): opened or updated while drift lasts, closed once it is gone. */
+export interface DriftIssuePort {
+    /** `body` undefined: no drift (close the open issue, if any). */
+    sync(stack: string, body: string | undefined): Promise<{ action: "created" | "updated" | "closed" | "none"; number?: number; url?: string }>;
+}
+
 /** One comment per stack on a pull request, found by its hidden marker (the body's first line) and edited in place. */
 export interface CommentPort {
     upsert(target: CommentTarget, marker: string, body: string): Promise<{ action: "created" | "updated"; id: number; url: string }>;
+}
+
+/** What a promotion reads of its source stack: outputs through the Automation API, and its release store. */
+export interface PromotionSource {
+    /** Raw stack outputs of the source stack. */
+    outputs: Record<string, unknown>;
+    released: ReleasedSet | undefined;
+    /** Every verified release of the source, newest first. */
+    history: ReleasedSet[];
+    /** The source stack's recent Pulumi updates (their messages name berth's release ids). */
+    updates: StackHistoryEntry[];
+}
+
+export interface ImageCopyRequest {
+    service: string;
+    digest: string;
+    /** Repository URLs (`<registry host>/<repository>`). */
+    from: string;
+    to: string;
+}
+
+/** Brings an image into a repository by digest (registry API; no docker pull/push) and verifies the digest there. */
+export interface ImageCopyPort {
+    copy(request: ImageCopyRequest, signal?: AbortSignal): Promise<{ copied: boolean; verified: string; detail: string }>;
+}
+
+/** The ports only `deploy --promote-from` needs. */
+export interface PromotionPort {
+    readSource(stackName: string): Promise<PromotionSource>;
+    images: ImageCopyPort;
 }
 
 export interface SourcePort {

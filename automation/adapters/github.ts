@@ -1,7 +1,9 @@
-// Pull-request comments through the GitHub REST API (Octokit): one comment per stack, found by its hidden
-// marker and edited in place, so a PR shows the current preview instead of a growing thread.
+// Pull-request comments and drift issues through the GitHub REST API (Octokit): one comment per stack, found by
+// its hidden marker and edited in place, so a PR shows the current preview instead of a growing thread; one drift
+// issue per stack, found by label and title, open while drift lasts.
 import { Octokit } from "@octokit/rest";
-import type { CommentPort, CommentTarget } from "../ports";
+import { DRIFT_LABEL, driftIssueTitle } from "../plan/drift";
+import type { CommentPort, CommentTarget, DriftIssuePort } from "../ports";
 
 export type { CommentTarget } from "../ports";
 export { pullRequestFromEvent } from "../plan/preview";
@@ -50,5 +52,61 @@ function explain(e: unknown, target: CommentTarget): Error {
     if (status === 401) return new GitHubCommentError(`GitHub refused the token for ${where} (401): pass the workflow's GITHUB_TOKEN`);
     if (status === 403) return new GitHubCommentError(`GitHub denied commenting on ${where} (403): give the job \`permissions: pull-requests: write\` (and issues: write)`);
     if (status === 404) return new GitHubCommentError(`GitHub has no pull request ${where} visible to this token (404): check the repository and number`);
+    return e as Error;
+}
+
+export interface Repository {
+    owner: string;
+    repo: string;
+}
+
+export type DriftIssueResult = { action: "created" | "updated" | "closed" | "none"; number?: number; url?: string };
+
+/**
+ * The one drift issue of `stack` in `repository`, found among open issues by the label and its exact title
+ * (pull requests, which the issues API lists too, are skipped): with a body, edited in place or opened; without
+ * one (no drift), closed with a comment. Duplicates someone opened by hand are closed as duplicates of the first.
+ */
+export async function syncDriftIssue(client: Octokit, repository: Repository, stack: string, body: string | undefined, now: () => string = () => new Date().toISOString()): Promise<DriftIssueResult> {
+    const { owner, repo } = repository;
+    const title = driftIssueTitle(stack);
+    try {
+        const open = await client.paginate(client.rest.issues.listForRepo, { owner, repo, labels: DRIFT_LABEL, state: "open", per_page: 100 });
+        const mine = open.filter((i) => !i.pull_request && i.title === title).sort((a, b) => a.number - b.number);
+        const [first, ...duplicates] = mine;
+        for (const d of duplicates) {
+            await client.rest.issues.createComment({ owner, repo, issue_number: d.number, body: `Duplicate of #${first.number}: berth keeps one drift issue per stack.` });
+            await client.rest.issues.update({ owner, repo, issue_number: d.number, state: "closed", state_reason: "not_planned" });
+        }
+        if (body === undefined) {
+            if (!first) return { action: "none" };
+            await client.rest.issues.createComment({ owner, repo, issue_number: first.number, body: `No drift on stack \`${stack}\` any more (checked ${now()}): closing.` });
+            const r = await client.rest.issues.update({ owner, repo, issue_number: first.number, state: "closed", state_reason: "completed" });
+            return { action: "closed", number: r.data.number, url: r.data.html_url };
+        }
+        if (first) {
+            const r = await client.rest.issues.update({ owner, repo, issue_number: first.number, body });
+            return { action: "updated", number: r.data.number, url: r.data.html_url };
+        }
+        const r = await client.rest.issues.create({ owner, repo, title, body, labels: [DRIFT_LABEL] });
+        return { action: "created", number: r.data.number, url: r.data.html_url };
+    } catch (e) {
+        throw explainIssue(e, repository);
+    }
+}
+
+/** The drift issue port over the REST API, for `berth drift --issue`. */
+export function githubDriftIssues(options: GitHubOptions & { repository: Repository }): DriftIssuePort {
+    const client = githubClient(options);
+    return { sync: (stack, body) => syncDriftIssue(client, options.repository, stack, body) };
+}
+
+function explainIssue(e: unknown, repository: Repository): Error {
+    const status = (e as { status?: number }).status;
+    const where = `${repository.owner}/${repository.repo}`;
+    if (status === 401) return new GitHubCommentError(`GitHub refused the token for ${where} (401): pass the workflow's GITHUB_TOKEN`);
+    if (status === 403) return new GitHubCommentError(`GitHub denied managing issues in ${where} (403): give the job \`permissions: issues: write\``);
+    if (status === 404) return new GitHubCommentError(`GitHub has no repository ${where} visible to this token (404): check GITHUB_REPOSITORY`);
+    if (status === 410) return new GitHubCommentError(`issues are disabled in ${where} (410): enable them, or run drift without --issue`);
     return e as Error;
 }

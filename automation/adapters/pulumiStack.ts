@@ -19,6 +19,8 @@ import {
     EngineEvent,
     EnvironmentError,
     PulumiCliMissingError,
+    RefreshFailedError,
+    RefreshPreviewPort,
     ReleaseConfig,
     StackHistoryEntry,
     StackLockedError,
@@ -58,7 +60,7 @@ export async function openPulumiStack(options: PulumiStackOptions): Promise<Pulu
     }
 }
 
-export class PulumiStack implements StackPort {
+export class PulumiStack implements StackPort, RefreshPreviewPort {
     readonly name: string;
 
     constructor(
@@ -83,6 +85,35 @@ export class PulumiStack implements StackPort {
 
     async preview(options: StackUpdateOptions): Promise<UpdateResult> {
         return this.update("preview", options);
+    }
+
+    /**
+     * `pulumi refresh --preview-only` (the SDK's previewRefresh): the engine reads every resource from the cloud and
+     * reports how it differs from the state, writing nothing. The program does not run, so no release config is needed.
+     */
+    async refreshPreview(options: { onEvent?: (event: EngineEvent) => void; signal?: AbortSignal }): Promise<UpdateResult> {
+        const { signal } = options;
+        if (signal?.aborted) throw interrupted(this.name, "refresh");
+        const delivered = new Set<number>();
+        const onEvent = (event: SdkEngineEvent) => {
+            if (delivered.has(event.sequence)) return;
+            delivered.add(event.sequence);
+            options.onEvent?.(event as unknown as EngineEvent);
+        };
+        try {
+            const result = await this.stack.previewRefresh({ onEvent, signal, color: "never", message: "berth drift" });
+            return { result: "succeeded", resourceChanges: numbers(result.changeSummary) };
+        } catch (error) {
+            if (signal?.aborted) throw interrupted(this.name, "refresh");
+            const mapped = mapStackError(error, this.name);
+            // The CLI ran and reported failure (a resource that could not be read): an outcome, told in its own words.
+            if (!mapped.expected && error instanceof CommandError) {
+                // CommandResult.toString(): "code: …\n stdout: …\n stderr: error: …"; the engine's error lines name the cause.
+                const lines = error.message.split("\n").map((l) => l.trim().replace(/^(stdout|stderr): /, "")).filter((l) => /^error:/i.test(l));
+                throw new RefreshFailedError(`the refresh preview of stack ${this.name} failed: ${lines.slice(-3).join(" ") || "see the Pulumi output above"}`);
+            }
+            throw mapped.error;
+        }
     }
 
     async history(limit: number): Promise<StackHistoryEntry[]> {

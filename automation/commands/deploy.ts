@@ -17,6 +17,8 @@ import type { ReleaseDeps, StageContext } from "../stages/types";
 import { stackUpdate, type Rollouts } from "../stages/update";
 import { isAbort } from "../stages/util";
 import { verifyServices } from "../stages/verify";
+import { copyImages, resolvePromotion } from "../stages/promote";
+import type { ImageCopy, PromoteFrom } from "../plan/promotion";
 
 export interface ReleaseOptions {
     projectDir: string;
@@ -28,6 +30,8 @@ export interface ReleaseOptions {
     dryRun: boolean;
     signal?: AbortSignal;
     timeouts?: Partial<StageTimeouts>;
+    /** `--promote-from <stack>[:<release>]`: no build; the source release's images, copied by digest (stages/promote.ts). */
+    promoteFrom?: PromoteFrom;
 }
 
 /** A stage either ends the release with its record or hands the next stage what it needs. */
@@ -36,7 +40,8 @@ type Step<T> = { stop: ReleaseRecord } | { next: T };
 export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Promise<ReleaseRecord> {
     const ctx: StageContext = { deps, timing: timingOf(options.timeouts), signal: options.signal, log: deps.progress, parallel: options.parallel };
     const run = new Run(deps, options.stackName, undefined);
-    const { outputs, released, plan: planned } = await resolveRelease(ctx, options);
+    const promotion = options.promoteFrom ? await resolvePromotion(ctx, { ...options, promoteFrom: options.promoteFrom }) : undefined;
+    const { outputs, released, plan: planned } = promotion ?? (await resolveRelease(ctx, options));
     startRun(run, planned);
     const before = imagesBefore(planned);
     if (planned.nothingToDo) {
@@ -46,9 +51,9 @@ export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Pr
     }
     const preflight = await preflightStep(ctx, run, before);
     if (preflight) return preflight;
-    if (options.dryRun) return dryRun(ctx, run, planned, outputs, released, options);
+    if (options.dryRun) return dryRun(ctx, run, planned, outputs, released, { ...options, copies: promotion?.copies });
 
-    const built = await buildStep(ctx, run, planned, outputs, options.projectDir, before);
+    const built = promotion ? await copyStep(ctx, run, planned, promotion.copies, before) : await buildStep(ctx, run, planned, outputs, options.projectDir, before);
     if ("stop" in built) return built.stop;
     const plan = built.next;
     const migrated = plan.migration.runs ? await prepareAndMigrateStep(ctx, run, plan, outputs, before) : skipMigration(run, plan);
@@ -93,6 +98,18 @@ async function buildStep(ctx: StageContext, run: Run, plan: ReleasePlan, outputs
     for (const s of next.services) if (s.changed) run.service(s.name).digest = s.digest;
     run.stage("build", "ok", `${Object.keys(built.digests).length} built, ${next.counts.reused} reused`);
     return { next };
+}
+
+/** A promotion's build: each image copied by digest into this stack's repository (or found there), verified. */
+async function copyStep(ctx: StageContext, run: Run, plan: ReleasePlan, copies: ImageCopy[], before: Record<string, string>): Promise<Step<ReleasePlan>> {
+    const copied = await copyImages(ctx, copies);
+    if (!copied.ok) {
+        run.stage("copy", copied.interrupted ? "interrupted" : "failed", `${copied.service}: ${copied.reason}`);
+        if (copied.interrupted) return { stop: run.finish("INTERRUPTED", before, "interrupted while copying images; nothing was changed") };
+        return { stop: run.finish("FAILED_BEFORE_CHANGE", before, `promotion of ${copied.service}: ${copied.reason}; no stack update ran, no service was changed`) };
+    }
+    run.stage("copy", "ok", `${copies.length} image(s) in this stack's repositories by digest`);
+    return { next: plan };
 }
 
 function skipMigration(run: Run, plan: ReleasePlan): undefined {

@@ -39,7 +39,7 @@ export async function readStatus(deps: StatusDeps): Promise<StatusReport> {
             ...(released?.images[name] ? { releasedDigest: released.images[name] } : {}),
         });
     }
-    return { stack: deps.stack.name, cluster: outputs.clusterName, ...(released ? { released: { releaseId: released.releaseId, sha: released.sha, releasedAt: released.releasedAt } } : {}), services };
+    return { stack: deps.stack.name, cluster: outputs.clusterName, ...(released ? { released: { releaseId: released.releaseId, sha: released.sha, releasedAt: released.releasedAt, ...(released.promotedFrom ? { promotedFrom: released.promotedFrom } : {}) } } : {}), services };
 }
 
 async function targetCounts(elb: LoadBalancerPort, targetGroupArn: string): Promise<NonNullable<StatusReport["services"][number]["targets"]>> {

@@ -50,13 +50,30 @@ function opOf(op: string): Counted | "same" | undefined {
     return undefined;
 }
 
-function nameOf(urn: string): string {
+export function nameOf(urn: string): string {
     return urn.split("::").pop() ?? urn;
 }
 
 /** The qualified type chain of a URN: `berth:service:Service$aws:ecs/service:Service`. */
 function typeChain(urn: string): string[] {
     return (urn.split("::")[2] ?? "").split("$");
+}
+
+/**
+ * The berth component (top-level ComponentResource) a step's resource belongs to, or "(stack)": components are
+ * known by their own steps (a top-level `berth:*` resource); the preview and the drift report group by it.
+ */
+export function componentResolver(steps: readonly StepMetadata[]): (m: StepMetadata) => string {
+    const components = steps
+        .filter((m) => typeChain(m.urn).length === 1 && m.type.startsWith("berth:"))
+        .map((m) => nameOf(m.urn))
+        .sort((a, b) => b.length - a.length);
+    return (m) => {
+        const chain = typeChain(m.urn);
+        if (chain.length === 1) return m.type.startsWith("berth:") ? nameOf(m.urn) : "(stack)";
+        // Children are named `${component}-…` (house style), so the longest matching prefix is the owner.
+        return components.find((c) => nameOf(m.urn).startsWith(`${c}-`)) ?? chain[0];
+    };
 }
 
 /** Summarises a preview's engine events. */
@@ -66,17 +83,7 @@ export function summarizePreview(events: readonly EngineEvent[]): PreviewSummary
         const m = e.resourcePreEvent?.metadata;
         if (m && opOf(m.op) !== undefined) steps.set(m.urn, m);
     }
-    // Components are known by their own step: a top-level `berth:*` resource.
-    const components = [...steps.values()]
-        .filter((m) => typeChain(m.urn).length === 1 && m.type.startsWith("berth:"))
-        .map((m) => nameOf(m.urn))
-        .sort((a, b) => b.length - a.length);
-    const componentOf = (m: StepMetadata): string => {
-        const chain = typeChain(m.urn);
-        if (chain.length === 1) return m.type.startsWith("berth:") ? nameOf(m.urn) : "(stack)";
-        // Children are named `${component}-…` (house style), so the longest matching prefix is the owner.
-        return components.find((c) => nameOf(m.urn).startsWith(`${c}-`)) ?? chain[0];
-    };
+    const componentOf = componentResolver([...steps.values()]);
 
     const counts = { create: 0, update: 0, replace: 0, delete: 0, same: 0 };
     const changes: ResourceChange[] = [];

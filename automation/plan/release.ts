@@ -15,8 +15,16 @@ export class PlanInputError extends Error {
     }
 }
 
-export type ChangeReason = "context changed" | "never released" | "unchanged" | "not selected";
-export type ImageAction = "build" | "reuse-tag" | "none";
+export type ChangeReason = "context changed" | "never released" | "unchanged" | "not selected" | "promoted";
+/** `copy`: a promotion takes the source release's image, copied by digest into this stack's repository when missing. */
+export type ImageAction = "build" | "reuse-tag" | "copy" | "none";
+
+/** The release a promotion takes its images from. */
+export interface PromotedFrom {
+    stack: string;
+    releaseId: string;
+    sha: string;
+}
 
 export interface ServicePlan {
     name: string;
@@ -62,6 +70,8 @@ export interface ReleasePlan {
     releaseTags: ReleaseTag[];
     nothingToDo: boolean;
     counts: { builds: number; reused: number; rollouts: number };
+    /** Set by a promotion (`deploy --promote-from`): the source release; nothing is built. */
+    promotedFrom?: PromotedFrom;
 }
 
 export interface ReleaseInput {
@@ -194,7 +204,7 @@ export function planRelease(input: ReleaseInput): ReleasePlan {
     return completeImages(plan, outputs, released);
 }
 
-function planMigration(outputs: EnvironmentOutputs, toRoll: readonly string[], skip: boolean): MigrationPlan {
+export function planMigration(outputs: EnvironmentOutputs, toRoll: readonly string[], skip: boolean): MigrationPlan {
     const migration = outputs.migration;
     if (!migration) return { runs: false, why: "no migration configured" };
     const service = migration.service;
@@ -203,7 +213,7 @@ function planMigration(outputs: EnvironmentOutputs, toRoll: readonly string[], s
     return { runs: true, service, why: `${service} is changing` };
 }
 
-function completeImages(plan: ReleasePlan, outputs: EnvironmentOutputs, released: ReleasedSet | undefined): ReleasePlan {
+export function completeImages(plan: ReleasePlan, outputs: EnvironmentOutputs, released: ReleasedSet | undefined): ReleasePlan {
     const imagesAfter: Record<string, string> = { ...(released?.images ?? {}) };
     // A released set may name a service the catalogue no longer has: it is not ours to set.
     for (const name of Object.keys(imagesAfter)) if (!outputs.services[name]) delete imagesAfter[name];
@@ -246,5 +256,13 @@ export function releasedSetAfter(plan: ReleasePlan, released: ReleasedSet | unde
         const ctx = s?.changed ? s.contextDigest : released?.contexts[name];
         if (ctx) contexts[name] = ctx;
     }
-    return { version: 1, releaseId: plan.releaseId, sha: plan.sha, releasedAt: new Date(releasedAt).toISOString(), images: { ...plan.imagesAfter }, contexts };
+    return {
+        version: 1,
+        releaseId: plan.releaseId,
+        sha: plan.sha,
+        releasedAt: new Date(releasedAt).toISOString(),
+        images: { ...plan.imagesAfter },
+        contexts,
+        ...(plan.promotedFrom ? { promotedFrom: plan.promotedFrom } : {}),
+    };
 }

@@ -1,7 +1,7 @@
 // The release record (what one run did and what runs afterwards), its final state's exit code, and the
 // Markdown and JSON renderings the CLI prints, appends to $GITHUB_STEP_SUMMARY and stores.
 import { DECIDER_LABELS, type RolloutRecord } from "./deployments";
-import type { ChangeReason, ImageAction } from "./release";
+import type { ChangeReason, ImageAction, PromotedFrom } from "./release";
 import type { ServiceVerdict } from "./verify";
 import type { z } from "zod";
 import { formatDuration } from "./events";
@@ -46,7 +46,7 @@ export type ReleaseRecord = z.infer<typeof releaseRecordSchema>;
 
 // The planning types the record repeats must stay what the schema says (a compile error here means: update the schema).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const sameShapes: [Same<ServiceRecord["reason"], ChangeReason>, Same<ServiceRecord["action"], ImageAction>, Same<NonNullable<ServiceRecord["verification"]>, ServiceVerdict>, Same<NonNullable<ServiceRecord["rollout"]>, RolloutRecord>] = [true, true, true, true];
+const sameShapes: [Same<ServiceRecord["reason"], ChangeReason>, Same<ServiceRecord["action"], ImageAction>, Same<NonNullable<ServiceRecord["verification"]>, ServiceVerdict>, Same<NonNullable<ServiceRecord["rollout"]>, RolloutRecord>, Same<NonNullable<ReleaseRecord["promotedFrom"]>, PromotedFrom>, Same<StageRecord["name"], StageName>] = [true, true, true, true, true, true];
 void sameShapes;
 
 /** The command to run next, keyed by state. */
@@ -119,6 +119,10 @@ export function deploymentLines(services: readonly ServiceRecord[]): string[] {
 export function renderMarkdown(record: ReleaseRecord): string {
     const lines = [`### berth release ${record.id} — ${record.state} (exit ${exitCodeFor(record.state)})`, ""];
     lines.push(`stack \`${record.stack}\` · sha \`${record.sha.slice(0, 12)}\` · ${record.startedAt} → ${record.finishedAt}`);
+    if (record.promotedFrom) {
+        const p = record.promotedFrom;
+        lines.push(`promoted from stack \`${p.stack}\` release ${p.releaseId} (sha \`${p.sha.slice(0, 12)}\`): no build, the same digests`);
+    }
     if (record.summary) lines.push("", record.summary);
     if (record.state === "NOTHING_TO_DO") {
         lines.push("", "No service changed: 0 builds, 0 rollouts.", "", `Next: \`${nextCommand(record)}\``, "");
@@ -148,6 +152,7 @@ export function renderMarkdown(record: ReleaseRecord): string {
 const STAGE_SECTION: Record<StageName, string> = {
     plan: "plan",
     build: "build",
+    copy: "copy",
     prepare: "migration",
     migrate: "migration",
     rollout: "rollout",
@@ -159,6 +164,7 @@ const STAGE_SECTION: Record<StageName, string> = {
 const STAGE_TASK: Record<StageName, string> = {
     plan: "plan and preflight",
     build: "build and push",
+    copy: "copy images by digest",
     prepare: "migration task definition",
     migrate: "migration task",
     rollout: "rollout update",

@@ -16,13 +16,15 @@ export interface ServiceStatusReport {
 export interface StatusReport {
     stack: string;
     cluster: string;
-    released?: { releaseId: string; sha: string; releasedAt: string };
+    released?: { releaseId: string; sha: string; releasedAt: string; promotedFrom?: { stack: string; releaseId: string; sha: string } };
     services: ServiceStatusReport[];
 }
 
 /** What runs now, as a Markdown table (one row per service). */
 export function renderStatus(status: StatusReport): string {
-    const released = status.released ? `release ${status.released.releaseId} (sha ${status.released.sha.slice(0, 12)}, ${status.released.releasedAt})` : "no release recorded";
+    const from = status.released?.promotedFrom;
+    const promoted = from ? `, promoted from stack \`${from.stack}\` release ${from.releaseId}` : "";
+    const released = status.released ? `release ${status.released.releaseId} (sha ${status.released.sha.slice(0, 12)}, ${status.released.releasedAt})${promoted}` : "no release recorded";
     const lines = [`### berth status — stack \`${status.stack}\``, "", `cluster \`${status.cluster}\` · ${released}`, ""];
     lines.push("| service | task definition | tasks (running/desired, pending) | deployments | targets healthy | released image |", "|---|---|---|---|---|---|");
     for (const s of status.services) {

@@ -2,6 +2,7 @@
 // prepare update, RunTask, the rollout update, ECR tags, the released set) and ends with "DRY RUN OK".
 import type { EnvironmentOutputs } from "../plan/outputs";
 import type { ReleasePlan } from "../plan/release";
+import type { ImageCopy } from "../plan/promotion";
 import type { ReleaseRecord } from "../plan/report";
 import type { ReleasedSet } from "../ports";
 import { buildRequest } from "./build";
@@ -13,6 +14,8 @@ export interface DryRunOptions {
     projectDir: string;
     stackName: string;
     parallel: number;
+    /** A promotion's image copies (nothing is built then). */
+    copies?: ImageCopy[];
 }
 
 export function dryRun(ctx: StageContext, run: Run, plan: ReleasePlan, outputs: EnvironmentOutputs, released: ReleasedSet | undefined, options: DryRunOptions): ReleaseRecord {
@@ -24,6 +27,7 @@ export function dryRun(ctx: StageContext, run: Run, plan: ReleasePlan, outputs: 
         const req = buildRequest(plan, outputs, options.projectDir, s.name);
         log(`[dry-run] would build ${JSON.stringify(req)} and push ${req.imageRef}`);
     }
+    for (const c of options.copies ?? []) log(`[dry-run] would copy ${c.from}@${c.digest} to ${c.to} by digest (registry API), unless it is there already, and verify the digest (${c.service})`);
     const before = imagesBefore(plan);
     if (plan.migration.runs) {
         const owner = plan.migration.service!;
@@ -37,7 +41,7 @@ export function dryRun(ctx: StageContext, run: Run, plan: ReleasePlan, outputs: 
     log(`[dry-run] would update stack ${options.stackName} (parallel ${options.parallel}), rolling ${plan.levels.map((l) => l.join(" + ")).join(" → ")}`);
     for (const t of plan.releaseTags) log(`[dry-run] would tag ${t.repositoryName}@${t.digest ?? placeholder(t.service)} as ${t.tag}`);
     log(`[dry-run] would write the released set (${outputs.releasedImagesParameter}) with images ${JSON.stringify(after)}`);
-    run.stage("build", "skipped", "dry run");
+    run.stage(options.copies ? "copy" : "build", "skipped", "dry run");
     log("DRY RUN OK");
     return run.finish("NOTHING_TO_DO", released?.images ?? before, `dry run: nothing was changed; ${plan.counts.rollouts} service(s) would roll`);
 }

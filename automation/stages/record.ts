@@ -99,6 +99,7 @@ export class Run {
             migration: this.migration,
             pulumiUpdates: this.pulumiUpdates,
             imagesNow,
+            ...(plan.promotedFrom ? { promotedFrom: plan.promotedFrom } : {}),
         };
         this.deps.progress(`${state}${summary ? `: ${summary}` : ""}`);
         this.deps.progress(`next: ${nextCommand(record)}`);

@@ -30,16 +30,20 @@ export interface ResolveOptions {
     skipMigration: boolean;
 }
 
-export async function resolveRelease(ctx: StageContext, options: ResolveOptions): Promise<Resolved> {
-    const { deps } = ctx;
-    const sha = await deps.source.headSha();
-    const dirty = await deps.source.dirtyPaths();
-    if (dirty.length > 0 && !options.allowDirty) {
-        throw new ReleaseInputError(
-            `the working tree has uncommitted changes, so the images would not match commit ${sha.slice(0, 12)} (F06):\n${dirty.map((p) => `  - ${p}`).join("\n")}\ncommit or stash them, or pass --allow-dirty`,
-        );
+/** The commit and its uncommitted paths; a dirty tree is refused unless --allow-dirty. */
+export async function checkTree(ctx: StageContext, allowDirty: boolean, why: (sha: string) => string): Promise<{ sha: string; dirty: string[] }> {
+    const sha = await ctx.deps.source.headSha();
+    const dirty = await ctx.deps.source.dirtyPaths();
+    if (dirty.length > 0 && !allowDirty) {
+        throw new ReleaseInputError(`the working tree has uncommitted changes, so ${why(sha)}:\n${dirty.map((p) => `  - ${p}`).join("\n")}\ncommit or stash them, or pass --allow-dirty`);
     }
     if (dirty.length > 0) ctx.log(`warning: releasing a dirty tree (--allow-dirty): ${dirty.join(", ")}`);
+    return { sha, dirty };
+}
+
+export async function resolveRelease(ctx: StageContext, options: ResolveOptions): Promise<Resolved> {
+    const { deps } = ctx;
+    const { sha, dirty } = await checkTree(ctx, options.allowDirty, (head) => `the images would not match commit ${head.slice(0, 12)} (F06)`);
     const outputs = await readOutputs(ctx);
     const released = await deps.store.readReleased();
     const contextDigests: Record<string, string> = {};
@@ -74,10 +78,16 @@ export async function previewStack(ctx: StageContext): Promise<void> {
 }
 
 export function planLines(plan: ReleasePlan): string[] {
-    const lines = [`release ${plan.releaseId} of ${plan.sha.slice(0, 12)}: ${plan.counts.rollouts} to roll (${plan.counts.builds} to build, ${plan.counts.reused} reused)`];
+    const p = plan.promotedFrom;
+    const lines = [
+        p
+            ? `release ${plan.releaseId} of ${plan.sha.slice(0, 12)}, promoted from stack ${p.stack} release ${p.releaseId}: ${plan.counts.rollouts} to roll (nothing to build)`
+            : `release ${plan.releaseId} of ${plan.sha.slice(0, 12)}: ${plan.counts.rollouts} to roll (${plan.counts.builds} to build, ${plan.counts.reused} reused)`,
+    ];
+    const how = (s: ReleasePlan["services"][number]) => (s.action === "reuse-tag" ? `reuse ${plan.imageTag.slice(0, 12)} (${s.digest})` : s.action === "copy" ? `copy ${s.digest}` : "build");
     for (const s of plan.services) {
         if (!s.changed) continue;
-        lines.push(`  ${s.name}: ${s.reason}, ${s.action === "reuse-tag" ? `reuse ${plan.imageTag.slice(0, 12)} (${s.digest})` : "build"}`);
+        lines.push(`  ${s.name}: ${s.reason}, ${how(s)}`);
     }
     const unchanged = plan.services.filter((s) => !s.changed).map((s) => s.name);
     if (unchanged.length > 0) lines.push(`  unchanged: ${unchanged.join(", ")}`);

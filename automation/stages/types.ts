@@ -7,6 +7,7 @@ import type {
     LoadBalancerPort,
     LogsPort,
     MetricsPort,
+    PromotionPort,
     RegistryPort,
     ReleaseStorePort,
     SourcePort,
@@ -30,6 +31,8 @@ export interface ReleaseDeps {
     progress: (line: string) => void;
     /** Build-context digest (infra/buildContext.ts hashBuildContext in production). */
     contextDigest: (contextDir: string, dockerfile: string) => string;
+    /** The source stack and the image copier of `deploy --promote-from` (composed only for a promotion). */
+    promotion?: PromotionPort;
 }
 
 export interface Timing {

@@ -1,10 +1,10 @@
 // GitHub Actions access by OIDC (F18): the account's GitHub OIDC provider (created, or an existing one),
-// a deploy role only pushes to the configured branches can assume, scoped to this stack's resources, and
+// a deploy role only pushes to the configured branches (and jobs of the configured GitHub environments) can assume, scoped to this stack's resources, and
 // a preview role for pull requests that can read what a preview reads and change nothing.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { Settings } from "../config/settings";
-import type { Naming } from "../naming";
+import { Naming } from "../naming";
 
 export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
 const ISSUER = "token.actions.githubusercontent.com";
@@ -36,8 +36,16 @@ export function githubTrust(providerArn: string, subjects: string[]): object {
  * What a `pulumi up` and a release of this stack need, with resources narrowed to the stack's names
  * where the service supports resource-level permissions, and to the stack's region elsewhere.
  */
-export function deployPolicy(naming: Naming, region: string, accountId: string): object {
+export function deployPolicy(naming: Naming, region: string, accountId: string, promoteFrom: readonly string[] = []): object {
     const p = naming.prefix;
+    // `deploy --promote-from <source>`: read the source's released set and history, pull its images (same account).
+    const sources = promoteFrom.map((stack) => new Naming(naming.project, stack));
+    const promotion = sources.length === 0
+        ? []
+        : [
+              { Sid: "PromotionSourceReleases", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParametersByPath"], Resource: sources.flatMap((n) => [`arn:aws:ssm:${region}:${accountId}:parameter${n.releaseParameterPath()}`, `arn:aws:ssm:${region}:${accountId}:parameter${n.releaseParameterPath()}/*`]) },
+              { Sid: "PromotionSourceImages", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability", "ecr:DescribeImages"], Resource: sources.map((n) => `arn:aws:ecr:${region}:${accountId}:repository/${n.project}/${n.stack}/*`) },
+          ];
     const inRegion = { StringEquals: { "aws:RequestedRegion": region } };
     return {
         Version: "2012-10-17",
@@ -63,6 +71,7 @@ export function deployPolicy(naming: Naming, region: string, accountId: string):
             { Sid: "ServiceLinkedRoles", Effect: "Allow", Action: "iam:CreateServiceLinkedRole", Resource: "*", Condition: { StringEquals: { "iam:AWSServiceName": ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "rds.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"] } } },
             { Sid: "ReleasedImageSet", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParametersByPath", "ssm:PutParameter"], Resource: [`arn:aws:ssm:${region}:${accountId}:parameter${naming.releaseParameterPath()}`, `arn:aws:ssm:${region}:${accountId}:parameter${naming.releaseParameterPath()}/*`] },
             { Sid: "Identity", Effect: "Allow", Action: ["sts:GetCallerIdentity"], Resource: "*" },
+            ...promotion,
         ],
     };
 }
@@ -86,7 +95,9 @@ export class CiAccess extends pulumi.ComponentResource {
         super("berth:ci:CiAccess", name, {}, opts);
         const providerArn = this.githubOidcProvider(name, args);
         const repo = args.ci.githubRepository;
-        const deployRole = this.createRole(`${name}-deploy`, args.naming.role("ci-deploy"), providerArn, args.ci.branches.map((b) => `repo:${repo}:ref:refs/heads/${b}`), deployPolicy(args.naming, args.region, args.accountId));
+        // A job that names a GitHub environment gets the subject `environment:<name>` instead of its branch ref.
+        const subjects = [...args.ci.branches.map((b) => `repo:${repo}:ref:refs/heads/${b}`), ...args.ci.environments.map((e) => `repo:${repo}:environment:${e}`)];
+        const deployRole = this.createRole(`${name}-deploy`, args.naming.role("ci-deploy"), providerArn, subjects, deployPolicy(args.naming, args.region, args.accountId, args.ci.promoteFrom));
         const previewRole = this.createRole(`${name}-preview`, args.naming.role("ci-preview"), providerArn, [`repo:${repo}:pull_request`], previewPolicy(args.naming, args.region, args.accountId));
         this.deployRoleArn = deployRole.arn;
         this.previewRoleArn = previewRole.arn;

@@ -142,6 +142,10 @@ export const configSchema = z.strictObject({
             githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repository" as on GitHub'),
             branches: z.array(z.string().regex(/^[A-Za-z0-9_./*-]+$/, "must be a branch name or pattern such as release/*")).min(1).optional(),
             createOidcProvider: z.boolean().optional(),
+            /** GitHub environments whose jobs may assume the deploy role (promotion jobs gated by required reviewers). */
+            environments: z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a GitHub environment name such as prod")).optional(),
+            /** Stacks of this project and account this one is promoted from: the deploy role may read their releases and pull their images. */
+            promoteFrom: z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a stack name such as staging")).optional(),
         })
         .optional(),
     /** Usage figures for the cost estimate (infra/cost); validated in costAssumptions.ts. */

@@ -151,5 +151,7 @@ export function resolveRegistry(raw: RawConfig, profile: Profile): Settings["reg
 }
 
 export function resolveCi(raw: RawConfig): Settings["ci"] {
-    return raw.ci ? { githubRepository: raw.ci.githubRepository, branches: raw.ci.branches ?? ["main"], createOidcProvider: raw.ci.createOidcProvider ?? true } : undefined;
+    return raw.ci
+        ? { githubRepository: raw.ci.githubRepository, branches: raw.ci.branches ?? ["main"], createOidcProvider: raw.ci.createOidcProvider ?? true, environments: raw.ci.environments ?? [], promoteFrom: raw.ci.promoteFrom ?? [] }
+        : undefined;
 }

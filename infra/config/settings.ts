@@ -136,7 +136,7 @@ export interface Settings {
     /** Image digests set by the release driver for the update in flight (`berth:images`). */
     images: Record<string, string>;
     /** GitHub Actions access by OIDC (F18): no stored AWS keys. */
-    ci?: { githubRepository: string; branches: string[]; createOidcProvider: boolean };
+    ci?: { githubRepository: string; branches: string[]; createOidcProvider: boolean; environments: string[]; promoteFrom: string[] };
     /** Rollout levels of the catalogue, level 0 first (F11). */
     rolloutLevels: string[][];
     /** Usage figures the cost estimate assumes (`berth:costAssumptions` over the defaults). */

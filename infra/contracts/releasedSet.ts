@@ -19,6 +19,8 @@ export const releasedSetSchema = z.object({
     contexts: z.record(z.string(), z.string()),
     /** Set by `rollback`: the release it rolled back from, which a later `rollback` without --to passes over. */
     rolledBackFrom: z.string().optional(),
+    /** Set by a promotion: the release (stack, id, sha) whose images this one took, by digest. */
+    promotedFrom: z.object({ stack: z.string(), releaseId: z.string(), sha: z.string() }).optional(),
 });
 
 export type ReleasedSet = z.infer<typeof releasedSetSchema>;
@@ -71,5 +73,6 @@ function describeIssue(path: PropertyKey[], raw: Record<string, unknown>): strin
     if (key === "images" && service !== undefined) return `${service} has no sha256 digest`;
     if (key === "images" || key === "contexts") return `no ${key} map`;
     if (key === "rolledBackFrom") return "rolledBackFrom is not a release id";
+    if (key === "promotedFrom") return "promotedFrom is not {stack, releaseId, sha}";
     return `no ${key}`;
 }

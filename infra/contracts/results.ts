@@ -12,6 +12,7 @@ export const SCHEMA_IDS = {
     preview: "berth.preview/v1",
     synth: "berth.synth/v1",
     cost: "berth.cost/v1",
+    drift: "berth.drift/v1",
 } as const;
 
 export type ResultCommand = keyof typeof SCHEMA_IDS;
@@ -19,7 +20,7 @@ export type ResultCommand = keyof typeof SCHEMA_IDS;
 // ── the release record (deploy, rollback) ────────────────────────────────────────────────────────────────
 
 export const releaseStateSchema = z.enum(["RELEASED", "NOTHING_TO_DO", "ROLLED_BACK", "FAILED_BEFORE_CHANGE", "NEEDS_ATTENTION", "INTERRUPTED"]);
-export const stageNameSchema = z.enum(["plan", "build", "prepare", "migrate", "rollout", "verify", "rollback", "record"]);
+export const stageNameSchema = z.enum(["plan", "build", "copy", "prepare", "migrate", "rollout", "verify", "rollback", "record"]);
 
 const isoTime = z.string().describe("ISO-8601 UTC time");
 
@@ -79,8 +80,8 @@ export const rolloutRecordSchema = z.object({
 export const serviceRecordSchema = z.object({
     name: z.string(),
     changed: z.boolean(),
-    reason: z.enum(["context changed", "never released", "unchanged", "not selected"]),
-    action: z.enum(["build", "reuse-tag", "none"]),
+    reason: z.enum(["context changed", "never released", "unchanged", "not selected", "promoted"]),
+    action: z.enum(["build", "reuse-tag", "copy", "none"]),
     /** The digest this release set (changed services) or left in place. */
     digest: z.string().optional(),
     previousDigest: z.string().optional(),
@@ -130,6 +131,8 @@ export const releaseRecordSchema = z.object({
     pulumiUpdates: z.object({ prepare: z.string().optional(), rollout: z.string().optional(), rollback: z.string().optional() }),
     /** service → digest running after the release (the released set for RELEASED, the old one otherwise). */
     imagesNow: z.record(z.string(), z.string()),
+    /** A promotion: the source release (stack, release id, sha) whose images this release took. */
+    promotedFrom: z.object({ stack: z.string(), releaseId: z.string(), sha: z.string() }).optional(),
 });
 
 export type ReleaseRecordShape = z.infer<typeof releaseRecordSchema>;
@@ -307,6 +310,31 @@ export const previewResultSchema = z.object({
     commentUrl: z.string().optional(),
 });
 
+/** `drift --json`: what changed outside berth (automation/plan/drift.ts DriftReport), the drift issue, the exit code. */
+export const driftResultSchema = z.object({
+    schema: z.literal(SCHEMA_IDS.drift),
+    stack: z.string(),
+    checkedAt: isoTime,
+    counts: z.object({ changed: z.number().int(), deleted: z.number().int(), unchanged: z.number().int() }),
+    resources: z.array(
+        z.object({
+            urn: z.string(),
+            type: z.string(),
+            name: z.string(),
+            /** The berth component it belongs to, or "(stack)". */
+            component: z.string(),
+            kind: z.enum(["changed", "deleted"]),
+            /** Top-level properties that differ (empty for a deletion, or when the engine names none). */
+            properties: z.array(z.string()),
+            stateful: z.boolean(),
+        }),
+    ),
+    drifted: z.boolean(),
+    /** With --issue: what happened to the stack's drift issue. */
+    issue: z.object({ action: z.enum(["created", "updated", "closed", "none"]), number: z.number().int().optional(), url: z.string().optional() }).optional(),
+    exitCode: z.union([z.literal(0), z.literal(4)]),
+});
+
 /** Every command's result schema, by command. */
 export const RESULT_SCHEMAS = {
     deploy: releaseResultSchema("deploy"),
@@ -315,6 +343,7 @@ export const RESULT_SCHEMAS = {
     preview: previewResultSchema,
     synth: synthResultSchema,
     cost: costResultSchema,
+    drift: driftResultSchema,
 } as const;
 
 export type ResultOf<C extends ResultCommand> = z.infer<(typeof RESULT_SCHEMAS)[C]>;

@@ -12,6 +12,7 @@ const WHAT: Record<ResultCommand, string> = {
     preview: "The pull-request preview: change counts, changes by component, stateful replacements, the release this commit would make, the cost change, and where the Markdown went.",
     synth: "The offline synthesis: components, resources (secret inputs redacted), outputs, rollout levels and graph, policy findings, the cost estimate.",
     cost: "The monthly cost estimate: lines, totals by component and AWS service, assumptions; with `--base`, the change.",
+    drift: "What changed outside berth: each drifted resource by component with the properties that differ, the counts, the drift issue (with `--issue`).",
 };
 
 const COMMAND_LINE: Record<ResultCommand, string> = {
@@ -21,6 +22,7 @@ const COMMAND_LINE: Record<ResultCommand, string> = {
     preview: "npm run preview -- --stack <s> --json",
     synth: "npm run synth -- --stack <s> --json",
     cost: "npm run cost -- --stack <s> --json",
+    drift: "npm run drift -- --stack <s> --json",
 };
 
 export const RESULTS_DOC = path.join(__dirname, "..", "..", "docs", "json.md");

@@ -80,7 +80,9 @@ describe("berth CLI (automation/cli.ts)", () => {
             expect(preview.stdout).to.match(/--fail-on <what> +exit 1 when a stateful resource/);
             const top = await cli(["--help"]);
             expect(top.code).to.equal(0);
-            for (const c of ["deploy", "rollback", "status", "preview", "synth", "cost"]) expect(top.stdout).to.match(new RegExp(`\\n  ${c} `));
+            for (const c of ["deploy", "rollback", "status", "preview", "drift", "synth", "cost"]) expect(top.stdout).to.match(new RegExp(`\\n  ${c} `));
+            const drift = await cli(["drift", "--help"]);
+            expect(drift.stdout).to.contain("Exit codes:\n  0  no drift: every resource matches the state\n  4  drift: resources changed or deleted outside berth (listed)\n  2  the refresh preview failed");
             expect(top.stdout).to.contain("  3  nothing started: bad input");
         });
     });
@@ -184,6 +186,19 @@ describe("berth CLI (automation/cli.ts)", () => {
             expect(r.stderr).to.contain("error: unexpected argument 'report.json': --json takes no file name; --output report.json writes the JSON to a file");
             const stray = await cli(["status", "--stack", "dev", "extra"], { composeRelease: unused });
             expect([stray.code, stray.stderr.split("\n")[0]]).to.deep.equal([3, "error: unexpected argument 'extra'"]);
+        });
+
+        it("--promote-from <stack[:release]> reaches the driver parsed and composes the promotion ports; a malformed one is exit 3", async () => {
+            let seen: ReleaseOptions | undefined;
+            let composed: ComposeOptions | undefined;
+            const driver = { runRelease: async (_d: ReleaseDeps, options: ReleaseOptions) => ((seen = options), record("RELEASED")), runRollback: unused, readStatus: unused };
+            const r = await cli(["deploy", "--stack", "prod", "--promote-from", "staging:1a2b3c4"], { driver, composeRelease: async (o) => ((composed = o), { fake: "deps" }) as unknown as ReleaseDeps });
+            expect(r.code).to.equal(0);
+            expect(seen!.promoteFrom).to.deep.equal({ stack: "staging", ref: "1a2b3c4" });
+            expect(composed!.promote).to.equal(true);
+            const bad = await cli(["deploy", "--stack", "prod", "--promote-from", "staging:"], { driver });
+            expect(bad.code).to.equal(3);
+            expect(bad.stderr).to.contain("option '--promote-from <stack[:release]>' argument 'staging:' is invalid. --promote-from staging:: nothing after the colon");
         });
 
         it("defaults: --parallel 4, no services filter; exit code follows the final state", async () => {

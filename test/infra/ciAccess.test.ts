@@ -16,8 +16,23 @@ describe("CI access by OIDC (F18)", () => {
             StringLike: { "token.actions.githubusercontent.com:sub": ["repo:acme/shop:ref:refs/heads/main", "repo:acme/shop:ref:refs/heads/release/*"] },
         });
         expect(trust("ci-preview").Condition.StringLike).to.deep.equal({ "token.actions.githubusercontent.com:sub": ["repo:acme/shop:pull_request"] });
+        // promotion jobs gated by a GitHub environment present `environment:<name>` as their subject
+        const gated = await synth(baseConfig({ "berth:ci": { githubRepository: "acme/shop", environments: ["prod"] } }));
+        const gatedTrust = JSON.parse(String(one(gated, T.role, "ci-deploy").inputs.assumeRolePolicy)).Statement[0];
+        expect(gatedTrust.Condition.StringLike).to.deep.equal({ "token.actions.githubusercontent.com:sub": ["repo:acme/shop:ref:refs/heads/main", "repo:acme/shop:environment:prod"] });
         expect(trust("ci-deploy").Principal.Federated).to.equal(provider[0].state.arn);
         expect((s.outputs as any).ci).to.deep.equal({ deployRoleArn: "arn:aws:iam::123456789012:role/berth-dev-ci-deploy", previewRoleArn: "arn:aws:iam::123456789012:role/berth-dev-ci-preview" });
+    });
+
+    it("berth:ci.promoteFrom: the deploy role may read the source stack's release parameters and pull (never push) its images; nothing without it", () => {
+        const n = new Naming("berth", "prod");
+        type Statement = { Sid: string; Action: string[]; Resource: string[] };
+        const of = (sources?: string[]) => (deployPolicy(n, "eu-west-1", "123456789012", sources) as unknown as { Statement: Statement[] }).Statement.filter((x) => x.Sid.startsWith("Promotion"));
+        expect(of()).to.deep.equal([]);
+        expect(of(["staging"])).to.deep.equal([
+            { Sid: "PromotionSourceReleases", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParametersByPath"], Resource: ["arn:aws:ssm:eu-west-1:123456789012:parameter/berth/staging", "arn:aws:ssm:eu-west-1:123456789012:parameter/berth/staging/*"] },
+            { Sid: "PromotionSourceImages", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability", "ecr:DescribeImages"], Resource: ["arn:aws:ecr:eu-west-1:123456789012:repository/berth/staging/*"] },
+        ]);
     });
 
     it("the deploy role reaches only this stack's named resources where AWS allows it, and passes only berth roles to ECS and flow logs", async () => {

@@ -33,7 +33,7 @@ describe("OciRegistry retries (real loopback server, virtual clock)", () => {
     function oci() {
         const clock = new FakeClock(0);
         const lines: string[] = [];
-        return { clock, lines, registry: new OciRegistry({ registry, scheme: "http", retry: { clock, progress: (l) => lines.push(l) } }) };
+        return { clock, lines, registry: new OciRegistry({ registry, scheme: "http", clock, attempts: 3, progress: (l) => lines.push(l) }) };
     }
 
     it("asks again when the registry answers busy (503), on the injected clock, with a line per retry", async () => {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { mapStackError, openPulumiStack, releaseStackSettings, SECRET_OUTPUT } from "../../../automation/adapters/pulumiStack";
-import { EngineEvent, EnvironmentError, PulumiCliMissingError, StackLockedError, StackNotFoundError } from "../../../automation/ports";
+import { EngineEvent, EnvironmentError, PulumiCliMissingError, RefreshFailedError, StackLockedError, StackNotFoundError } from "../../../automation/ports";
 import { parseConfigValue } from "../../../infra/config/pulumiConfig";
 
 const FAKE_DIR = path.resolve(__dirname, "../../fixtures/fake-pulumi");
@@ -267,6 +267,31 @@ describe("PulumiStack adapter over the Automation API (fake pulumi CLI)", functi
         const preview = invocations().find((a) => a[0] === "preview")!;
         expect(preview.slice(0, 5)).to.deep.equal(["preview", "--parallel", "2", "--color", "never"]);
         expect(preview).to.not.include("--yes");
+    });
+
+    it("refreshPreview runs `pulumi refresh --preview-only`, streams its refresh events and writes no history", async () => {
+        const fixture = fs.readFileSync(path.resolve(__dirname, "../../fixtures/drift/dev-refresh.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+        const scripted = fixture.filter((e) => e.resourcePreEvent || e.resOutputsEvent).map(({ sequence: _s, timestamp: _t, ...rest }) => rest);
+        scenario({ refresh: { events: scripted } });
+        const stack = await open();
+        const seen: EngineEvent[] = [];
+        expect(await stack.refreshPreview({ onEvent: (e) => seen.push(e) })).to.deep.equal({ result: "succeeded", resourceChanges: { same: 6, update: 2, delete: 1 } });
+        expect(seen.filter((e) => e.resOutputsEvent).map((e) => e.resOutputsEvent!.metadata.op)).to.deep.equal(["same", "same", "same", "same", "same", "update", "same", "update", "delete"]);
+        expect(seen.filter((e) => e.resourcePreEvent).every((e) => e.resourcePreEvent!.metadata.op === "refresh")).to.equal(true);
+        const refresh = invocations().find((a) => a[0] === "refresh")!;
+        expect(refresh.slice(0, 6)).to.deep.equal(["refresh", "--preview-only", "--message", "berth drift", "--color", "never"]);
+        expect(refresh).to.not.include("--yes");
+        expect(await stack.history(5)).to.deep.equal([]);
+    });
+
+    it("a refresh preview the engine fails is a RefreshFailedError in the engine's words; a locked stack stays StackLockedError", async () => {
+        scenario({ refresh: { events: [], exitCode: 255, stderr: "error: reading ECS Task Definition (berth-dev-orders): AccessDeniedException: not authorized" } });
+        const error = await (await open()).refreshPreview({}).then(() => undefined, (e: unknown) => e);
+        expect(error).to.be.instanceOf(RefreshFailedError);
+        expect((error as Error).message).to.equal("the refresh preview of stack dev failed: error: reading ECS Task Definition (berth-dev-orders): AccessDeniedException: not authorized");
+        scenario({ fail: { refresh: { stderr: "error: [409] Conflict: Another update is currently in progress.", exitCode: 255 } } });
+        const locked = await (await open()).refreshPreview({}).then(() => undefined, (e: unknown) => e);
+        expect(locked).to.be.instanceOf(StackLockedError);
     });
 
     it("history maps the CLI's entries to StackHistoryEntry without asking for secrets", async () => {

@@ -217,8 +217,8 @@ describe("config defaults: every optional key overrides its default", () => {
         expect(s.logs).to.deep.equal({ retentionDays: 14 });
         expect(s.registry).to.deep.equal({ keepImages: 5, untaggedExpiryDays: 3, forceDelete: true });
         expect(s.storage).to.deep.equal({ versioning: false, forceDestroy: true, accessLogExpiryDays: 90 });
-        expect(s.ci).to.deep.equal({ githubRepository: "acme/shop", branches: ["main", "release/*"], createOidcProvider: false });
-        expect(load(minimal("staging", { "berth:ci": { githubRepository: "acme/shop" } })).ci).to.deep.equal({ githubRepository: "acme/shop", branches: ["main"], createOidcProvider: true });
+        expect(s.ci).to.deep.equal({ githubRepository: "acme/shop", branches: ["main", "release/*"], createOidcProvider: false, environments: [], promoteFrom: [] });
+        expect(load(minimal("staging", { "berth:ci": { githubRepository: "acme/shop" } })).ci).to.deep.equal({ githubRepository: "acme/shop", branches: ["main"], createOidcProvider: true, environments: [], promoteFrom: [] });
     });
 
     it("a larger allocated storage raises the profile's autoscaling ceiling with it", () => {

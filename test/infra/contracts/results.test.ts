@@ -99,11 +99,11 @@ describe("contracts/releasedSet: what SSM holds, written strictly and read toler
     });
 
     it("a set carrying a field a later version adds still reads (the field dropped); writing one this version lacks is refused", () => {
-        const later = JSON.stringify({ ...JSON.parse(fixture("released-set-v1.json")), promotedFrom: "dev" });
+        const later = JSON.stringify({ ...JSON.parse(fixture("released-set-v1.json")), signedBy: "dev" });
         const read = parseReleasedSetValue(later);
-        expect(read.ok && Object.keys(read.value)).to.not.include("promotedFrom");
+        expect(read.ok && Object.keys(read.value)).to.not.include("signedBy");
         const set = parseReleasedSet("/p", fixture("released-set-v1.json"));
-        expect(() => serializeReleasedSet({ ...set, promotedFrom: "dev" } as typeof set)).to.throw("not a valid released set: promotedFrom not in the schema (infra/contracts/releasedSet.ts)");
+        expect(() => serializeReleasedSet({ ...set, signedBy: "dev" } as typeof set)).to.throw("not a valid released set: signedBy not in the schema (infra/contracts/releasedSet.ts)");
         expect(() => serializeReleasedSet({ ...set, images: { orders: "latest" } })).to.throw("not a valid released set: orders has no sha256 digest");
     });
 });
