@@ -10,8 +10,23 @@ interface Mermaid {
 interface JsdomModule {
     JSDOM: new (html: string) => { window: { document: unknown } };
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { JSDOM } = require("jsdom") as JsdomModule;
+
+/**
+ * jsdom brings its own undici, which installs itself as the process's global fetch dispatcher when it loads — unless
+ * Node's own fetch has installed one first. jsdom's undici refuses requests Node's fetch sends (a POST with
+ * `Content-Length: 0` and no body), so every later test using fetch would break. One fetch of a data: URL makes Node
+ * install its dispatcher first; it is put back should jsdom replace it anyway.
+ */
+async function jsdom(): Promise<JsdomModule> {
+    await fetch("data:,berth");
+    const key = Symbol.for("undici.globalDispatcher.1");
+    const g = globalThis as unknown as Record<symbol, unknown>;
+    const before = g[key];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const module = require("jsdom") as JsdomModule;
+    g[key] = before;
+    return module;
+}
 
 /** A gantt task as mermaid's own gantt database computes it (dates resolved, tags read). */
 export interface GanttTask {
@@ -29,17 +44,19 @@ let loading: Promise<Mermaid> | undefined;
 
 function load(): Promise<Mermaid> {
     if (!loading) {
-        const dom = new JSDOM("<!doctype html><html><body></body></html>");
-        const g = globalThis as Record<string, unknown>;
-        // DOMPurify (imported by mermaid) decides at load time whether a window exists.
-        if (g.window === undefined) g.window = dom.window;
-        if (g.document === undefined) g.document = dom.window.document;
-        // mermaid is ESM-only with top-level await: load it with a real dynamic import, not a transpiled require.
-        const importEsm = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<{ default: Mermaid }>;
-        loading = importEsm("mermaid").then((m) => {
+        loading = (async () => {
+            const { JSDOM } = await jsdom();
+            const dom = new JSDOM("<!doctype html><html><body></body></html>");
+            const g = globalThis as Record<string, unknown>;
+            // DOMPurify (imported by mermaid) decides at load time whether a window exists.
+            if (g.window === undefined) g.window = dom.window;
+            if (g.document === undefined) g.document = dom.window.document;
+            // mermaid is ESM-only with top-level await: load it with a real dynamic import, not a transpiled require.
+            const importEsm = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<{ default: Mermaid }>;
+            const m = await importEsm("mermaid");
             m.default.initialize({ startOnLoad: false });
             return m.default;
-        });
+        })();
     }
     return loading;
 }

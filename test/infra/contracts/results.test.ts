@@ -21,6 +21,7 @@ describe("contracts/results: one versioned schema per command", () => {
             preview: "berth.preview/v1",
             synth: "berth.synth/v1",
             cost: "berth.cost/v1",
+            drift: "berth.drift/v1",
         });
         for (const [command, schema] of Object.entries(RESULT_SCHEMAS)) {
             expect(schema.shape.schema.safeParse(SCHEMA_IDS[command as keyof typeof SCHEMA_IDS]).success, command).to.equal(true);
