@@ -177,6 +177,8 @@ export interface Lifecycle {
     productionWeight: number;
     /** When ROLLBACK_REQUESTED turns into ROLLBACK_IN_PROGRESS. */
     rollbackAt?: number;
+    /** When ROLLBACK_IN_PROGRESS began. */
+    rolledBackAt?: number;
     triggeredAlarms: string[];
 }
 
@@ -804,6 +806,7 @@ export class EcsModel {
         if (a.testListenerRule) this.rules.setWeights(a.testListenerRule, { [lc.blueTg]: 100, [lc.greenTg]: 0 });
         lc.productionWeight = 0;
         lc.testWeight = 0;
+        lc.rolledBackAt = at;
         Object.assign(record, { status: "ROLLBACK_IN_PROGRESS", updatedAt: at });
         Object.assign(green, { status: "ACTIVE", rolloutState: "FAILED", rolloutStateReason: record.statusReason, updatedAt: at });
         const blue = svc.deployments.find((d) => d !== green && d.taskDefinition === svc.lastCompleted) ?? svc.deployments.find((d) => d !== green);
@@ -1007,4 +1010,19 @@ function nextStage(lc: Lifecycle): LifecycleStage {
     const next = ORDER[ORDER.indexOf(lc.stage) + 1];
     if (next === "PRE_PRODUCTION_TRAFFIC_SHIFT" && !lc.config.lifecycleHooks.some((h) => h.targetType === "PAUSE" && h.lifecycleStages.includes(next))) return "PRODUCTION_TRAFFIC_SHIFT";
     return next;
+}
+
+/**
+ * The lifecycleStage a deployment reports. Rolling back, ECS walks the traffic stages again in reverse (their hooks
+ * run again: production first, then test traffic back to blue) and then cleans green up.
+ */
+export function reportedStage(record: ServiceDeploymentRecord, at: number): LifecycleStage | undefined {
+    const lc = record.lifecycle;
+    if (!lc) return undefined;
+    if (record.status === "IN_PROGRESS" || record.status === "ROLLBACK_REQUESTED") return lc.stage;
+    if (record.status !== "ROLLBACK_IN_PROGRESS") return undefined;
+    const since = at - (lc.rolledBackAt ?? at);
+    if (since < TIMING.trafficShift * 1000) return "PRODUCTION_TRAFFIC_SHIFT";
+    if (since < 2 * TIMING.trafficShift * 1000) return "TEST_TRAFFIC_SHIFT";
+    return "CLEAN_UP";
 }

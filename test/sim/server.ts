@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { EcsModel, SimError, type AdvancedLoadBalancer, type Behaviour, type ContainerDef, type Deployment, type DeploymentConfig, type ServiceDeploymentRecord, type Service, type Task, ACCOUNT } from "./ecs";
+import { EcsModel, SimError, reportedStage, type AdvancedLoadBalancer, type Behaviour, type ContainerDef, type Deployment, type DeploymentConfig, type ServiceDeploymentRecord, type Service, type Task, ACCOUNT } from "./ecs";
 import type { MetricName } from "./cloudwatch";
 import type { SimClock } from "./clock";
 
@@ -76,6 +76,8 @@ export class AwsSimulator {
     faults: Faults = {};
     /** DescribeTasks answers that left out a task which exists (eventual consistency). */
     hiddenTaskReads = 0;
+    /** Every request the ALB listener answered: which rule's target group served it, with which status. */
+    readonly albRequests: { at: number; path: string; headers: Record<string, string>; targetGroupArn?: string; version?: string; status: number }[] = [];
     private readonly parameters = new Map<string, Parameter>();
     private readonly counters = new Map<string, number>();
     private api?: http.Server;
@@ -478,15 +480,18 @@ export class AwsSimulator {
     private handleAlb(req: http.IncomingMessage, res: http.ServerResponse): void {
         const path = new URL(req.url ?? "/", "http://alb").pathname;
         const tg = this.ecs.route(path, req.headers);
-        if (!tg) return void (res.writeHead(404, { "Content-Type": "text/plain" }), res.end("Not Found"));
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith("x-")).map(([k, v]) => [k, String(v)]));
+        const log = (status: number, version?: string) => this.albRequests.push({ at: this.options.clock.nowMs(), path, headers, ...(tg ? { targetGroupArn: tg.arn } : {}), ...(version ? { version } : {}), status });
+        if (!tg) return void (log(404), res.writeHead(404, { "Content-Type": "text/plain" }), res.end("Not Found"));
         const healthy = tg.targets.filter((t) => t.state === "healthy");
-        if (healthy.length === 0) return void (res.writeHead(503, { "Content-Type": "text/html" }), res.end("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"));
+        if (healthy.length === 0) return void (log(503), res.writeHead(503, { "Content-Type": "text/html" }), res.end("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"));
         const n = (this.counters.get(tg.arn) ?? 0) + 1;
         this.counters.set(tg.arn, n);
         const task = this.ecs.taskOfTarget(healthy[n % healthy.length])!;
         const b = this.ecs.behaviourOf(task);
         const failing = this.ecs.answers5xx(task);
         this.ecs.countRequest(tg.arn, failing ? 502 : 200);
+        log(failing ? 502 : 200, b.version);
         if (failing) return void (res.writeHead(502, { "Content-Type": "text/html" }), res.end("<html><body><h1>502 Bad Gateway</h1></body></html>"));
         res.writeHead(200, { "Content-Type": "application/json" });
         res.end(JSON.stringify({ status: "ok", version: b.version ?? "unknown", task: task.arn.slice(task.arn.lastIndexOf("/") + 1) }));
@@ -617,8 +622,9 @@ export class AwsSimulator {
                       ],
                   }
                 : {}),
-            ...(lc && ["IN_PROGRESS", "ROLLBACK_REQUESTED"].includes(r.status) ? { lifecycleStage: lc.stage } : {}),
-            ...(lc && lc.hooks.length > 0 && r.status === "IN_PROGRESS"
+            ...(reportedStage(r, this.options.clock.nowMs()) ? { lifecycleStage: reportedStage(r, this.options.clock.nowMs()) } : {}),
+            // The hooks of the stage the deployment is (or was last) in, with what became of them.
+            ...(lc && lc.hooks.length > 0
                 ? { lifecycleHookDetails: lc.hooks.map((h) => ({ hookId: h.hookId, targetType: h.targetType, status: h.status, expiresAt: h.expiresAt / 1000, timeoutAction: h.timeoutAction })) }
                 : {}),
             deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100, ...deploymentConfigurationJson(lc?.config ?? svc.config) },
