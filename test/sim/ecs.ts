@@ -5,7 +5,7 @@
 // on the listener rules between a service's two target groups, bake time, deployment alarms and rollback.
 // State advances in one-second steps of the sim clock whenever anything reads or changes it.
 import { randomBytes } from "node:crypto";
-import { ListenerRules, globMatch } from "./alb";
+import { ListenerRules, globMatch, type ListenerRule } from "./alb";
 import { CloudWatchModel } from "./cloudwatch";
 
 export const ACCOUNT = "123456789012";
@@ -469,10 +469,11 @@ export class EcsModel {
     }
 
     /** The ALB listener: the target group the first matching rule forwards this request to (by weight). */
-    route(path: string, headers: Record<string, string | string[] | undefined> = {}): TargetGroup | undefined {
+    route(path: string, headers: Record<string, string | string[] | undefined> = {}): { tg: TargetGroup; rule: ListenerRule } | undefined {
         this.advance();
         const hit = this.rules.match(path, headers);
-        return hit ? this.targetGroups.get(hit.targetGroupArn) : undefined;
+        const tg = hit ? this.targetGroups.get(hit.targetGroupArn) : undefined;
+        return tg ? { tg, rule: hit!.rule } : undefined;
     }
 
     /** Counts one request the listener served from `tg` (RequestCount, HTTPCode_Target_5XX_Count). */

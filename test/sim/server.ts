@@ -22,6 +22,8 @@ export interface Faults {
     ssmLagSeconds?: number;
     /** Every call is refused as if the credentials were invalid or expired. */
     credentials?: "unrecognized" | "expired";
+    /** The listener answers requests matched by a test rule (the test header) this many wall ms late: a slow green. */
+    testTrafficDelayMs?: number;
 }
 
 export interface Call {
@@ -78,6 +80,8 @@ export class AwsSimulator {
     hiddenTaskReads = 0;
     /** Every request the ALB listener answered: which rule's target group served it, with which status. */
     readonly albRequests: { at: number; path: string; headers: Record<string, string>; targetGroupArn?: string; version?: string; status: number }[] = [];
+    /** Requests the listener holds back (testTrafficDelayMs) and has not answered yet. */
+    readonly albPending: { at: number; path: string; headers: Record<string, string> }[] = [];
     private readonly parameters = new Map<string, Parameter>();
     private readonly counters = new Map<string, number>();
     private api?: http.Server;
@@ -479,8 +483,22 @@ export class AwsSimulator {
     /** The ALB's HTTP listener: route by path pattern, then one healthy target of that group answers. */
     private handleAlb(req: http.IncomingMessage, res: http.ServerResponse): void {
         const path = new URL(req.url ?? "/", "http://alb").pathname;
-        const tg = this.ecs.route(path, req.headers);
-        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith("x-")).map(([k, v]) => [k, String(v)]));
+        const hit = this.ecs.route(path, req.headers);
+        const delay = hit?.rule.header ? (this.faults.testTrafficDelayMs ?? 0) : 0;
+        if (delay > 0) {
+            const pending = { at: this.options.clock.nowMs(), path, headers: xHeaders(req) };
+            this.albPending.push(pending);
+            return void setTimeout(() => {
+                this.albPending.splice(this.albPending.indexOf(pending), 1);
+                this.answerAlb(req, res, path, hit);
+            }, delay);
+        }
+        this.answerAlb(req, res, path, hit);
+    }
+
+    private answerAlb(req: http.IncomingMessage, res: http.ServerResponse, path: string, hit: ReturnType<EcsModel["route"]>): void {
+        const tg = hit?.tg;
+        const headers = xHeaders(req);
         const log = (status: number, version?: string) => this.albRequests.push({ at: this.options.clock.nowMs(), path, headers, ...(tg ? { targetGroupArn: tg.arn } : {}), ...(version ? { version } : {}), status });
         if (!tg) return void (log(404), res.writeHead(404, { "Content-Type": "text/plain" }), res.end("Not Found"));
         const healthy = tg.targets.filter((t) => t.state === "healthy");
@@ -666,6 +684,11 @@ export class AwsSimulator {
             })),
         };
     }
+}
+
+/** The request's x- headers (the test header among them), for the ALB's log. */
+function xHeaders(req: http.IncomingMessage): Record<string, string> {
+    return Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith("x-")).map(([k, v]) => [k, String(v)]));
 }
 
 function listen(server: http.Server): Promise<number> {
