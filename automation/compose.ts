@@ -12,6 +12,7 @@ import { GitSource } from "./adapters/git";
 import { githubComments } from "./adapters/github";
 import { FetchHttp } from "./adapters/http";
 import { LogsAdapter } from "./adapters/logs";
+import { CloudWatchMetrics } from "./adapters/metrics";
 import { openPulumiStack } from "./adapters/pulumiStack";
 import { SsmReleaseStore } from "./adapters/releaseStore";
 import { GitRevisionCost } from "../infra/cost/revision";
@@ -51,6 +52,7 @@ export async function composeReleaseDeps(options: ComposeOptions): Promise<Relea
         ecs: new EcsAdapter(aws),
         elb: new ElbAdapter(aws),
         logs: new LogsAdapter(aws),
+        metrics: new CloudWatchMetrics(aws),
         registry: new EcrRegistry(aws),
         builder: new DockerImageBuilder(),
         http: new FetchHttp(),

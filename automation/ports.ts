@@ -145,11 +145,88 @@ export interface ServiceStatus {
     deployments: Deployment[];
 }
 
+/** ServiceDeployment.status (ECS API): the outcome of one deployment of a service, for every strategy. */
+export type ServiceDeploymentStatus =
+    | "PENDING"
+    | "IN_PROGRESS"
+    | "SUCCESSFUL"
+    | "STOP_REQUESTED"
+    | "STOPPED"
+    | "ROLLBACK_REQUESTED"
+    | "ROLLBACK_IN_PROGRESS"
+    | "ROLLBACK_SUCCESSFUL"
+    | "ROLLBACK_FAILED";
+
+/** ServiceDeployment.lifecycleStage: where a blue/green, canary or linear deployment is. */
+export type LifecycleStage =
+    | "RECONCILE_SERVICE"
+    | "PRE_SCALE_UP"
+    | "SCALE_UP"
+    | "POST_SCALE_UP"
+    | "TEST_TRAFFIC_SHIFT"
+    | "POST_TEST_TRAFFIC_SHIFT"
+    | "PRE_PRODUCTION_TRAFFIC_SHIFT"
+    | "PRODUCTION_TRAFFIC_SHIFT"
+    | "POST_PRODUCTION_TRAFFIC_SHIFT"
+    | "BAKE_TIME"
+    | "CLEAN_UP";
+
+/** One lifecycle hook of a deployment (DeploymentLifecycleHookDetail); a PAUSE hook waits AWAITING_ACTION for ContinueServiceDeployment. */
+export interface LifecycleHookDetail {
+    hookId: string;
+    targetType: "PAUSE" | "AWS_LAMBDA" | string;
+    status: "AWAITING_ACTION" | "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | string;
+    /** Epoch ms when ECS takes the timeout action. */
+    expiresAt?: number;
+    timeoutAction?: "CONTINUE" | "ROLLBACK" | string;
+}
+
+/** ListServiceDeployments' brief of one deployment. */
+export interface ServiceDeploymentBrief {
+    arn: string;
+    status: ServiceDeploymentStatus | string;
+    statusReason?: string;
+    /** Epoch ms. */
+    createdAt?: number;
+    finishedAt?: number;
+    targetServiceRevisionArn?: string;
+}
+
+/** DescribeServiceDeployments' view of one deployment, times as epoch ms. */
+export interface ServiceDeploymentSnapshot extends ServiceDeploymentBrief {
+    startedAt?: number;
+    stoppedAt?: number;
+    updatedAt?: number;
+    lifecycleStage?: LifecycleStage | string;
+    hooks: LifecycleHookDetail[];
+    strategy?: "ROLLING" | "BLUE_GREEN" | "CANARY" | "LINEAR" | string;
+    bakeTimeInMinutes?: number;
+    /** Set once ECS rolls back: why (circuit breaker, alarm, hook, a stop request) and when. */
+    rollback?: { reason?: string; startedAt?: number };
+    circuitBreaker?: { status?: string; failureCount?: number; threshold?: number };
+    alarms?: { status?: string; alarmNames: string[]; triggeredAlarmNames: string[] };
+    /** Traffic weights of the revision being deployed (snapshots, ECS says: may lag). */
+    targetTraffic?: { test?: number; production?: number };
+}
+
+export type HookAction = "CONTINUE" | "ROLLBACK";
+
 export interface EcsPort {
     runTask(request: RunTaskRequest): Promise<RunTaskResult>;
     describeTask(cluster: string, taskArn: string): Promise<TaskStatus | undefined>;
     /** Any number of services: the adapter batches by ECS's limit of 10 per call. */
     describeServices(cluster: string, serviceNames: string[]): Promise<ServiceStatus[]>;
+    /** A service's deployments created at or after `createdAfter` (epoch ms), every page, newest first. */
+    listServiceDeployments(cluster: string, serviceName: string, options?: { createdAfter?: number; status?: ServiceDeploymentStatus[] }): Promise<ServiceDeploymentBrief[]>;
+    /** Any number of deployments: the adapter batches by ECS's limit of 20 per call; unknown ARNs are left out. */
+    describeServiceDeployments(arns: string[]): Promise<ServiceDeploymentSnapshot[]>;
+    /**
+     * Answers a PAUSE hook that is AWAITING_ACTION (the deployment must be IN_PROGRESS). On a hook that no longer
+     * waits (timed out, already answered, deployment rolled back) ECS rejects the call with a client error.
+     */
+    continueServiceDeployment(arn: string, hookId: string, action: HookAction): Promise<void>;
+    /** StopServiceDeployment with stopType ROLLBACK: the service goes back to the previous revision (blue). */
+    stopServiceDeployment(arn: string): Promise<void>;
 }
 
 export interface TargetHealth {
@@ -162,6 +239,17 @@ export interface TargetHealth {
 
 export interface LoadBalancerPort {
     targetHealth(targetGroupArn: string): Promise<TargetHealth[]>;
+}
+
+/** Requests and target 5xx of one target group over a window (CloudWatch AWS/ApplicationELB, Sum). */
+export interface TargetGroupErrors {
+    requests: number;
+    errors5xx: number;
+}
+
+export interface MetricsPort {
+    /** Sums of RequestCount and HTTPCode_Target_5XX_Count for the target group behind `loadBalancerArn` in [fromMs, toMs). */
+    targetGroupErrors(loadBalancerArn: string, targetGroupArn: string, fromMs: number, toMs: number): Promise<TargetGroupErrors>;
 }
 
 export interface LogPage {
@@ -229,7 +317,8 @@ export interface HttpResponse {
 }
 
 export interface HttpPort {
-    get(url: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpResponse>;
+    /** `headers`: e.g. the test-traffic header that reaches a green revision through the test listener rule. */
+    get(url: string, options: { timeoutMs: number; signal?: AbortSignal; headers?: Record<string, string> }): Promise<HttpResponse>;
 }
 
 /** The released image set the program reads (infra/components/images.ts) and the driver writes: one contract for both. */

@@ -14,11 +14,11 @@ export class HttpTimeoutError extends Error {
 export class FetchHttp implements HttpPort {
     constructor(private readonly maxBodyBytes = DEFAULT_MAX_BODY_BYTES) {}
 
-    async get(url: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpResponse> {
+    async get(url: string, options: { timeoutMs: number; signal?: AbortSignal; headers?: Record<string, string> }): Promise<HttpResponse> {
         const timeout = AbortSignal.timeout(options.timeoutMs);
         const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
         try {
-            const res = await fetch(url, { signal, redirect: "follow", headers: { "User-Agent": "berth" } });
+            const res = await fetch(url, { signal, redirect: "follow", headers: { ...options.headers, "User-Agent": "berth" } });
             return { status: res.status, body: await readCapped(res, this.maxBodyBytes) };
         } catch (error) {
             // The caller's abort stays an AbortError; our own deadline becomes a sentence.

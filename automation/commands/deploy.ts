@@ -14,7 +14,7 @@ import { planLines, previewStack, readOutputs, resolveRelease } from "../stages/
 import { restoreMigration, rollbackAfterFailure } from "../stages/rollback";
 import { whatRunsNow } from "../stages/status";
 import type { ReleaseDeps, StageContext } from "../stages/types";
-import { stackUpdate } from "../stages/update";
+import { stackUpdate, type Rollouts } from "../stages/update";
 import { isAbort } from "../stages/util";
 import { verifyServices } from "../stages/verify";
 
@@ -162,7 +162,14 @@ async function rolloutStep(
     before: Record<string, string>,
 ): Promise<Step<EnvironmentOutputs>> {
     const { deps } = ctx;
-    const rollout = await stackUpdate(ctx, { images: plan.imagesAfter, services: plan.toRoll, parallel: ctx.parallel, message: `berth ${plan.releaseId}` });
+    const rollout = await stackUpdate(ctx, {
+        images: plan.imagesAfter,
+        services: plan.toRoll,
+        parallel: ctx.parallel,
+        message: `berth ${plan.releaseId}`,
+        watch: { outputs, expectVersion: plan.sha, rollBackReleaseOnFailure: true },
+    });
+    if (rollout.kind !== "locked") for (const [s, r] of Object.entries(rollout.rollouts ?? {})) run.service(s).rollout = r;
     if (rollout.kind === "done" || rollout.kind === "interrupted") {
         for (const p of rollout.tracker.snapshot(deps.clock.now() / 1000)) if (p.state !== "waiting") run.service(p.service).rolloutMs = p.elapsedSeconds * 1000;
     }
@@ -177,7 +184,7 @@ async function rolloutStep(
             stop: run.finish(
                 "INTERRUPTED",
                 now,
-                `interrupted mid-rollout; the engine finished the operations it had started (${rolling}). What runs now: ${await whatRunsNow(deps.clock, deps.ecs, outputs, plan.toRoll)}`,
+                `interrupted mid-rollout; the engine finished the operations it had started (${rolling})${leftWaiting(rollout.rollouts)}. What runs now: ${await whatRunsNow(deps.clock, deps.ecs, outputs, plan.toRoll)}`,
             ),
         };
     }
@@ -199,6 +206,14 @@ async function rolloutStep(
     for (const s of plan.toRoll) run.service(s).taskDefinitionRevision = taskDefinitionLabel(after.services[s].taskDefinitionArn);
     run.stage("rollout", "ok");
     return { next: after };
+}
+
+/** The hooks berth stopped answering when interrupted: their own timeout action decides (ROLLBACK). */
+function leftWaiting(rollouts: Rollouts | undefined): string {
+    const waiting = Object.entries(rollouts ?? {}).filter(([, r]) => r.leftWaiting);
+    if (waiting.length === 0) return "";
+    const parts = waiting.map(([s, r]) => `${s} (${r.status ? `${r.status.toLowerCase().replace(/_/g, " ")} — ` : ""}${r.decision ?? `${r.leftWaiting!.timeoutAction} at ${r.leftWaiting!.expiresAt ?? "its timeout"}`})`);
+    return `; berth stopped answering the PAUSE hooks of ${parts.join(", ")}: each hook's own timeout action rolls its service back`;
 }
 
 /** F07, F12: every rolled service runs the registered task definition, is healthy behind the ALB and reports this sha. */

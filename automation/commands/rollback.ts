@@ -52,7 +52,15 @@ export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): 
     run.migration = { outcome: "not-needed", detail: "rollback" };
     deps.progress(`rolling back stack ${options.stackName} to release ${source.releaseId}: ${to.changed.join(", ")}`);
     run.stage("plan", "ok");
-    const up = await stackUpdate(ctx, { images: to.images, services: Object.keys(current), parallel: options.parallel, message: `berth rollback ${id} (to ${source.releaseId})` });
+    const up = await stackUpdate(ctx, {
+        images: to.images,
+        services: Object.keys(current),
+        parallel: options.parallel,
+        message: `berth rollback ${id} (to ${source.releaseId})`,
+        // Restored images may come from other commits than the release's sha: green must answer 200, any version.
+        watch: { outputs, rollBackReleaseOnFailure: false },
+    });
+    if (up.kind !== "locked") for (const [s, r] of Object.entries(up.rollouts ?? {})) if (r.deploymentArn) run.service(s).rollout = r;
     const updated = await afterUpdate(ctx, run, up, outputs, to);
     if ("stop" in updated) return updated.stop;
     const touched = updated.touched;

@@ -1,5 +1,6 @@
 // The release record (what one run did and what runs afterwards), its final state's exit code, and the
 // Markdown and JSON renderings the CLI prints, appends to $GITHUB_STEP_SUMMARY and stores.
+import { DECIDER_LABELS, type RolloutRecord } from "./deployments";
 import type { ChangeReason, ImageAction } from "./release";
 import type { ServiceVerdict } from "./verify";
 import { formatDuration } from "./events";
@@ -58,6 +59,10 @@ export interface ServiceRecord {
     rollback?: "restored" | "failed" | "impossible";
     /** An update of this release changed the service although the release did not roll it (which update, why). */
     changedBy?: string;
+    /** How ECS deployed it and what berth did at its hooks (strategy, test verdict, bake, who decided). */
+    rollout?: RolloutRecord;
+    /** The deployment of this release's rollback update that put the service back (when it rolled blue/green). */
+    restore?: RolloutRecord;
 }
 
 export interface MigrationRecord {
@@ -122,6 +127,38 @@ function rolloutCell(ms: number | undefined): string {
     return ms < 1000 ? "<1s" : formatDuration(ms / 1000);
 }
 
+const STRATEGY_LABELS: Readonly<Record<RolloutRecord["strategy"], string>> = { rolling: "rolling", blueGreen: "blue/green", canary: "canary", linear: "linear" };
+
+function minutes(ms: number | undefined): string {
+    if (ms === undefined) return "—";
+    return ms < 1000 ? "<1s" : formatDuration(ms / 1000);
+}
+
+function verdictCell(r: RolloutRecord): string {
+    const parts = [r.test, r.canary].filter((v) => v !== undefined).map((v) => `${v.ok ? "passed" : "failed"} → ${v.action}${v.ok ? "" : ` (${v.detail})`}`);
+    if (r.leftWaiting) parts.push(`not answered (interrupted): ${r.leftWaiting.timeoutAction} at ${r.leftWaiting.expiresAt ?? "timeout"}`);
+    return parts.length === 0 ? "—" : parts.join("; ").replace(/\|/g, "\\|");
+}
+
+function bakeCell(r: RolloutRecord): string {
+    if (r.bakeMinutes === 0 && r.bakeMs === undefined) return "—";
+    const seen = r.bakeMs === undefined ? "" : ` (baked ${minutes(r.bakeMs)}${r.stoppedInBake ? ", stopped" : ""})`;
+    return `${r.bakeMinutes} min${seen}`;
+}
+
+/** Per service: strategy, time in test traffic, berth's verdict, bake, the outcome and who decided it. */
+export function deploymentLines(services: readonly ServiceRecord[]): string[] {
+    const rows = services.filter((s) => s.rollout && (s.rollout.strategy !== "rolling" || s.rollout.deploymentArn));
+    if (rows.length === 0) return [];
+    const lines = ["", "| service | strategy | test traffic | test verdict | bake | deployment | decided by |", "|---|---|---|---|---|---|---|"];
+    for (const s of rows) {
+        const r = s.rollout!;
+        const decided = r.decidedBy ? (r.decision ?? DECIDER_LABELS[r.decidedBy]) : "—";
+        lines.push(`| ${s.name} | ${STRATEGY_LABELS[r.strategy]} | ${minutes(r.testTrafficMs)} | ${verdictCell(r)} | ${bakeCell(r)} | ${r.status ?? "not seen"} | ${decided.replace(/\|/g, "\\|")} |`);
+    }
+    return lines;
+}
+
 export function renderMarkdown(record: ReleaseRecord): string {
     const lines = [`### berth release ${record.id} — ${record.state} (exit ${exitCodeFor(record.state)})`, ""];
     lines.push(`stack \`${record.stack}\` · sha \`${record.sha.slice(0, 12)}\` · ${record.startedAt} → ${record.finishedAt}`);
@@ -138,6 +175,7 @@ export function renderMarkdown(record: ReleaseRecord): string {
         const change = s.changed ? `${s.reason}, ${s.action}` : `changed by ${s.changedBy}`;
         lines.push(`| ${s.name} | ${change} | ${image} | ${s.taskDefinitionRevision ?? "—"} | ${rolloutCell(s.rolloutMs)} | ${verifyCell(s)} |`);
     }
+    lines.push(...deploymentLines(record.services));
     const unchanged = record.services.filter((x) => !x.changed && !x.changedBy).map((x) => x.name);
     if (unchanged.length > 0) lines.push("", `Unchanged: ${unchanged.join(", ")}.`);
     lines.push("", `Migration: ${record.migration.outcome}${record.migration.exitCode !== undefined ? ` (exit ${record.migration.exitCode})` : ""}${record.migration.detail ? ` — ${record.migration.detail}` : ""}`);

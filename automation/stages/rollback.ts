@@ -93,8 +93,17 @@ async function tryRollback(ctx: StageContext, run: Run, { plan, released, scope,
         run.stage("rollback", "skipped", "nothing restorable");
         return run.finish("NEEDS_ATTENTION", imagesNow, `${why}; no service could be rolled back (${rb.impossible.map((i) => i.service).join(", ")} never released)`);
     }
-    const up = await stackUpdate(ctx, { images: rb.images, services: restored, parallel: ctx.parallel, message: `berth ${plan.releaseId}: rollback` });
+    // A restore of a blue/green service is a deployment too: its hooks are answered (200 on the test route, any version).
+    const outputsBefore = await readOutputs(ctx);
+    const up = await stackUpdate(ctx, {
+        images: rb.images,
+        services: restored,
+        parallel: ctx.parallel,
+        message: `berth ${plan.releaseId}: rollback`,
+        watch: { outputs: outputsBefore, rollBackReleaseOnFailure: false },
+    });
     if (up.kind === "done") run.pulumiUpdates.rollback = up.result.updateId;
+    for (const [s, r] of Object.entries(up.kind === "locked" ? {} : (up.rollouts ?? {}))) if (r.deploymentArn) run.service(s).restore = r;
     if (up.kind === "interrupted") {
         run.stage("rollback", "interrupted");
         return run.finish("INTERRUPTED", imagesNow, `${why}; interrupted during the rollback update`);

@@ -6,6 +6,7 @@ import type {
     ImageBuilderPort,
     LoadBalancerPort,
     LogsPort,
+    MetricsPort,
     RegistryPort,
     ReleaseStorePort,
     SourcePort,
@@ -17,6 +18,8 @@ export interface ReleaseDeps {
     ecs: EcsPort;
     elb: LoadBalancerPort;
     logs: LogsPort;
+    /** CloudWatch metrics: a canary's target 5xx ratio. */
+    metrics: MetricsPort;
     registry: RegistryPort;
     builder: ImageBuilderPort;
     http: HttpPort;

@@ -1,15 +1,21 @@
 // Stack updates (stages 3, 5, 7): one update with berth:images (and berth:migrationImage for stage 3) as its config, with live per-service progress from engine
 // events (never scraped text), and report what the engine said. Interruption is the engine's graceful stop.
+// With `watch`, the rollout watch follows each service's ECS deployment while the update runs and answers its hooks.
+import type { RolloutRecord } from "../plan/deployments";
 import { ProgressTracker } from "../plan/events";
 import { StackLockedError, UpdateResult } from "../ports";
+import { RolloutWatch, type WatchRequest } from "./deployments";
 import type { StageContext } from "./types";
 import { isAbort, message } from "./util";
 
+/** service → what the rollout watch saw and did (only for an update with `watch`). */
+export type Rollouts = Record<string, RolloutRecord>;
+
 export type UpdateOutcome =
-    | { kind: "done"; result: UpdateResult; tracker: ProgressTracker; failedServices: string[] }
-    | { kind: "interrupted"; tracker: ProgressTracker }
+    | { kind: "done"; result: UpdateResult; tracker: ProgressTracker; failedServices: string[]; rollouts?: Rollouts }
+    | { kind: "interrupted"; tracker: ProgressTracker; rollouts?: Rollouts }
     | { kind: "locked"; error: StackLockedError }
-    | { kind: "error"; error: Error };
+    | { kind: "error"; error: Error; rollouts?: Rollouts };
 
 export interface UpdateRequest {
     images: Record<string, string>;
@@ -22,12 +28,16 @@ export interface UpdateRequest {
     services: string[];
     parallel?: number;
     message: string;
+    /** Follow and steer the ECS deployments of `services` while the update runs (the services named here). */
+    watch?: Omit<WatchRequest, "services">;
 }
 
 export async function stackUpdate(ctx: StageContext, request: UpdateRequest): Promise<UpdateOutcome> {
     const { deps } = ctx;
     const tracker = new ProgressTracker(request.services);
     const failedServices: string[] = [];
+    const watch = request.watch && request.services.length > 0 ? new RolloutWatch(ctx, { ...request.watch, services: request.services }).start() : undefined;
+    const rollouts = async () => (watch ? { rollouts: await watch.finish() } : {});
     try {
         const options = {
             config: { images: request.images, ...(request.migrationImage === undefined ? {} : { migrationImage: request.migrationImage }) },
@@ -41,11 +51,12 @@ export async function stackUpdate(ctx: StageContext, request: UpdateRequest): Pr
         };
         const result = await deps.stack.up(options);
         for (const p of tracker.snapshot(deps.clock.now() / 1000)) if (p.state === "failed") failedServices.push(p.service);
-        return { kind: "done", result, tracker, failedServices };
+        return { kind: "done", result, tracker, failedServices, ...(await rollouts()) };
     } catch (error) {
-        if (isAbort(error, ctx.signal)) return { kind: "interrupted", tracker };
+        const watched = await rollouts();
+        if (isAbort(error, ctx.signal)) return { kind: "interrupted", tracker, ...watched };
         if (error instanceof StackLockedError) return { kind: "locked", error };
         ctx.log(`stack update failed: ${message(error)}`);
-        return { kind: "error", error: error instanceof Error ? error : new Error(String(error)) };
+        return { kind: "error", error: error instanceof Error ? error : new Error(String(error)), ...watched };
     }
 }

@@ -1,6 +1,15 @@
 import { expect } from "chai";
 import { mockClient } from "aws-sdk-client-mock";
-import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, RunTaskCommand } from "@aws-sdk/client-ecs";
+import {
+    ContinueServiceDeploymentCommand,
+    DescribeServiceDeploymentsCommand,
+    DescribeServicesCommand,
+    DescribeTasksCommand,
+    ECSClient,
+    ListServiceDeploymentsCommand,
+    RunTaskCommand,
+    StopServiceDeploymentCommand,
+} from "@aws-sdk/client-ecs";
 import { EcsAdapter, toStartedBy } from "../../../automation/adapters/ecs";
 import type { RetryInfo } from "../../../automation/adapters/retry";
 
@@ -151,5 +160,72 @@ describe("EcsAdapter", () => {
         const failure = await adapter().describeServices("c", ["a"]).catch((e: Error) => e);
         expect(ecsMock.commandCalls(DescribeServicesCommand)).to.have.length(3);
         expect((failure as Error).message).to.equal("ecs:DescribeServices c (a) failed after 3 attempts: ThrottlingException: Rate exceeded");
+    });
+
+    it("lists a service's deployments created since a time, every page, newest first", async () => {
+        ecsMock
+            .on(ListServiceDeploymentsCommand)
+            .resolvesOnce({ serviceDeployments: [{ serviceDeploymentArn: "arn:sd/1", status: "SUCCESSFUL", createdAt: new Date(1_000), finishedAt: new Date(9_000) }], nextToken: "t2" })
+            .resolvesOnce({ serviceDeployments: [{ serviceDeploymentArn: "arn:sd/2", status: "IN_PROGRESS", createdAt: new Date(5_000), targetServiceRevisionArn: "arn:rev/2" }] });
+        const briefs = await adapter().listServiceDeployments("berth-dev", "berth-dev-api", { createdAfter: 500 });
+        expect(briefs).to.deep.equal([
+            { arn: "arn:sd/2", status: "IN_PROGRESS", createdAt: 5_000, targetServiceRevisionArn: "arn:rev/2" },
+            { arn: "arn:sd/1", status: "SUCCESSFUL", createdAt: 1_000, finishedAt: 9_000 },
+        ]);
+        expect(ecsMock.commandCalls(ListServiceDeploymentsCommand).map((c) => c.args[0].input)).to.deep.equal([
+            { cluster: "berth-dev", service: "berth-dev-api", createdAt: { after: new Date(500) } },
+            { cluster: "berth-dev", service: "berth-dev-api", createdAt: { after: new Date(500) }, nextToken: "t2" },
+        ]);
+    });
+
+    it("describes deployments 20 ARNs per call and maps stage, hooks, rollback, breaker and alarms", async () => {
+        ecsMock.on(DescribeServiceDeploymentsCommand).callsFake((input: { serviceDeploymentArns: string[] }) => ({
+            serviceDeployments: input.serviceDeploymentArns.map((arn) => ({
+                serviceDeploymentArn: arn,
+                status: "ROLLBACK_IN_PROGRESS",
+                statusReason: "alarm",
+                createdAt: new Date(1_000),
+                lifecycleStage: "BAKE_TIME",
+                lifecycleHookDetails: [{ hookId: "ecs-pause-1", targetType: "PAUSE", status: "SUCCEEDED", expiresAt: new Date(60_000), timeoutAction: "ROLLBACK" }],
+                deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: 10 },
+                rollback: { reason: "CloudWatch alarm x", startedAt: new Date(7_000) },
+                deploymentCircuitBreaker: { status: "MONITORING", failureCount: 0, threshold: 3 },
+                alarms: { status: "TRIGGERED", alarmNames: ["x", "y"], triggeredAlarmNames: ["x"] },
+                targetServiceRevision: { arn: "arn:rev/2", requestedTestTrafficWeight: 100, requestedProductionTrafficWeight: 100 },
+            })),
+        }));
+        const arns = Array.from({ length: 21 }, (_, i) => `arn:sd/${i}`);
+        const snapshots = await adapter().describeServiceDeployments(arns);
+        expect(ecsMock.commandCalls(DescribeServiceDeploymentsCommand).map((c) => c.args[0].input.serviceDeploymentArns!.length)).to.deep.equal([20, 1]);
+        expect(snapshots).to.have.length(21);
+        expect(snapshots[20]).to.deep.equal({
+            arn: "arn:sd/20",
+            status: "ROLLBACK_IN_PROGRESS",
+            statusReason: "alarm",
+            createdAt: 1_000,
+            targetServiceRevisionArn: "arn:rev/2",
+            lifecycleStage: "BAKE_TIME",
+            hooks: [{ hookId: "ecs-pause-1", targetType: "PAUSE", status: "SUCCEEDED", expiresAt: 60_000, timeoutAction: "ROLLBACK" }],
+            strategy: "BLUE_GREEN",
+            bakeTimeInMinutes: 10,
+            rollback: { reason: "CloudWatch alarm x", startedAt: 7_000 },
+            circuitBreaker: { status: "MONITORING", failureCount: 0, threshold: 3 },
+            alarms: { status: "TRIGGERED", alarmNames: ["x", "y"], triggeredAlarmNames: ["x"] },
+            targetTraffic: { test: 100, production: 100 },
+        });
+    });
+
+    it("answers a hook with ContinueServiceDeployment and stops with StopServiceDeployment ROLLBACK; a refusal names the call", async () => {
+        ecsMock.on(ContinueServiceDeploymentCommand).resolves({ serviceDeploymentArn: "arn:sd/1" });
+        ecsMock.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: "arn:sd/1" });
+        await adapter().continueServiceDeployment("arn:sd/1", "ecs-pause-1", "ROLLBACK");
+        await adapter().stopServiceDeployment("arn:sd/1");
+        expect(ecsMock.commandCalls(ContinueServiceDeploymentCommand)[0].args[0].input).to.deep.equal({ serviceDeploymentArn: "arn:sd/1", hookId: "ecs-pause-1", action: "ROLLBACK" });
+        expect(ecsMock.commandCalls(StopServiceDeploymentCommand)[0].args[0].input).to.deep.equal({ serviceDeploymentArn: "arn:sd/1", stopType: "ROLLBACK" });
+        ecsMock.on(ContinueServiceDeploymentCommand).rejects(Object.assign(new Error("hook is not awaiting action"), { name: "InvalidParameterException" }));
+        const refused = await adapter().continueServiceDeployment("arn:sd/1", "ecs-pause-1", "CONTINUE").catch((e: Error) => e);
+        expect((refused as Error).name).to.equal("InvalidParameterException");
+        expect((refused as { call?: string }).call).to.equal("ecs:ContinueServiceDeployment CONTINUE ecs-pause-1");
+        expect(ecsMock.commandCalls(ContinueServiceDeploymentCommand)).to.have.length(2); // not retried
     });
 });

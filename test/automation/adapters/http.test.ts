@@ -10,6 +10,7 @@ describe("FetchHttp (real loopback server)", () => {
     before(async () => {
         server = http.createServer((req, res) => {
             if (req.url === "/health") return void res.writeHead(200, { "Content-Type": "application/json" }).end('{"version":"abc123"}');
+            if (req.url === "/headers") return void res.writeHead(200).end(JSON.stringify({ test: req.headers["x-berth-test"] ?? null, agent: req.headers["user-agent"] }));
             if (req.url === "/broken") return void res.writeHead(503).end("upstream down");
             if (req.url === "/big") return void res.writeHead(200).end("x".repeat(100_000));
             if (req.url === "/slow") return void setTimeout(() => res.writeHead(200).end("late"), 2_000);
@@ -25,6 +26,11 @@ describe("FetchHttp (real loopback server)", () => {
 
     it("returns status and body", async () => {
         expect(await new FetchHttp().get(`${base}/health`, { timeoutMs: 2_000 })).to.deep.equal({ status: 200, body: '{"version":"abc123"}' });
+    });
+
+    it("sends the caller's headers (the test-traffic header that reaches green) beside its own User-Agent", async () => {
+        expect(await new FetchHttp().get(`${base}/headers`, { timeoutMs: 2_000, headers: { "x-berth-test": "1" } })).to.deep.equal({ status: 200, body: '{"test":"1","agent":"berth"}' });
+        expect(await new FetchHttp().get(`${base}/headers`, { timeoutMs: 2_000 })).to.deep.equal({ status: 200, body: '{"test":null,"agent":"berth"}' });
     });
 
     it("returns a 5xx as a response, not an error", async () => {

@@ -2,7 +2,7 @@
 import { exampleStack } from "../../helpers/synth";
 import type { ReleaseOptions } from "../../../automation/commands/deploy";
 import type { ReleaseDeps } from "../../../automation/stages/types";
-import { FakeBuilder, FakeEcs, FakeElb, FakeHttp, FakeLogs, FakeRegistry, FakeSource, FakeStack, FakeStore, World } from "./world";
+import { FakeBuilder, FakeEcs, FakeElb, FakeHttp, FakeLogs, FakeMetrics, FakeRegistry, FakeSource, FakeStack, FakeStore, World } from "./world";
 
 export const SHA = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
 export const CONTEXT = `sha256:${"c".repeat(64)}`;
@@ -44,6 +44,7 @@ export async function harness(setup: { changed?: string[]; released?: boolean } 
         ecs,
         elb: new FakeElb(world),
         logs: new FakeLogs(world),
+        metrics: new FakeMetrics(world),
         registry: new FakeRegistry(world),
         builder,
         http,

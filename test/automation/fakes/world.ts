@@ -11,21 +11,28 @@ import {
     Deployment,
     EcsPort,
     EngineEvent,
+    HookAction,
     HttpPort,
+    LifecycleHookDetail,
     ImageBuilderPort,
     LoadBalancerPort,
     LogPage,
     LogsPort,
+    MetricsPort,
     RegistryPort,
     ReleasedSet,
     ReleaseStorePort,
     RunTaskRequest,
     RunTaskResult,
+    ServiceDeploymentBrief,
+    ServiceDeploymentSnapshot,
+    ServiceDeploymentStatus,
     ServiceStatus,
     SourcePort,
     StackLockedError,
     StackPort,
     StackUpdateOptions,
+    TargetGroupErrors,
     TargetHealth,
     TaskStatus,
     UpdateResult,
@@ -82,6 +89,10 @@ export interface Faults {
     ssmReadLagMs?: number;
     /** Registry write fails (released set). */
     storeWriteFails?: boolean;
+    /** Blue/green services whose deployment alarm fires this long into BAKE_TIME: ECS rolls them back (alarm). */
+    alarmInBake?: Record<string, number>;
+    /** Canary services whose green revision answers this share of requests with 5xx (CloudWatch sees it a minute late). */
+    canary5xx?: Record<string, number>;
 }
 
 interface FakeTd {
@@ -106,7 +117,60 @@ interface FakeService {
  * its tasks started draining (ALB deregistration delay) — until `deregistrationMs` later it is still ACTIVE with
  * running tasks, as on ECS.
  */
-type FakeDeployment = Deployment & { startedAt: number; image: string; kind: "normal" | "stuck" | "unhealthy" | "breaker"; completedAt?: number; drainingSince?: number };
+type FakeDeployment = Deployment & { startedAt: number; image: string; kind: "normal" | "stuck" | "unhealthy" | "breaker" | "bluegreen"; completedAt?: number; drainingSince?: number };
+
+/**
+ * One ECS *service deployment* (ListServiceDeployments / DescribeServiceDeployments) over the legacy deployment it
+ * drives. ROLLING ones follow their legacy deployment; BLUE_GREEN / CANARY / LINEAR ones walk the lifecycle stages
+ * over virtual minutes: a PAUSE hook waits AWAITING_ACTION until ContinueServiceDeployment or its timeout (whose
+ * action rolls back), bake keeps blue beside green, an alarm during bake rolls back, and a rollback takes its time
+ * through ROLLBACK_REQUESTED and ROLLBACK_IN_PROGRESS.
+ */
+export interface FakeServiceDeployment {
+    arn: string;
+    service: string;
+    createdAt: number;
+    strategy: "ROLLING" | "BLUE_GREEN" | "CANARY" | "LINEAR";
+    status: ServiceDeploymentStatus;
+    statusReason?: string;
+    stage?: string;
+    stageSince: number;
+    hooks: (LifecycleHookDetail & { stage: string })[];
+    /** stage → PAUSE hook timeout (minutes), from the service's rollout outputs. */
+    pauses: Map<string, number>;
+    bakeMinutes: number;
+    canary?: { percent: number; bakeMinutes: number };
+    linear?: { stepPercent: number; intervalMinutes: number };
+    alarmNames: string[];
+    triggeredAlarms: string[];
+    finishedAt?: number;
+    rollback?: { reason: string; startedAt: number };
+    legacy: FakeDeployment;
+    /** It deploys an image the service did not run before the scenario (faults only hit new images). */
+    isNew: boolean;
+    /** The deployment that served before this one (blue). */
+    blue?: FakeDeployment;
+    /** Calls berth made on it, in order. */
+    calls: string[];
+}
+
+const STRATEGIES: Record<string, FakeServiceDeployment["strategy"]> = { rolling: "ROLLING", blueGreen: "BLUE_GREEN", canary: "CANARY", linear: "LINEAR" };
+/** How long each lifecycle stage takes when nothing holds it (virtual ms); hooks and bake add theirs. */
+const STAGE_MS: Record<string, number> = {
+    PRE_SCALE_UP: 5_000,
+    SCALE_UP: 40_000,
+    POST_SCALE_UP: 5_000,
+    TEST_TRAFFIC_SHIFT: 10_000,
+    POST_TEST_TRAFFIC_SHIFT: 5_000,
+    PRODUCTION_TRAFFIC_SHIFT: 10_000,
+    POST_PRODUCTION_TRAFFIC_SHIFT: 5_000,
+    BAKE_TIME: 0,
+    CLEAN_UP: 10_000,
+};
+const STAGES = Object.keys(STAGE_MS);
+const stageIndex = (stage: string | undefined) => (stage === undefined ? -1 : STAGES.indexOf(stage));
+const TERMINAL = new Set(["SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"]);
+const awsError = (name: string, message: string) => Object.assign(new Error(message), { name, $fault: "client", $metadata: { httpStatusCode: 400 } });
 
 /** ECS's own rule, written out here rather than imported, so the fake does not agree with a wrong driver: 0.5 × desired, within [3, 200]. */
 const breakerThreshold = (desired: number) => Math.min(200, Math.max(3, Math.ceil(desired / 2)));
@@ -136,6 +200,8 @@ export class World {
     /** The target group's deregistration delay: old tasks keep serving (draining) this long after a deployment completes. */
     readonly deregistrationMs = 20_000;
     readonly migrationMs = 25_000;
+    /** Every service deployment, oldest first. */
+    readonly serviceDeployments: FakeServiceDeployment[] = [];
 
     constructor(rawOutputs: Record<string, unknown>, readonly oldSha = "0".repeat(40)) {
         this.outputs = JSON.parse(JSON.stringify(rawOutputs));
@@ -193,8 +259,214 @@ export class World {
         for (const d of s.deployments) d.status = "ACTIVE";
         const isNew = image !== s.originalImage;
         const f = this.faults;
-        const kind = !isNew ? "normal" : f.neverStabilises?.includes(service) ? "stuck" : f.unhealthyTargets?.includes(service) ? "unhealthy" : f.circuitBreaker?.includes(service) ? "breaker" : "normal";
-        s.deployments.unshift({ id: `ecs-svc/${service}-${this.clock.now()}`, status: "PRIMARY", rolloutState: "IN_PROGRESS", taskDefinition, desiredCount: s.desired, runningCount: 0, failedTasks: 0, startedAt: this.clock.now(), image, kind });
+        const rollout = this.outputs.services[service].rollout ?? { strategy: "rolling", bakeMinutes: 0, pauseHooks: [], alarmNames: [] };
+        const strategy = STRATEGIES[rollout.strategy] ?? "ROLLING";
+        const blue = s.deployments.find((d) => d.rolloutState === "COMPLETED");
+        const kind =
+            strategy !== "ROLLING"
+                ? "bluegreen"
+                : !isNew
+                  ? "normal"
+                  : f.neverStabilises?.includes(service)
+                    ? "stuck"
+                    : f.unhealthyTargets?.includes(service)
+                      ? "unhealthy"
+                      : f.circuitBreaker?.includes(service)
+                        ? "breaker"
+                        : "normal";
+        const now = this.clock.now();
+        const legacy: FakeDeployment = { id: `ecs-svc/${service}-${now}`, status: "PRIMARY", rolloutState: "IN_PROGRESS", taskDefinition, desiredCount: s.desired, runningCount: 0, failedTasks: 0, startedAt: now, image, kind };
+        s.deployments.unshift(legacy);
+        this.serviceDeployments.push({
+            arn: `arn:aws:ecs:eu-west-1:123456789012:service-deployment/berth-dev-cluster/${s.serviceName}/sd${this.serviceDeployments.length + 1}x${now}`,
+            service,
+            createdAt: now,
+            strategy,
+            status: "PENDING",
+            stageSince: now,
+            hooks: [],
+            pauses: new Map((rollout.pauseHooks as { stage: string; timeoutMinutes: number }[]).map((h) => [h.stage, h.timeoutMinutes])),
+            bakeMinutes: rollout.bakeMinutes,
+            ...(rollout.canary ? { canary: rollout.canary } : {}),
+            ...(rollout.linear ? { linear: rollout.linear } : {}),
+            alarmNames: rollout.alarmNames,
+            triggeredAlarms: [],
+            legacy,
+            isNew,
+            ...(blue ? { blue } : {}),
+            calls: [],
+        });
+    }
+
+    /** The newest service deployment of a service. */
+    latestServiceDeployment(service: string): FakeServiceDeployment | undefined {
+        return [...this.serviceDeployments].reverse().find((d) => d.service === service);
+    }
+
+    /** How long a stage holds a deployment when no hook waits there. */
+    private stageMs(d: FakeServiceDeployment, stage: string): number {
+        if (stage === "BAKE_TIME") return d.bakeMinutes * 60_000;
+        if (stage === "PRODUCTION_TRAFFIC_SHIFT" && d.canary) return STAGE_MS[stage] + d.canary.bakeMinutes * 60_000;
+        if (stage === "PRODUCTION_TRAFFIC_SHIFT" && d.linear) return Math.ceil(100 / d.linear.stepPercent) * d.linear.intervalMinutes * 60_000;
+        return STAGE_MS[stage];
+    }
+
+    private enter(d: FakeServiceDeployment, stage: string, at: number): void {
+        d.stage = stage;
+        d.stageSince = at;
+        const timeout = d.pauses.get(stage);
+        if (timeout !== undefined) {
+            d.hooks.push({ hookId: `ecs-pause-${d.hooks.length + 1}${d.arn.slice(-6)}`, targetType: "PAUSE", status: "AWAITING_ACTION", expiresAt: at + timeout * 60_000, timeoutAction: "ROLLBACK", stage });
+        }
+    }
+
+    private startRollback(d: FakeServiceDeployment, at: number, reason: string): void {
+        d.status = "ROLLBACK_REQUESTED";
+        d.rollback = { reason, startedAt: at };
+        d.statusReason = reason;
+    }
+
+    /** Walks one blue/green-style deployment forward to `now`, like ECS's controller would have. */
+    private advanceServiceDeployment(d: FakeServiceDeployment, now: number): void {
+        for (let guard = 0; guard < 100 && !TERMINAL.has(d.status); guard++) {
+            if (d.status === "PENDING") {
+                d.status = "IN_PROGRESS";
+                this.enter(d, "PRE_SCALE_UP", d.createdAt);
+                continue;
+            }
+            if (d.status === "ROLLBACK_REQUESTED") {
+                const at = d.rollback!.startedAt + 5_000;
+                if (now < at) return;
+                d.status = "ROLLBACK_IN_PROGRESS";
+                continue;
+            }
+            if (d.status === "ROLLBACK_IN_PROGRESS") {
+                // Blue still runs: traffic goes back at once, green's tasks drain.
+                const at = d.rollback!.startedAt + 20_000;
+                if (now < at) return;
+                d.status = "ROLLBACK_SUCCESSFUL";
+                d.finishedAt = at;
+                return;
+            }
+            if (d.status === "STOP_REQUESTED" || d.status !== "IN_PROGRESS") return;
+            const stage = d.stage!;
+            const hook = d.hooks.find((h) => h.stage === stage && (h.status === "AWAITING_ACTION" || h.status === "SUCCEEDED" || h.status === "IN_PROGRESS"));
+            if (hook?.status === "AWAITING_ACTION") {
+                if (now < hook.expiresAt!) return;
+                hook.status = "TIMED_OUT";
+                this.startRollback(d, hook.expiresAt!, "The lifecycle hook timed out and its timeout action is ROLLBACK.");
+                continue;
+            }
+            if (stage === "BAKE_TIME") {
+                const after = d.isNew ? this.faults.alarmInBake?.[d.service] : undefined;
+                if (after !== undefined && now >= d.stageSince + after && d.stageSince + after < d.stageSince + this.stageMs(d, stage)) {
+                    d.triggeredAlarms = d.alarmNames.length > 0 ? [d.alarmNames[0]] : ["alarm"];
+                    this.startRollback(d, d.stageSince + after, `CloudWatch alarm ${d.triggeredAlarms[0]} is in ALARM.`);
+                    continue;
+                }
+            }
+            // A hook answered CONTINUE lets the stage end a few seconds after the answer.
+            const endsAt = hook ? Math.max(d.stageSince, (hook as { answeredAt?: number }).answeredAt ?? d.stageSince) + 5_000 : d.stageSince + this.stageMs(d, stage);
+            if (now < endsAt) return;
+            const next = STAGES[stageIndex(stage) + 1];
+            if (next === undefined) {
+                d.status = "SUCCESSFUL";
+                d.finishedAt = endsAt;
+                return;
+            }
+            this.enter(d, next, endsAt);
+        }
+    }
+
+    /** ROLLING service deployments mirror their legacy deployment: COMPLETED → SUCCESSFUL, a breaker rollback → ROLLBACK_*. */
+    private mirrorRolling(d: FakeServiceDeployment, s: FakeService): void {
+        if (TERMINAL.has(d.status)) return;
+        d.status = "IN_PROGRESS";
+        if (d.legacy.rolloutState === "COMPLETED") {
+            d.status = "SUCCESSFUL";
+            d.finishedAt = d.legacy.completedAt;
+        } else if (d.legacy.rolloutState === "FAILED") {
+            const rollback = s.deployments.find((x) => x.id.endsWith("-rollback") && x.startedAt >= d.legacy.startedAt);
+            d.rollback = { reason: d.legacy.rolloutStateReason ?? "circuit breaker", startedAt: d.legacy.drainingSince ?? this.clock.now() };
+            d.statusReason = d.rollback.reason;
+            d.status = rollback?.rolloutState === "COMPLETED" ? "ROLLBACK_SUCCESSFUL" : "ROLLBACK_IN_PROGRESS";
+            if (d.status === "ROLLBACK_SUCCESSFUL") d.finishedAt = rollback!.completedAt;
+        }
+    }
+
+    /** The DescribeServiceDeployments view of `d` now. */
+    describeServiceDeployment(d: FakeServiceDeployment): ServiceDeploymentSnapshot {
+        this.settle(d.service);
+        const breaker = d.strategy === "ROLLING" && d.legacy.kind === "breaker";
+        return {
+            arn: d.arn,
+            status: d.status,
+            ...(d.statusReason ? { statusReason: d.statusReason } : {}),
+            createdAt: d.createdAt,
+            startedAt: d.createdAt,
+            ...(d.finishedAt !== undefined ? { finishedAt: d.finishedAt } : {}),
+            updatedAt: this.clock.now(),
+            targetServiceRevisionArn: `${d.arn}/revision`,
+            ...(d.stage ? { lifecycleStage: d.stage } : {}),
+            hooks: d.hooks.map(({ stage: _stage, ...h }) => ({ ...h })).map((h) => {
+                delete (h as { answeredAt?: number }).answeredAt;
+                return h;
+            }),
+            strategy: d.strategy,
+            bakeTimeInMinutes: d.bakeMinutes,
+            ...(d.rollback ? { rollback: { ...d.rollback } } : {}),
+            circuitBreaker: { status: breaker && d.legacy.rolloutState === "FAILED" ? "TRIGGERED" : "MONITORING", failureCount: d.legacy.failedTasks, threshold: breakerThreshold(d.legacy.desiredCount) },
+            alarms: { status: d.triggeredAlarms.length > 0 ? "TRIGGERED" : d.alarmNames.length > 0 ? "MONITORING" : "DISABLED", alarmNames: [...d.alarmNames], triggeredAlarmNames: [...d.triggeredAlarms] },
+        };
+    }
+
+    /**
+     * ContinueServiceDeployment as ECS answers it: the hook must be AWAITING_ACTION and the deployment IN_PROGRESS
+     * (developer guide, "Continuing service deployments"); otherwise a client error. The docs list
+     * InvalidParameterException and ClientException without saying which a stale hook gets: the fake throws
+     * InvalidParameterException, and the driver must treat any refusal the same way.
+     */
+    continueDeployment(arn: string, hookId: string, action: HookAction): void {
+        const d = this.serviceDeployments.find((x) => x.arn === arn);
+        if (!d) throw awsError("ServiceDeploymentNotFoundException", `The service deployment ${arn} does not exist.`);
+        this.settle(d.service);
+        d.calls.push(`continue ${action} ${hookId}`);
+        const hook = d.hooks.find((h) => h.hookId === hookId);
+        if (!hook) throw awsError("InvalidParameterException", `The lifecycle hook ${hookId} does not exist on the service deployment.`);
+        if (hook.status !== "AWAITING_ACTION" || d.status !== "IN_PROGRESS") {
+            throw awsError("InvalidParameterException", `The lifecycle hook ${hookId} is ${hook.status} and the service deployment is ${d.status}: only a hook in AWAITING_ACTION of an IN_PROGRESS deployment can be continued.`);
+        }
+        const now = this.clock.now();
+        if (action === "CONTINUE") {
+            hook.status = "SUCCEEDED";
+            (hook as { answeredAt?: number }).answeredAt = now;
+        } else {
+            hook.status = "FAILED";
+            this.startRollback(d, now, "The deployment was rolled back by ContinueServiceDeployment with action ROLLBACK.");
+        }
+    }
+
+    /** StopServiceDeployment ROLLBACK: any deployment still running forward goes back to blue; a finished one cannot. */
+    stopDeployment(arn: string): void {
+        const d = this.serviceDeployments.find((x) => x.arn === arn);
+        if (!d) throw awsError("ServiceDeploymentNotFoundException", `The service deployment ${arn} does not exist.`);
+        this.settle(d.service);
+        d.calls.push("stop ROLLBACK");
+        if (d.status === "ROLLBACK_REQUESTED" || d.status === "ROLLBACK_IN_PROGRESS" || d.status === "STOP_REQUESTED") return;
+        if (TERMINAL.has(d.status)) throw awsError("ConflictException", `The service deployment is ${d.status} and cannot be stopped.`);
+        for (const h of d.hooks) if (h.status === "AWAITING_ACTION") h.status = "FAILED";
+        this.startRollback(d, this.clock.now(), "The deployment was stopped with StopServiceDeployment ROLLBACK.");
+    }
+
+    /** Which image answers a request: green once test (or production) traffic reached it and it was not rolled back. */
+    servingImage(service: string, viaTestRoute: boolean): string {
+        const d = this.latestServiceDeployment(service);
+        if (!d || d.strategy === "ROLLING") return this.running(service);
+        this.settle(service);
+        const rolledBack = d.status.startsWith("ROLLBACK") || d.status === "STOPPED";
+        if (rolledBack || TERMINAL.has(d.status)) return this.running(service);
+        const reached = stageIndex(d.stage) >= stageIndex(viaTestRoute ? "TEST_TRAFFIC_SHIFT" : "PRODUCTION_TRAFFIC_SHIFT");
+        return reached ? d.legacy.image : (d.blue?.image ?? this.running(service));
     }
 
     /**
@@ -208,6 +480,29 @@ export class World {
     settle(service: string): void {
         const s = this.services.get(service)!;
         const now = this.clock.now();
+        for (const d of this.serviceDeployments) if (d.service === service && d.strategy !== "ROLLING") this.advanceServiceDeployment(d, now);
+        for (const d of this.serviceDeployments) {
+            if (d.service !== service || d.strategy === "ROLLING" || d.legacy.kind !== "bluegreen" || d.legacy.rolloutState !== "IN_PROGRESS") continue;
+            const p = d.legacy;
+            if (stageIndex(d.stage) >= stageIndex("SCALE_UP")) p.runningCount = Math.min(p.desiredCount, Math.floor(((now - p.startedAt) / this.stabiliseMs) * p.desiredCount));
+            if (d.status === "SUCCESSFUL") {
+                // Blue is scaled down at CLEAN_UP: it drains from green's completion.
+                p.rolloutState = "COMPLETED";
+                p.runningCount = p.desiredCount;
+                p.completedAt = d.finishedAt;
+                for (const x of s.deployments) if (x !== p && x.drainingSince === undefined) x.drainingSince = d.finishedAt;
+            } else if (d.status === "ROLLBACK_SUCCESSFUL") {
+                // Blue never stopped serving: it is PRIMARY again at once, green drains.
+                p.rolloutState = "FAILED";
+                p.rolloutStateReason = d.rollback?.reason ?? "rolled back";
+                p.status = "ACTIVE";
+                p.drainingSince = d.finishedAt;
+                if (d.blue) {
+                    d.blue.status = "PRIMARY";
+                    d.blue.drainingSince = undefined;
+                }
+            }
+        }
         for (let changed = true; changed; ) {
             changed = false;
             const p = s.deployments.find((d) => d.status === "PRIMARY")!;
@@ -245,6 +540,7 @@ export class World {
                 }
             }
         }
+        for (const d of this.serviceDeployments) if (d.service === service && d.strategy === "ROLLING") this.mirrorRolling(d, s);
         s.deployments = s.deployments.filter((d) => d.status === "PRIMARY" || d.drainingSince === undefined || now < d.drainingSince + this.deregistrationMs);
         for (const d of s.deployments) if (d.status !== "PRIMARY" && d.kind === "breaker") d.runningCount = 0;
     }
@@ -330,6 +626,50 @@ export class FakeEcs implements EcsPort {
         this.describeCalls++;
         return this.w.aws("ecs:DescribeServices", () => [...this.w.services.values()].filter((s) => serviceNames.includes(s.serviceName)).map((s) => this.w.status(s.name)));
     }
+    async listServiceDeployments(_cluster: string, serviceName: string, options: { createdAfter?: number; status?: ServiceDeploymentStatus[] } = {}): Promise<ServiceDeploymentBrief[]> {
+        return this.w.aws("ecs:ListServiceDeployments", () => {
+            const service = [...this.w.services.values()].find((s) => s.serviceName === serviceName);
+            if (!service) throw Object.assign(new Error("Service not found."), { name: "ServiceNotFoundException" });
+            return this.w.serviceDeployments
+                .filter((d) => d.service === service.name && (options.createdAfter === undefined || d.createdAt >= options.createdAfter))
+                .map((d) => this.w.describeServiceDeployment(d))
+                .filter((d) => !options.status || options.status.includes(d.status as ServiceDeploymentStatus))
+                .map(({ arn, status, statusReason, createdAt, finishedAt, targetServiceRevisionArn }) => ({ arn, status, ...(statusReason ? { statusReason } : {}), createdAt, ...(finishedAt !== undefined ? { finishedAt } : {}), targetServiceRevisionArn }))
+                .reverse();
+        });
+    }
+    async describeServiceDeployments(arns: string[]): Promise<ServiceDeploymentSnapshot[]> {
+        if (arns.length > 20) throw Object.assign(new Error("serviceDeploymentArns: at most 20"), { name: "InvalidParameterException" });
+        return this.w.aws("ecs:DescribeServiceDeployments", () => this.w.serviceDeployments.filter((d) => arns.includes(d.arn)).map((d) => this.w.describeServiceDeployment(d)));
+    }
+    async continueServiceDeployment(arn: string, hookId: string, action: HookAction): Promise<void> {
+        return this.w.aws("ecs:ContinueServiceDeployment", () => this.w.continueDeployment(arn, hookId, action));
+    }
+    async stopServiceDeployment(arn: string): Promise<void> {
+        return this.w.aws("ecs:StopServiceDeployment", () => this.w.stopDeployment(arn));
+    }
+}
+
+/**
+ * CloudWatch's AWS/ApplicationELB sums for a target group, one request a second while a service takes traffic. Like
+ * CloudWatch, the last minute is not there yet. Green always uses the alternate target group in this fake.
+ */
+export class FakeMetrics implements MetricsPort {
+    readonly calls: { targetGroupArn: string; fromMs: number; toMs: number }[] = [];
+    constructor(private readonly w: World) {}
+    async targetGroupErrors(_loadBalancerArn: string, targetGroupArn: string, fromMs: number, toMs: number): Promise<TargetGroupErrors> {
+        return this.w.aws("cloudwatch:GetMetricData", () => {
+            this.calls.push({ targetGroupArn, fromMs, toMs });
+            const entry = Object.entries<any>(this.w.outputs.services).find(([, o]) => o.targetGroupArn === targetGroupArn || o.rollout?.alternateTargetGroupArn === targetGroupArn);
+            if (!entry) return { requests: 0, errors5xx: 0 };
+            const [service, o] = entry;
+            const seen = Math.max(0, Math.min(toMs, this.w.clock.now() - 60_000) - fromMs);
+            const requests = Math.floor(seen / 1000);
+            const green = o.rollout?.alternateTargetGroupArn === targetGroupArn;
+            const ratio = green && this.w.latestServiceDeployment(service)?.isNew ? (this.w.faults.canary5xx?.[service] ?? 0) : 0;
+            return { requests, errors5xx: Math.round(requests * ratio) };
+        });
+    }
 }
 
 export class FakeElb implements LoadBalancerPort {
@@ -356,11 +696,16 @@ export class FakeElb implements LoadBalancerPort {
 export class FakeHttp implements HttpPort {
     readonly calls: string[] = [];
     constructor(private readonly w: World) {}
-    async get(url: string): Promise<{ status: number; body: string }> {
+    /** Requests that carried a service's test-traffic header (reached green through the test listener rule). */
+    readonly testCalls: string[] = [];
+    async get(url: string, options: { headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
         this.calls.push(url);
         const owner = [...this.w.services.values()].filter((s) => s.url && url.startsWith(s.url)).sort((a, b) => b.url!.length - a.url!.length)[0];
         if (!owner) return { status: 404, body: "not found" };
-        const image = this.w.running(owner.name);
+        const test = this.w.outputs.services[owner.name].rollout?.testTraffic;
+        const viaTestRoute = test !== undefined && options.headers?.[test.header] === test.value;
+        if (viaTestRoute) this.testCalls.push(url);
+        const image = this.w.servingImage(owner.name, viaTestRoute);
         if (image !== owner.originalImage && this.w.faults.smoke5xx?.includes(owner.name)) return { status: 503, body: "Service Unavailable" };
         return { status: 200, body: JSON.stringify({ service: owner.name, version: this.w.versions.get(image) ?? "unknown" }) };
     }
@@ -596,9 +941,28 @@ export class FakeStack implements StackPort {
                 }
                 const stuck = batch.filter((s) => w.primary(s).kind === "stuck");
                 await w.clock.sleep(stuck.length > 0 ? 600_000 : 5_000);
+                // Like the provider's steady-state wait (terraform-provider-aws #43434): a blue/green, canary or linear
+                // service's operation lasts until its service deployment ends — hooks and bake included — and a
+                // rollback fails it. An interrupted engine still lets these in-flight operations finish.
+                const ended = new Map<string, FakeServiceDeployment>();
+                for (;;) {
+                    for (const s of batch) {
+                        const d = w.latestServiceDeployment(s);
+                        if (!d || d.strategy === "ROLLING" || ended.has(s)) continue;
+                        w.settle(s);
+                        if (TERMINAL.has(d.status)) ended.set(s, d);
+                    }
+                    if (batch.every((s) => ended.has(s) || w.latestServiceDeployment(s)?.strategy === "ROLLING")) break;
+                    await w.clock.sleep(5_000);
+                }
                 for (const s of batch) {
                     const svcUrn = urns.get(s)!;
-                    if (stuck.includes(s)) {
+                    const d = ended.get(s);
+                    if (d && d.status !== "SUCCESSFUL") {
+                        event({ resOpFailedEvent: { metadata: { op: "update", urn: svcUrn, type: SVC }, status: 1, steps: 1 } });
+                        event({ diagnosticEvent: { urn: svcUrn, message: `waiting for ECS service deployment ${d.arn}: ${d.status}: ${d.statusReason ?? ""}`, severity: "error" } });
+                        failed = true;
+                    } else if (stuck.includes(s)) {
                         event({ resOpFailedEvent: { metadata: { op: "update", urn: svcUrn, type: SVC }, status: 1, steps: 1 } });
                         event({ diagnosticEvent: { urn: svcUrn, message: "waiting for service to reach a steady state: timeout", severity: "error" } });
                         failed = true;
@@ -608,6 +972,12 @@ export class FakeStack implements StackPort {
                 }
             }
             if (failed) break;
+        }
+        // A cancelled update whose in-flight operations have ended still ends as cancelled, failed operations or not.
+        if (options.signal?.aborted) {
+            record.result = "failed";
+            event({ cancelEvent: {} });
+            throw abortError();
         }
         const changes = record.changed.length;
         event({ summaryEvent: { maybeCorrupt: false, durationSeconds: w.clock.now() / 1000 - start, resourceChanges: changes > 0 ? { update: changes } : { same: 1 } } });

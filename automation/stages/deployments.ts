@@ -1,0 +1,283 @@
+// The rollout watch: while a stack update rolls services, follow each one's ECS service deployment, answer its
+// PAUSE hooks (green tested through the test route; a canary judged by its 5xx ratio) with ContinueServiceDeployment,
+// and, once any deployment of the release fails, send every other one still running forward back to blue at once
+// (StopServiceDeployment ROLLBACK). Interrupted, it stops answering: the hook's own timeout action rolls back.
+import { actionFor, decidedBy, describeDecision, DeploymentTimeline, isRollingBack, isStoppable, isTerminal, judgeCanary, judgeGreen, nextStep, type BerthActions, type HookCheck, type RolloutRecord, type Verdict } from "../plan/deployments";
+import type { EnvironmentOutputs } from "../plan/outputs";
+import type { SmokeResult } from "../plan/verify";
+import type { LifecycleHookDetail, ServiceDeploymentSnapshot } from "../ports";
+import type { StageContext } from "./types";
+import { isAbort, message } from "./util";
+import { smokeUrl } from "./verify";
+
+export interface WatchRequest {
+    outputs: EnvironmentOutputs;
+    services: string[];
+    /** The version green must report at the test route; undefined (a restore) asks for 200 only. */
+    expectVersion?: string;
+    /** Once one deployment fails, stop the others that still run forward (the release's rollback). */
+    rollBackReleaseOnFailure: boolean;
+}
+
+/** Deployments created this long before the update started still count (clock skew between here and AWS). */
+const CREATED_SLACK_MS = 60_000;
+/** How long the watch keeps following deployments that are still rolling back once the update has returned. */
+const SETTLE_MS = 15 * 60_000;
+
+interface Watched {
+    service: string;
+    arn?: string;
+    snapshot?: ServiceDeploymentSnapshot;
+    timeline: DeploymentTimeline;
+    actions: BerthActions;
+    answered: Set<string>;
+    record: RolloutRecord;
+    canaryCheckedAt?: number;
+}
+
+export class RolloutWatch {
+    private readonly watched = new Map<string, Watched>();
+    private readonly since: number;
+    private loop?: Promise<void>;
+    private stopping = false;
+    private readonly wake = new AbortController();
+    private releaseFailed?: string;
+
+    constructor(
+        private readonly ctx: StageContext,
+        private readonly request: WatchRequest,
+    ) {
+        this.since = ctx.deps.clock.now() - CREATED_SLACK_MS;
+        for (const service of request.services) {
+            const rollout = request.outputs.services[service].rollout;
+            this.watched.set(service, {
+                service,
+                timeline: new DeploymentTimeline(),
+                actions: { answers: [], stopped: false },
+                answered: new Set(),
+                record: { strategy: rollout.strategy, bakeMinutes: rollout.bakeMinutes },
+            });
+        }
+    }
+
+    start(): this {
+        this.loop = this.run();
+        return this;
+    }
+
+    /** The update returned: one last look, follow rollbacks still under way (bounded), and hand back the records. */
+    async finish(): Promise<Record<string, RolloutRecord>> {
+        this.stopping = true;
+        this.wake.abort();
+        await this.loop;
+        const interrupted = this.ctx.signal?.aborted === true;
+        const deadline = this.ctx.deps.clock.now() + SETTLE_MS;
+        for (;;) {
+            await this.poll({ answer: false }).catch((error: unknown) => this.ctx.log(`rollout watch: ${message(error)}`));
+            // Only rollbacks under way are followed to their end: a deployment still running forward after the update
+            // returned (a rolling one the provider stopped waiting for) is verify's to judge.
+            const open = [...this.watched.values()].filter((w) => w.snapshot && isRollingBack(w.snapshot.status));
+            if (interrupted || open.length === 0 || this.ctx.deps.clock.now() >= deadline) break;
+            await this.ctx.deps.clock.sleep(this.ctx.timing.pollMs);
+        }
+        const now = this.ctx.deps.clock.now();
+        const records: Record<string, RolloutRecord> = {};
+        for (const w of this.watched.values()) {
+            if (interrupted) this.noteInterrupted(w);
+            records[w.service] = { ...w.record, ...this.durations(w, now) };
+        }
+        return records;
+    }
+
+    private durations(w: Watched, now: number): Pick<RolloutRecord, "testTrafficMs" | "bakeMs"> {
+        const testTrafficMs = w.timeline.testTrafficMs(now);
+        const bakeMs = w.timeline.bakeMs(now);
+        return { ...(testTrafficMs === undefined ? {} : { testTrafficMs }), ...(bakeMs === undefined ? {} : { bakeMs }) };
+    }
+
+    private noteInterrupted(w: Watched): void {
+        // A hook berth left unanswered: still waiting, or already timed out by the time of this last look.
+        const waiting = w.snapshot?.hooks.find((h) => (h.status === "AWAITING_ACTION" || h.status === "TIMED_OUT") && !w.answered.has(h.hookId));
+        if (!waiting) return;
+        w.record.leftWaiting = { hookId: waiting.hookId, ...(waiting.expiresAt === undefined ? {} : { expiresAt: new Date(waiting.expiresAt).toISOString() }), timeoutAction: waiting.timeoutAction ?? "ROLLBACK" };
+        const at = waiting.expiresAt === undefined ? "when it times out" : `at ${new Date(waiting.expiresAt).toISOString()}`;
+        this.ctx.log(`interrupted: berth no longer answers ${w.service}'s PAUSE hook; ECS takes its timeout action (${waiting.timeoutAction ?? "ROLLBACK"}) ${at}`);
+    }
+
+    private async run(): Promise<void> {
+        const signal = this.ctx.signal ? AbortSignal.any([this.ctx.signal, this.wake.signal]) : this.wake.signal;
+        while (!this.stopping && !this.ctx.signal?.aborted) {
+            try {
+                await this.poll({ answer: true });
+            } catch (error) {
+                if (isAbort(error, this.ctx.signal)) return;
+                // A failed look is retried at the next poll: the update goes on either way, the hook's timeout bounds it.
+                this.ctx.log(`rollout watch: ${message(error)} — looking again in ${Math.round(this.ctx.timing.pollMs / 1000)}s`);
+            }
+            try {
+                await this.ctx.deps.clock.sleep(this.ctx.timing.pollMs, signal);
+            } catch {
+                return;
+            }
+        }
+    }
+
+    private async poll(options: { answer: boolean }): Promise<void> {
+        const { deps } = this.ctx;
+        const { outputs } = this.request;
+        for (const w of this.watched.values()) {
+            if (w.arn) continue;
+            const found = await deps.ecs.listServiceDeployments(outputs.clusterName, outputs.services[w.service].serviceName, { createdAfter: this.since });
+            if (found.length === 0) continue;
+            w.arn = found[0].arn;
+            w.record.deploymentArn = w.arn;
+            this.ctx.log(`${w.service}: ${w.record.strategy} deployment ${w.arn.slice(w.arn.lastIndexOf("/") + 1)} started`);
+        }
+        const open = [...this.watched.values()].filter((w) => w.arn && !(w.snapshot && isTerminal(w.snapshot.status)));
+        if (open.length === 0) return;
+        const snapshots = new Map((await deps.ecs.describeServiceDeployments(open.map((w) => w.arn!))).map((s) => [s.arn, s]));
+        for (const w of open) {
+            const snapshot = snapshots.get(w.arn!);
+            if (!snapshot) continue;
+            const now = deps.clock.now();
+            const before = w.snapshot;
+            w.snapshot = snapshot;
+            w.timeline.observe(snapshot, now);
+            if (before?.lifecycleStage !== snapshot.lifecycleStage && snapshot.lifecycleStage) this.ctx.log(`${w.service}: ${snapshot.lifecycleStage.toLowerCase().replace(/_/g, " ")}`);
+            const step = nextStep(snapshot, outputs.services[w.service].rollout, w.answered);
+            if (step.kind === "finished" || step.kind === "rolling-back") {
+                this.settle(w, snapshot);
+                if (step.outcome !== "SUCCESSFUL" && this.request.rollBackReleaseOnFailure) await this.rollBackRelease(`${w.service} ${step.outcome.toLowerCase().replace(/_/g, " ")}`);
+                continue;
+            }
+            if (step.kind === "hook" && options.answer && !this.ctx.signal?.aborted) await this.answer(w, snapshot, step.hook, step.stage, step.check);
+            else if (options.answer && w.record.strategy === "canary" && snapshot.lifecycleStage === "PRODUCTION_TRAFFIC_SHIFT") await this.watchCanary(w, snapshot);
+        }
+    }
+
+    /**
+     * While a canary's first share of production traffic is on green (its canary bake), judge the 5xx ratio once a
+     * minute (ALB metrics are per minute); a failing canary is stopped before the rest of the traffic moves.
+     */
+    private async watchCanary(w: Watched, snapshot: ServiceDeploymentSnapshot): Promise<void> {
+        const now = this.ctx.deps.clock.now();
+        if (w.canaryCheckedAt !== undefined && now - w.canaryCheckedAt < 60_000) return;
+        if (now - (w.timeline.firstSeen.get("PRODUCTION_TRAFFIC_SHIFT") ?? now) < 60_000) return;
+        w.canaryCheckedAt = now;
+        const verdict = await this.canaryVerdict(w);
+        w.record.canary = { stage: "PRODUCTION_TRAFFIC_SHIFT", action: actionFor(verdict), ok: verdict.ok, detail: verdict.detail, at: new Date(now).toISOString() };
+        if (verdict.ok) return;
+        this.ctx.log(`${w.service}: canary check failed (${verdict.detail}) → stopping the deployment before the rest of the traffic moves (StopServiceDeployment ROLLBACK)`);
+        w.actions.answers.push({ hookId: "", action: "ROLLBACK", check: "canary" });
+        try {
+            await this.ctx.deps.ecs.stopServiceDeployment(snapshot.arn);
+        } catch (error) {
+            this.ctx.log(`${w.service}: StopServiceDeployment was refused: ${message(error)}`);
+        }
+        if (this.request.rollBackReleaseOnFailure) await this.rollBackRelease(`${w.service} failed its canary check`);
+    }
+
+    private settle(w: Watched, snapshot: ServiceDeploymentSnapshot): void {
+        if (w.record.status === snapshot.status) return;
+        const decider = decidedBy(snapshot, w.actions);
+        w.record.status = snapshot.status;
+        w.record.decidedBy = decider;
+        w.record.decision = describeDecision(snapshot, decider);
+        this.ctx.log(`${w.service}: deployment ${snapshot.status} — decided by ${w.record.decision}`);
+    }
+
+    private async answer(w: Watched, snapshot: ServiceDeploymentSnapshot, hook: LifecycleHookDetail, stage: string, check: HookCheck): Promise<void> {
+        const verdict = this.releaseFailed
+            ? { ok: false, detail: `the release is rolling back (${this.releaseFailed})` }
+            : check === "canary"
+              ? await this.canaryVerdict(w)
+              : await this.testGreen(w.service);
+        if (this.ctx.signal?.aborted) return;
+        const action = actionFor(verdict);
+        w.answered.add(hook.hookId);
+        w.actions.answers.push({ hookId: hook.hookId, action, check });
+        const result = { stage, action, ok: verdict.ok, detail: verdict.detail, at: new Date(this.ctx.deps.clock.now()).toISOString() };
+        if (check === "canary") w.record.canary = result;
+        else w.record.test = result;
+        this.ctx.log(`${w.service}: ${check === "canary" ? "canary check" : "test of green"} at ${stage} ${verdict.ok ? "passed" : "failed"} (${verdict.detail}) → ${action}`);
+        try {
+            await this.ctx.deps.ecs.continueServiceDeployment(snapshot.arn, hook.hookId, action);
+        } catch (error) {
+            // The hook stopped waiting meanwhile (timed out, or the deployment rolled back): its status tells the outcome.
+            this.ctx.log(`${w.service}: ContinueServiceDeployment ${action} was refused: ${message(error)}`);
+            w.record.answerRefused = message(error);
+        }
+        if (!verdict.ok && this.request.rollBackReleaseOnFailure) await this.rollBackRelease(`${w.service} failed ${check === "canary" ? "its canary check" : "its test"}`);
+    }
+
+    /** Health through the test route with the test header: 200 on this release's version, retried a few polls. */
+    private async testGreen(service: string): Promise<Verdict> {
+        const svc = this.request.outputs.services[service];
+        const testTraffic = svc.rollout.testTraffic;
+        if (!svc.url || !testTraffic) return { ok: false, detail: "the stack outputs give no test route (url and rollout.testTraffic)" };
+        const url = smokeUrl(svc.url, svc.healthCheckPath);
+        let verdict: Verdict = { ok: false, detail: "not tested" };
+        for (let attempt = 1; attempt <= this.ctx.timing.checkRetries; attempt++) {
+            const result = await this.get(url, { [testTraffic.header]: testTraffic.value });
+            verdict = this.request.expectVersion === undefined ? statusOnly(result) : judgeGreen([result], this.request.expectVersion);
+            if (verdict.ok || this.ctx.signal?.aborted) return verdict;
+            if (attempt < this.ctx.timing.checkRetries) await this.ctx.deps.clock.sleep(this.ctx.timing.pollMs, this.ctx.signal).catch(() => undefined);
+        }
+        return verdict;
+    }
+
+    private async get(url: string, headers: Record<string, string>): Promise<SmokeResult> {
+        try {
+            const res = await this.ctx.deps.http.get(url, { timeoutMs: 5000, signal: this.ctx.signal, headers });
+            let version: string | undefined;
+            try {
+                const body = JSON.parse(res.body) as { version?: unknown };
+                if (typeof body.version === "string") version = body.version;
+            } catch {
+                // not JSON: no version to compare
+            }
+            return { url, status: res.status, ...(version === undefined ? {} : { version }) };
+        } catch (error) {
+            return { url, error: message(error) };
+        }
+    }
+
+    /** Both target groups' 5xx ratio since production traffic started moving to green. */
+    private async canaryVerdict(w: Watched): Promise<Verdict> {
+        const { outputs } = this.request;
+        const svc = outputs.services[w.service];
+        const groups = [svc.targetGroupArn, svc.rollout.alternateTargetGroupArn].filter((g): g is string => g !== undefined);
+        if (groups.length === 0) return { ok: false, detail: "the stack outputs name no target group to judge the canary by" };
+        const now = this.ctx.deps.clock.now();
+        const from = ["PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT"].map((s) => w.timeline.firstSeen.get(s)).find((t) => t !== undefined) ?? now - 5 * 60_000;
+        try {
+            const measured = await Promise.all(groups.map(async (targetGroupArn) => ({ targetGroupArn, ...(await this.ctx.deps.metrics.targetGroupErrors(outputs.loadBalancer.arn, targetGroupArn, from, now)) })));
+            return judgeCanary(measured);
+        } catch (error) {
+            return { ok: false, detail: `the 5xx ratio could not be read: ${message(error)}` };
+        }
+    }
+
+    /** The fastest safe path back: every deployment of this release still running forward goes back to blue now. */
+    private async rollBackRelease(why: string): Promise<void> {
+        if (this.releaseFailed) return;
+        this.releaseFailed = why;
+        for (const w of this.watched.values()) {
+            if (!w.arn || !w.snapshot || !isStoppable(w.snapshot) || w.actions.answers.some((a) => a.action === "ROLLBACK")) continue;
+            const inBake = w.snapshot.lifecycleStage === "BAKE_TIME";
+            this.ctx.log(`${w.service}: ${why}; stopping its deployment${inBake ? " inside its bake time" : ""} — back to blue at once (StopServiceDeployment ROLLBACK)`);
+            try {
+                await this.ctx.deps.ecs.stopServiceDeployment(w.arn);
+                w.actions.stopped = true;
+                w.record.stoppedInBake = inBake;
+            } catch (error) {
+                this.ctx.log(`${w.service}: StopServiceDeployment was refused: ${message(error)}; the stack update restores it`);
+            }
+        }
+    }
+}
+
+function statusOnly(result: SmokeResult): Verdict {
+    if (result.status === 200) return { ok: true, detail: `${result.url} 200` };
+    return { ok: false, detail: `${result.url}: ${result.status ?? result.error ?? "no response"}` };
+}
