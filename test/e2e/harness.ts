@@ -165,6 +165,8 @@ export class World {
             applied.migrationImage = image;
         }
         const listenerRules = this.provisionRollouts(outputs);
+        // Those services were switched over when the stack was provisioned: their load-balancer block is ECS's now.
+        applied.trafficConfigured = Object.fromEntries(Object.keys(listenerRules).map((name) => [name, true]));
         const waits = Object.fromEntries(settings.services.map((s) => [s.name, { waitsFor: s.waitsFor }]));
         fs.writeFileSync(
             this.scenarioFile,

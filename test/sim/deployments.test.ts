@@ -77,14 +77,21 @@ describe("sim: native ECS deployments over the wire (blue/green, canary, linear,
         return sim.ecs.service(CLUSTER, SERVICE)!.records[0];
     }
 
-    async function update(behaviour: Behaviour, deploymentConfiguration: Record<string, unknown>): Promise<string> {
+    /**
+     * UpdateService with a new revision. The load-balancer block (the declared pair) goes with the first update only,
+     * as the program sends it when a service switches over and then leaves it to ECS.
+     */
+    async function update(behaviour: Behaviour, deploymentConfiguration: Record<string, unknown>, options: { loadBalancers?: boolean } = {}): Promise<string> {
+        const first = sim.ecs.service(CLUSTER, SERVICE)!.advanced === undefined;
         await ecs.send(
             new UpdateServiceCommand({
                 cluster: CLUSTER,
                 service: SERVICE,
                 taskDefinition: taskDefinition(behaviour),
                 deploymentConfiguration,
-                loadBalancers: [{ targetGroupArn: BLUE_TG, containerName: "catalog", containerPort: 8080, advancedConfiguration: { alternateTargetGroupArn: GREEN_TG, productionListenerRule: prodRule, testListenerRule: testRule, roleArn: ROLE } }],
+                ...((options.loadBalancers ?? first)
+                    ? { loadBalancers: [{ targetGroupArn: BLUE_TG, containerName: "catalog", containerPort: 8080, advancedConfiguration: { alternateTargetGroupArn: GREEN_TG, productionListenerRule: prodRule, testListenerRule: testRule, roleArn: ROLE } }] }
+                    : {}),
             }),
         );
         return record().arn;
@@ -146,10 +153,10 @@ describe("sim: native ECS deployments over the wire (blue/green, canary, linear,
         expect(done.finishedAt).to.be.instanceOf(Date);
         expect(done.lifecycleStage).to.equal(undefined);
 
-        // ECS moved production to the alternate group; the service still names the group it was configured with.
+        // ECS moved production to the alternate group and swapped the pair in the service's own configuration.
         const svc = (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }))).services![0];
-        expect(svc.loadBalancers![0].targetGroupArn).to.equal(BLUE_TG);
-        expect(svc.loadBalancers![0].advancedConfiguration?.alternateTargetGroupArn).to.equal(GREEN_TG);
+        expect(svc.loadBalancers![0].targetGroupArn).to.equal(GREEN_TG);
+        expect(svc.loadBalancers![0].advancedConfiguration?.alternateTargetGroupArn).to.equal(BLUE_TG);
         expect(svc.deploymentConfiguration?.strategy).to.equal("BLUE_GREEN");
         expect(svc.deployments!.map((d) => `${d.status} ${d.rolloutState}`)).to.deep.equal(["PRIMARY COMPLETED"]);
         expect(sim.ecs.targetGroups.get(GREEN_TG)!.targets.map((t) => t.state)).to.deep.equal(["healthy", "healthy"]);
@@ -166,6 +173,18 @@ describe("sim: native ECS deployments over the wire (blue/green, canary, linear,
         const listed = await ecs.send(new ListServiceDeploymentsCommand({ cluster: CLUSTER, service: SERVICE }));
         expect(listed.serviceDeployments!.map((d) => d.status)).to.deep.equal(["SUCCESSFUL", "SUCCESSFUL", "SUCCESSFUL"]);
         expect(listed.serviceDeployments![0].serviceDeploymentArn).to.equal(next);
+    });
+
+    it("resending the declared target-group pair after a swap makes green register in the live group: production reaches it untested", async () => {
+        await update({ kind: "healthy", migration: "ok", version: "green" }, blueGreen({ bakeTimeInMinutes: 0, lifecycleHooks: [] }));
+        until(() => record().status === "SUCCESSFUL", 900);
+        expect(await version()).to.equal("green");
+        // A program that does not leave the block to ECS sends BLUE_TG as the target group again (#45678).
+        await update({ kind: "smoke-5xx", migration: "ok", version: "broken" }, blueGreen(), { loadBalancers: true });
+        expect(record().lifecycle!.greenTg, "green goes to the group serving production").to.equal(GREEN_TG);
+        until(() => record().lifecycle!.stage === "POST_SCALE_UP", 600);
+        const answers = await Promise.all(Array.from({ length: 4 }, () => version()));
+        expect(answers, "production requests reach the untested revision before any test").to.include("502");
     });
 
     it("a green that fails the test through the header is rolled back by ContinueServiceDeployment ROLLBACK; blue serves throughout", async () => {

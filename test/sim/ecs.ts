@@ -363,11 +363,18 @@ export class EcsModel {
      * BLUE_GREEN, CANARY or LINEAR strategy the deployment walks the lifecycle stages; the service's configuration
      * (strategy, hooks, alarms, advancedConfiguration) is what the call left it with.
      */
-    updateService(svc: Service, taskDefinition: string, desiredCount?: number, config?: DeploymentConfig, advanced?: AdvancedLoadBalancer): Service {
+    updateService(svc: Service, taskDefinition: string, desiredCount?: number, config?: DeploymentConfig, loadBalancer?: { targetGroupArn: string; advanced?: AdvancedLoadBalancer }): Service {
         this.advance();
         if (desiredCount !== undefined) svc.desiredCount = desiredCount;
         if (config) svc.config = config;
-        if (advanced) svc.advanced = advanced;
+        if (loadBalancer) {
+            // ECS takes a loadBalancers block at its word: its targetGroupArn is production from now on. Sending the
+            // declared pair again after a deployment swapped them makes green register in the live group
+            // (terraform-provider-aws #45678) — which is why the program leaves the block to ECS once created.
+            svc.targetGroupArn = loadBalancer.targetGroupArn;
+            svc.productionTg = loadBalancer.targetGroupArn;
+            if (loadBalancer.advanced) svc.advanced = loadBalancer.advanced;
+        }
         const primary = svc.deployments.find((d) => d.status === "PRIMARY");
         const from = primary ? svc.records.find((r) => r.deploymentId === primary.id) : undefined;
         if (primary) primary.status = "ACTIVE";
@@ -754,7 +761,10 @@ export class EcsModel {
                 if (svc.deployments.length > 1) return;
                 Object.assign(green, { rolloutState: "COMPLETED", rolloutStateReason: `ECS deployment ${green.id} completed.`, updatedAt: at });
                 svc.lastCompleted = green.taskDefinition;
+                // The groups swap roles, in the service's own configuration too: green is now its target group.
                 svc.productionTg = lc.greenTg;
+                svc.targetGroupArn = lc.greenTg;
+                svc.advanced = { ...svc.advanced!, alternateTargetGroupArn: lc.blueTg };
                 this.setRecord(svc, green, "SUCCESSFUL", at);
                 return;
             }

@@ -253,7 +253,8 @@ export class AwsSimulator {
                 const td = input.taskDefinition ? ecs.taskDefinition(input.taskDefinition) : ecs.taskDefinition(svc.deployments.find((d) => d.status === "PRIMARY")!.taskDefinition);
                 if (!td) throw new AwsError("ClientException", "TaskDefinition not found.");
                 const { config, advanced } = this.deploymentSettings(svc, input);
-                return { service: this.serviceJson(ecs.updateService(svc, td.arn, input.desiredCount, config, advanced)) };
+                const lb = (input.loadBalancers ?? [])[0];
+                return { service: this.serviceJson(ecs.updateService(svc, td.arn, input.desiredCount, config, lb?.targetGroupArn ? { targetGroupArn: lb.targetGroupArn, advanced } : undefined)) };
             }
             case "ecs:DescribeServices": {
                 const names: string[] = input.services ?? [];
@@ -547,8 +548,7 @@ export class AwsSimulator {
                 rolloutState: d.rolloutState,
                 rolloutStateReason: d.rolloutStateReason,
             })),
-            // The configured target group stays what UpdateService set, even after a blue/green deployment moved
-            // production to the alternate group: which group serves is on the listener rule.
+            // After a blue/green, canary or linear deployment ECS swaps targetGroupArn and alternateTargetGroupArn.
             ...(svc.targetGroupArn
                 ? { loadBalancers: [{ targetGroupArn: svc.targetGroupArn, containerName: svc.name, containerPort: this.ecs.targetGroups.get(svc.targetGroupArn)?.port, ...(svc.advanced ? { advancedConfiguration: svc.advanced } : {}) }] }
                 : {}),
