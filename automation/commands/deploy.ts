@@ -196,6 +196,14 @@ async function rolloutStep(
         run.stage("rollout", "failed", describeUpdate(rollout));
         return { stop: await rollbackAfterFailure(ctx, run, plan, released, plan.toRoll, plan.imagesAfter, `the rollout update ${describeUpdate(rollout)}`) };
     }
+    // The update can succeed while a deployment did not (a program that lets the engine go on once traffic moved, or
+    // the provider gap after a rollback): the deployments' own outcomes decide.
+    const unsuccessful = Object.entries(rollout.rollouts ?? {}).filter(([, r]) => r.strategy !== "rolling" && r.status !== undefined && r.status !== "SUCCESSFUL");
+    if (unsuccessful.length > 0) {
+        const what = unsuccessful.map(([s, r]) => `${s} deployment ${r.status}${r.decision ? ` (decided by ${r.decision})` : ""}`).join(", ");
+        run.stage("rollout", "failed", what);
+        return { stop: await rollbackAfterFailure(ctx, run, plan, released, plan.toRoll, plan.imagesAfter, `the rollout update succeeded but ${what}`) };
+    }
     // From here services may have changed: any failure, expected or not, ends in rollback-or-report with a record.
     let after: EnvironmentOutputs;
     try {

@@ -1,6 +1,7 @@
 // `preview`, the pull-request preview flow: a Pulumi preview through the stack port, the runtime plan of a release
 // from this commit, the Markdown written to preview-<stack>.md and delivered as a PR comment, step summary or stdout.
 import * as path from "path";
+import { planRollout } from "../plan/deployments";
 import { formatEvent } from "../plan/events";
 import { parseStackOutputs, StackOutputsError, type EnvironmentOutputs } from "../plan/outputs";
 import { commentMarker, pullRequestFromEvent, renderPreviewComment, summarizePreview, type PreviewSummary, type ReleasePreview } from "../plan/preview";
@@ -206,5 +207,6 @@ async function releasePreview(ports: PreviewPorts): Promise<{ release: ReleasePr
         // Whether an image is built or its tag reused does not change levels or the migration.
         existingTags: {},
     });
-    return { release: { levels: plan.levels, migration: plan.migration.runs } };
+    const rollouts = Object.fromEntries(plan.levels.flat().map((s) => [s, planRollout(outputs.services[s].rollout, outputs.services[s].healthCheckPath)]));
+    return { release: { levels: plan.levels, migration: plan.migration.runs, rollouts } };
 }

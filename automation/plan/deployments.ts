@@ -217,3 +217,40 @@ export interface RolloutRecord {
     /** berth was interrupted while this hook waited: ECS takes its timeout action at expiresAt. */
     leftWaiting?: { hookId: string; expiresAt?: string; timeoutAction: string };
 }
+
+/** What a release would do with one service's deployment: the preview's runtime plan columns. */
+export interface RolloutPlan {
+    strategy: RolloutOutputs["strategy"];
+    /** How long green takes test traffic only: until berth's test answers its hook, at most the hook's timeout. */
+    testTraffic: string;
+    /** What berth checks before production traffic moves. */
+    verdict: string;
+    bake: string;
+    /** Who can decide the outcome. */
+    decidedBy: string;
+}
+
+const STRATEGY_NAMES: Readonly<Record<RolloutOutputs["strategy"], string>> = { rolling: "rolling", blueGreen: "blue/green", canary: "canary", linear: "linear" };
+
+export function strategyName(strategy: RolloutOutputs["strategy"]): string {
+    return STRATEGY_NAMES[strategy];
+}
+
+/** Pure: the runtime plan of one service's deployment from its rollout outputs. */
+export function planRollout(rollout: RolloutOutputs, healthCheckPath: string): RolloutPlan {
+    const deciders: string[] = [];
+    const testHook = rollout.pauseHooks.find((h) => h.stage === "POST_TEST_TRAFFIC_SHIFT");
+    const alarms = rollout.alarmNames.length > 0 ? [`${rollout.alarmNames.length} alarm${rollout.alarmNames.length === 1 ? "" : "s"}`] : [];
+    if (rollout.strategy === "rolling") {
+        return { strategy: "rolling", testTraffic: "—", verdict: "— (judged after the rollout by verify)", bake: "—", decidedBy: ["ECS circuit breaker", ...alarms].join(", ") };
+    }
+    const route = rollout.testTraffic ? `\`${rollout.testTraffic.header}: ${rollout.testTraffic.value}\`` : "no test route";
+    const testTraffic = testHook ? `until berth's test answers (hook times out after ${testHook.timeoutMinutes} min → ROLLBACK)` : "no pause: ECS moves on at once";
+    let verdict = testHook ? `${healthCheckPath} 200 on this release's sha via ${route}` : "none before production traffic";
+    if (rollout.strategy === "canary" && rollout.canary) verdict += `; then ${rollout.canary.percent}% canary for ${rollout.canary.bakeMinutes} min, 5xx ≤ ${(CANARY_MAX_5XX_RATIO * 100).toFixed(0)}%`;
+    if (rollout.strategy === "linear" && rollout.linear) verdict += `; then ${rollout.linear.stepPercent}% steps every ${rollout.linear.intervalMinutes} min`;
+    if (testHook) deciders.push("berth's test");
+    if (rollout.strategy === "canary") deciders.push("berth's canary check");
+    deciders.push(...alarms.map((a) => `${a} during bake`), "ECS circuit breaker");
+    return { strategy: rollout.strategy, testTraffic, verdict, bake: rollout.bakeMinutes > 0 ? `${rollout.bakeMinutes} min (blue kept, double tasks)` : "none", decidedBy: deciders.join(", ") };
+}

@@ -1,5 +1,6 @@
 // A Pulumi preview as a pull-request comment: counts, changes grouped by berth component, stateful
 // replacements flagged first, property diffs collapsed, trimmed to GitHub's comment limit. Pure.
+import { strategyName, type RolloutPlan } from "./deployments";
 import type { CommentTarget } from "../ports";
 import type { EngineEvent, StepMetadata } from "../ports";
 
@@ -108,6 +109,8 @@ export interface ReleasePreview {
     /** Services that would get a new image from this commit, by rollout level. */
     levels: string[][];
     migration: boolean;
+    /** service → how its deployment would run (strategy, test traffic, berth's verdict, bake, who decides). */
+    rollouts?: Record<string, RolloutPlan>;
 }
 
 export interface PreviewComment {
@@ -153,6 +156,12 @@ export function renderPreviewComment(input: PreviewComment): string {
         if (r.levels.length === 0) head.push("", "No service would get a new image.");
         else head.push("", ...r.levels.map((l, i) => `${i + 1}. ${l.join(", ")}`));
         head.push("", `Migration: ${r.migration ? "would run before the rollout" : "none"}`, "");
+        const planned = Object.entries(r.rollouts ?? {});
+        if (planned.some(([, p]) => p.strategy !== "rolling")) {
+            head.push("| service | strategy | test traffic | test verdict | bake | decided by |", "|---|---|---|---|---|---|");
+            for (const [service, p] of planned) head.push(`| ${service} | ${strategyName(p.strategy)} | ${p.testTraffic} | ${p.verdict} | ${p.bake} | ${p.decidedBy} |`);
+            head.push("");
+        }
     }
     if (input.cost) head.push(...input.cost);
     if (summary.changes.length === 0) head.push("No infrastructure changes.");

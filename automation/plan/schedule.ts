@@ -145,3 +145,67 @@ export function optimalMakespan(jobs: readonly Job[], parallel: number, budget =
     search(0, [], new Set(), new Set());
     return { makespan: best, exact: nodes <= budget };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Blue/green (and canary) makespan: how bake composes with dependency order.
+
+/** Seconds of one blue/green deployment, phase by phase. */
+export interface BlueGreenPhases {
+    /** Green scaled up and healthy (no drain: blue keeps serving). */
+    scaleUp: number;
+    /** Test traffic shift, berth's test of green and its answer to the PAUSE hook. */
+    test: number;
+    /** Production traffic shift (plus a canary's bake, or a linear's steps). */
+    shift: number;
+    /** Blue kept beside green with production traffic on green. */
+    bake: number;
+    /** Blue drained and stopped. */
+    cleanUp: number;
+}
+
+export interface PhasedJob {
+    name: string;
+    phases: BlueGreenPhases;
+    waitsFor: readonly string[];
+}
+
+/** ECS's test and production traffic shifts take about 10 s each (listener rule edits); berth answers within one poll. */
+export const TRAFFIC_SHIFT_SECONDS = 10;
+
+/**
+ * A rolling job's duration split into blue/green phases: the rolling model's scheduler + start + healthy becomes
+ * the scale-up; its drain and stop move to clean-up, after the bake.
+ */
+export function blueGreenPhases(rolling: { duration: number; drainAndStop: number }, options: { bakeMinutes: number; pollSeconds: number; canaryMinutes?: number }): BlueGreenPhases {
+    return {
+        scaleUp: rolling.duration - rolling.drainAndStop,
+        test: TRAFFIC_SHIFT_SECONDS + options.pollSeconds,
+        shift: TRAFFIC_SHIFT_SECONDS + (options.canaryMinutes ?? 0) * 60,
+        bake: options.bakeMinutes * 60,
+        cleanUp: rolling.drainAndStop,
+    };
+}
+
+/**
+ * When may a dependent start? `bake`: only once its dependency's deployment has ended (bake and clean-up
+ * included — what a steady-state wait that covers the bake gives, one bake per level). `traffic`: once its
+ * dependency has passed berth's test and production traffic has moved to it; the bake runs on beside the later
+ * levels (ECS keeps blue and watches the alarms), and the release ends when the last bake ends.
+ * A job holds one of `parallel` slots until its dependents may start.
+ */
+export function blueGreenSchedule(jobs: readonly PhasedJob[], parallel: number, gate: "bake" | "traffic"): Schedule & { trafficMoved: Record<string, number> } {
+    const held = (p: BlueGreenPhases) => p.scaleUp + p.test + p.shift + (gate === "bake" ? p.bake + p.cleanUp : 0);
+    const slotted = slidingWindow(
+        jobs.map((j) => ({ name: j.name, duration: held(j.phases), waitsFor: j.waitsFor })),
+        parallel,
+    );
+    const spans: Record<string, [number, number]> = {};
+    const trafficMoved: Record<string, number> = {};
+    for (const j of jobs) {
+        const [start] = slotted.spans[j.name];
+        const p = j.phases;
+        trafficMoved[j.name] = start + p.scaleUp + p.test + p.shift;
+        spans[j.name] = [start, trafficMoved[j.name] + p.bake + p.cleanUp];
+    }
+    return { makespan: Math.max(0, ...Object.values(spans).map(([, e]) => e)), spans, trafficMoved };
+}

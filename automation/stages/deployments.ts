@@ -33,6 +33,8 @@ interface Watched {
     answered: Set<string>;
     record: RolloutRecord;
     canaryCheckedAt?: number;
+    /** The dependencies its hook was last held for (logged once per change). */
+    heldFor?: string;
 }
 
 export class RolloutWatch {
@@ -65,19 +67,27 @@ export class RolloutWatch {
         return this;
     }
 
-    /** The update returned: one last look, follow rollbacks still under way (bounded), and hand back the records. */
+    /**
+     * The update returned: keep answering until every blue/green, canary or linear deployment has ended (a program
+     * whose services do not wait through bake returns before they do), follow rollbacks under way, all bounded;
+     * then hand back the records. Interrupted: one last look, no answers.
+     */
     async finish(): Promise<Record<string, RolloutRecord>> {
         this.stopping = true;
         this.wake.abort();
         await this.loop;
         const interrupted = this.ctx.signal?.aborted === true;
-        const deadline = this.ctx.deps.clock.now() + SETTLE_MS;
+        const deadline = this.ctx.deps.clock.now() + SETTLE_MS + this.longestOwnWaitMs();
         for (;;) {
-            await this.poll({ answer: false }).catch((error: unknown) => this.ctx.log(`rollout watch: ${message(error)}`));
-            // Only rollbacks under way are followed to their end: a deployment still running forward after the update
-            // returned (a rolling one the provider stopped waiting for) is verify's to judge.
-            const open = [...this.watched.values()].filter((w) => w.snapshot && isRollingBack(w.snapshot.status));
-            if (interrupted || open.length === 0 || this.ctx.deps.clock.now() >= deadline) break;
+            await this.poll({ answer: !interrupted }).catch((error: unknown) => this.ctx.log(`rollout watch: ${message(error)}`));
+            // A rolling deployment still running forward after the update returned (the provider stopped waiting) is
+            // verify's to judge; every other one is followed to its end.
+            const open = [...this.watched.values()].filter((w) => w.snapshot && (isRollingBack(w.snapshot.status) || (w.record.strategy !== "rolling" && !isTerminal(w.snapshot.status))));
+            if (interrupted || open.length === 0) break;
+            if (this.ctx.deps.clock.now() >= deadline) {
+                for (const w of open) this.ctx.log(`${w.service}: deployment still ${w.snapshot!.status} at ${w.snapshot!.lifecycleStage ?? "?"}; berth stops watching it`);
+                break;
+            }
             await this.ctx.deps.clock.sleep(this.ctx.timing.pollMs);
         }
         const now = this.ctx.deps.clock.now();
@@ -87,6 +97,29 @@ export class RolloutWatch {
             records[w.service] = { ...w.record, ...this.durations(w, now) };
         }
         return records;
+    }
+
+    /** The longest a watched deployment may rightly take on its own: its hooks' timeouts and bake (and a canary's). */
+    private longestOwnWaitMs(): number {
+        const minutes = this.request.services.map((s) => {
+            const r = this.request.outputs.services[s].rollout;
+            return r.bakeMinutes + (r.canary?.bakeMinutes ?? 0) + r.pauseHooks.reduce((n, h) => n + h.timeoutMinutes, 0);
+        });
+        return Math.max(0, ...minutes) * 60_000;
+    }
+
+    /**
+     * F11 for blue/green: a dependent's production traffic moves only after every dependency rolling in this release
+     * has moved its own (bake under way, or done). Where the engine already waited, this holds at once; where the
+     * program lets the engine go on at the traffic move, berth holds the dependent's test hook until it does.
+     */
+    private waitingFor(service: string): string[] {
+        const deps = this.request.outputs.services[service].waitsFor.filter((d) => this.watched.has(d));
+        return deps.filter((d) => {
+            const snapshot = this.watched.get(d)!.snapshot;
+            if (!snapshot) return true;
+            return !(snapshot.status === "SUCCESSFUL" || snapshot.lifecycleStage === "BAKE_TIME" || snapshot.lifecycleStage === "CLEAN_UP");
+        });
     }
 
     private durations(w: Watched, now: number): Pick<RolloutRecord, "testTrafficMs" | "bakeMs"> {
@@ -187,6 +220,13 @@ export class RolloutWatch {
     }
 
     private async answer(w: Watched, snapshot: ServiceDeploymentSnapshot, hook: LifecycleHookDetail, stage: string, check: HookCheck): Promise<void> {
+        const blockers = this.releaseFailed ? [] : this.waitingFor(w.service);
+        if (blockers.length > 0) {
+            const key = blockers.join(",");
+            if (w.heldFor !== key) this.ctx.log(`${w.service}: holding its ${stage} hook until ${blockers.join(", ")} moved production traffic (F11)`);
+            w.heldFor = key;
+            return;
+        }
         const verdict = this.releaseFailed
             ? { ok: false, detail: `the release is rolling back (${this.releaseFailed})` }
             : check === "canary"

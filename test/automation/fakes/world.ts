@@ -844,6 +844,11 @@ export class FakeStack implements StackPort {
     previews = 0;
     /** The most services that rolled at the same time in any update (bounded by `parallel`). */
     maxConcurrentRollouts = 0;
+    /**
+     * Whether a blue/green service's operation lasts until its deployment ends (the provider's steady-state wait,
+     * hooks and bake included). False: like `waitForSteadyState: false`, it ends once ECS accepted the update.
+     */
+    waitsForDeployments = true;
     private version = 10;
 
     constructor(private readonly w: World) {
@@ -948,11 +953,11 @@ export class FakeStack implements StackPort {
                 for (;;) {
                     for (const s of batch) {
                         const d = w.latestServiceDeployment(s);
-                        if (!d || d.strategy === "ROLLING" || ended.has(s)) continue;
+                        if (!d || d.strategy === "ROLLING" || ended.has(s) || !this.waitsForDeployments) continue;
                         w.settle(s);
                         if (TERMINAL.has(d.status)) ended.set(s, d);
                     }
-                    if (batch.every((s) => ended.has(s) || w.latestServiceDeployment(s)?.strategy === "ROLLING")) break;
+                    if (!this.waitsForDeployments || batch.every((s) => ended.has(s) || w.latestServiceDeployment(s)?.strategy === "ROLLING")) break;
                     await w.clock.sleep(5_000);
                 }
                 for (const s of batch) {

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { planRollout } from "../../../automation/plan/deployments";
 import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent } from "../../../automation/ports";
@@ -50,6 +51,40 @@ describe("preview rendering over a recorded engine event stream", () => {
         expect(body).to.contain("**Release from this commit**\n\n1. orders\n\nMigration: would run before the rollout");
         expect(body).to.contain("- <details><summary>~ update <code>svc-orders-task-definition</code> (aws:ecs/taskDefinition:TaskDefinition)</summary>changed: <code>containerDefinitions</code><br>replaced because of: <code>containerDefinitions</code></details>");
         expect(body).to.not.contain("storage-uploads");
+    });
+
+    it("the runtime plan shows per service strategy, test traffic, berth's verdict, bake and who decides (only when a service is not rolling)", () => {
+        const bg = planRollout(
+            { strategy: "blueGreen", bakeMinutes: 10, pauseHooks: [{ stage: "POST_TEST_TRAFFIC_SHIFT", timeoutMinutes: 30 }], testTraffic: { header: "x-berth-test", value: "1" }, alarmNames: ["a", "b"] },
+            "/health",
+        );
+        expect(bg).to.deep.equal({
+            strategy: "blueGreen",
+            testTraffic: "until berth's test answers (hook times out after 30 min → ROLLBACK)",
+            verdict: "/health 200 on this release's sha via `x-berth-test: 1`",
+            bake: "10 min (blue kept, double tasks)",
+            decidedBy: "berth's test, 2 alarms during bake, ECS circuit breaker",
+        });
+        const canary = planRollout(
+            { strategy: "canary", bakeMinutes: 0, canary: { percent: 10, bakeMinutes: 5 }, pauseHooks: [{ stage: "POST_TEST_TRAFFIC_SHIFT", timeoutMinutes: 15 }], testTraffic: { header: "x-berth-test", value: "1" }, alarmNames: ["a"] },
+            "/health",
+        );
+        expect(canary.verdict).to.equal("/health 200 on this release's sha via `x-berth-test: 1`; then 10% canary for 5 min, 5xx ≤ 1%");
+        expect(canary.decidedBy).to.equal("berth's test, berth's canary check, 1 alarm during bake, ECS circuit breaker");
+        expect(canary.bake).to.equal("none");
+        const rolling = planRollout({ strategy: "rolling", bakeMinutes: 0, pauseHooks: [], alarmNames: [] }, "/health");
+        expect(rolling).to.deep.equal({ strategy: "rolling", testTraffic: "—", verdict: "— (judged after the rollout by verify)", bake: "—", decidedBy: "ECS circuit breaker" });
+        const body = renderPreviewComment({ stack: "prod", summary, release: { levels: [["catalog", "orders"]], migration: false, rollouts: { catalog: rolling, orders: bg } }, fullTextAt: "the job log" });
+        expect(body).to.contain(
+            [
+                "| service | strategy | test traffic | test verdict | bake | decided by |",
+                "|---|---|---|---|---|---|",
+                "| catalog | rolling | — | — (judged after the rollout by verify) | — | ECS circuit breaker |",
+                "| orders | blue/green | until berth's test answers (hook times out after 30 min → ROLLBACK) | /health 200 on this release's sha via `x-berth-test: 1` | 10 min (blue kept, double tasks) | berth's test, 2 alarms during bake, ECS circuit breaker |",
+            ].join("\n"),
+        );
+        const allRolling = renderPreviewComment({ stack: "dev", summary, release: { levels: [["catalog"]], migration: false, rollouts: { catalog: rolling } }, fullTextAt: "the job log" });
+        expect(allRolling).to.not.contain("| service | strategy |");
     });
 
     it("an empty preview says so", () => {

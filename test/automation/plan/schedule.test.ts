@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { criticalPath, fixedBatches, Job, lowerBound, optimalMakespan, rolloutDuration, seededRandom, slidingWindow } from "../../../automation/plan/schedule";
+import { blueGreenPhases, blueGreenSchedule, criticalPath, fixedBatches, Job, lowerBound, optimalMakespan, PhasedJob, rolloutDuration, seededRandom, slidingWindow } from "../../../automation/plan/schedule";
 
 // a(10) → b(50), c(10) → d(10); e(30) independent.  Levels: [a, e], [b, c], [d].
 const jobs: Job[] = [
@@ -16,6 +16,35 @@ describe("plan/schedule", () => {
         const s = slidingWindow(jobs, 4);
         expect(s.spans).to.deep.equal({ a: [0, 10], e: [0, 30], b: [10, 60], c: [10, 20], d: [20, 30] });
         expect(s.makespan).to.equal(60);
+    });
+
+    it("F11: blue/green — with the traffic gate a dependent starts once its dependency's production traffic moved, and the bake is paid once at the end", () => {
+        const phases = { scaleUp: 60, test: 15, shift: 10, bake: 300, cleanUp: 10 };
+        const chain: PhasedJob[] = [
+            { name: "a", phases, waitsFor: [] },
+            { name: "b", phases, waitsFor: ["a"] },
+            { name: "c", phases, waitsFor: ["b"] },
+        ];
+        const traffic = blueGreenSchedule(chain, 4, "traffic");
+        expect(traffic.trafficMoved).to.deep.equal({ a: 85, b: 170, c: 255 });
+        expect(traffic.spans).to.deep.equal({ a: [0, 395], b: [85, 480], c: [170, 565] });
+        expect(traffic.makespan).to.equal(255 + 300 + 10);
+        // waiting for each dependency's bake pays one bake per level
+        const bake = blueGreenSchedule(chain, 4, "bake");
+        expect(bake.spans).to.deep.equal({ a: [0, 395], b: [395, 790], c: [790, 1185] });
+        expect(bake.makespan).to.equal(3 * 395);
+        // the bake holds no slot with the traffic gate: two independent services share one slot back to back
+        const pair: PhasedJob[] = [
+            { name: "x", phases, waitsFor: [] },
+            { name: "y", phases, waitsFor: [] },
+        ];
+        expect(blueGreenSchedule(pair, 1, "traffic").spans).to.deep.equal({ x: [0, 395], y: [85, 480] });
+        expect(blueGreenSchedule(pair, 1, "bake").spans).to.deep.equal({ x: [0, 395], y: [395, 790] });
+    });
+
+    it("blue/green phases come from the rolling model: drain and stop move after the bake", () => {
+        expect(blueGreenPhases({ duration: 80, drainAndStop: 10 }, { bakeMinutes: 5, pollSeconds: 5 })).to.deep.equal({ scaleUp: 70, test: 15, shift: 10, bake: 300, cleanUp: 10 });
+        expect(blueGreenPhases({ duration: 80, drainAndStop: 10 }, { bakeMinutes: 0, pollSeconds: 5, canaryMinutes: 3 }).shift).to.equal(190);
     });
 
     it("F17: parallel bounds the window", () => {

@@ -189,4 +189,37 @@ describe("blue/green and canary release scenarios (12-service example)", () => {
         expect(orders.canary).to.include({ ok: true, action: "CONTINUE" });
         expect(orders.status).to.equal("SUCCESSFUL");
     });
+
+    it("F11: with an engine that goes on once ECS accepted the update, berth holds a dependent's hook until its dependency moved production traffic; bakes overlap", async () => {
+        const h = await harness({ changed: ["payments", "orders", "shipping"] });
+        blueGreen(h, ["payments", "orders", "shipping"], { bakeMinutes: 10 });
+        h.stack.waitsForDeployments = false;
+        const t0 = h.world.clock.now();
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("RELEASED");
+        const sd = (s: string) => h.world.serviceDeployments.find((d) => d.service === s)!;
+        // orders waits for payments, shipping for orders: each green took production traffic only after its dependency's did
+        const moved = (s: string) => record.services.find((x) => x.name === s)!.rollout!;
+        for (const [dependent, dependency] of [["orders", "payments"], ["shipping", "orders"]]) {
+            expect(Date.parse(moved(dependent).test!.at)).to.be.greaterThan(Date.parse(moved(dependency).test!.at));
+            expect(h.lines.some((l) => l.startsWith(`${dependent}: holding its POST_TEST_TRAFFIC_SHIFT hook until ${dependency} moved production traffic (F11)`))).to.equal(true);
+            // …and before the dependency's bake ended: the bakes overlap
+            expect(Date.parse(moved(dependent).test!.at)).to.be.lessThan(sd(dependency).finishedAt!);
+        }
+        for (const s of ["payments", "orders", "shipping"]) expect(sd(s).status).to.equal("SUCCESSFUL");
+        // three 10-minute bakes in a chain, paid about once
+        expect(h.world.clock.now() - t0).to.be.lessThan(25 * 60_000);
+    });
+
+    it("F13: with an engine that goes on once ECS accepted the update, a deployment rolled back after the update returned still fails the release", async () => {
+        const h = await harness({ changed: ["orders"] });
+        blueGreen(h, ["orders"], { bakeMinutes: 10 });
+        h.stack.waitsForDeployments = false;
+        h.world.faults.alarmInBake = { orders: 60_000 };
+        const record = await runRelease(h.deps, h.options);
+        expect(h.stack.ups.find((u) => u.changed.includes("orders"))!.result).to.equal("succeeded");
+        expect(record.state).to.equal("ROLLED_BACK");
+        expect(record.summary).to.match(/^the rollout update succeeded but orders deployment ROLLBACK_SUCCESSFUL \(decided by an alarm \(berth-dev-orders-5xx\)\)/);
+        expect(h.world.running("orders")).to.equal(h.world.services.get("orders")!.originalImage);
+    });
 });
