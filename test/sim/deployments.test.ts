@@ -277,6 +277,20 @@ describe("sim: native ECS deployments over the wire (blue/green, canary, linear,
         expect(await version()).to.equal("blue");
     });
 
+    it("an alarm already in ALARM when the deployment starts fails it only once it has left ALARM and moved into it again", async () => {
+        sim.ecs.cloudwatch.force(ALARM, "ALARM");
+        await update({ kind: "healthy", migration: "ok", version: "green" }, blueGreen({ lifecycleHooks: [] }));
+        until(() => record().lifecycle!.stage === "BAKE_TIME", 600);
+        expect(record().status, "still firing from before: not a move into ALARM").to.equal("IN_PROGRESS");
+        sim.ecs.cloudwatch.force(ALARM, "OK");
+        clock.t += 1000;
+        sim.ecs.advance();
+        sim.ecs.cloudwatch.force(ALARM, "ALARM");
+        clock.t += 1000;
+        sim.ecs.advance();
+        expect(record().status).to.equal("ROLLBACK_REQUESTED");
+    });
+
     it("StopServiceDeployment (ROLLBACK) during bake goes back to blue at once; on a finished deployment it is a ConflictException", async () => {
         const arn = await update({ kind: "healthy", migration: "ok", version: "green" }, blueGreen({ lifecycleHooks: [] }));
         until(() => record().lifecycle!.stage === "BAKE_TIME", 600);

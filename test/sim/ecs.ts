@@ -210,6 +210,8 @@ export interface ServiceDeploymentRecord {
     alarms?: DeploymentConfig["alarms"];
     /** Failed tasks of this deployment (the circuit breaker's failureCount). */
     failedTasks?: number;
+    /** Alarms already in ALARM when the deployment started: they count once they have left ALARM and moved into it again. */
+    alarmsAlreadyFiring?: string[];
 }
 
 export interface ServiceRevision {
@@ -382,7 +384,12 @@ export class EcsModel {
         svc.deployments.unshift(d);
         this.record(svc, d, from?.revisionArn, "IN_PROGRESS", this.now());
         const record = svc.records[0];
-        if (svc.config.alarms?.enable) record.alarms = svc.config.alarms;
+        if (svc.config.alarms?.enable) {
+            record.alarms = svc.config.alarms;
+            // ECS fails a deployment when an alarm *moves* to ALARM: one still firing from before (the metric lags a
+            // minute behind a rollback) does not fail the next deployment by being there.
+            record.alarmsAlreadyFiring = this.cloudwatch.inAlarm(svc.config.alarms.alarmNames);
+        }
         if (svc.config.strategy !== "ROLLING") {
             const a = svc.advanced!;
             const blueTg = svc.productionTg ?? svc.targetGroupArn!;
@@ -713,7 +720,9 @@ export class EcsModel {
         }
         // Deployment alarms, watched for the whole deployment (bake time included).
         if (record.alarms?.enable) {
-            const fired = this.cloudwatch.inAlarm(record.alarms.alarmNames);
+            const firing = this.cloudwatch.inAlarm(record.alarms.alarmNames);
+            record.alarmsAlreadyFiring = (record.alarmsAlreadyFiring ?? []).filter((n) => firing.includes(n));
+            const fired = firing.filter((n) => !record.alarmsAlreadyFiring!.includes(n));
             if (fired.length > 0) {
                 lc.triggeredAlarms = fired;
                 if (record.alarms.rollback) return this.requestRollback(svc, record, `CloudWatch alarm(s) ${fired.join(", ")} in ALARM state.`, at);
