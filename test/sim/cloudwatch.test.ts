@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import type { SimClock } from "./clock";
 import { AwsSimulator } from "./server";
+import { unmocked } from "./unmocked";
 
 const REGION = "eu-west-1";
 const TG = `arn:aws:elasticloadbalancing:${REGION}:123456789012:targetgroup/berth-dev-search/cccccccccccccccc`;
@@ -21,7 +22,7 @@ describe("sim: CloudWatch metrics and alarms over the wire", function () {
         sim = new AwsSimulator({ clock: { nowMs: () => clock.t } as unknown as SimClock, region: REGION, registry: "127.0.0.1:9" });
         sim.loadBalancerDimension = LB;
         await sim.start();
-        cw = new CloudWatchClient({ region: REGION, endpoint: sim.endpoint, credentials: { accessKeyId: "AKIASIMULATOR0000000", secretAccessKey: "x" }, maxAttempts: 1 });
+        cw = unmocked(new CloudWatchClient({ region: REGION, endpoint: sim.endpoint, credentials: { accessKeyId: "AKIASIMULATOR0000000", secretAccessKey: "x" }, maxAttempts: 1 }));
         sim.ecs.createTargetGroup({ arn: TG, intervalSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3, deregistrationDelaySeconds: 10, port: 8089, routes: ["/search"] });
         const td = sim.ecs.registerTaskDefinition("berth-dev-search", [{ name: "search", image: "r/search@sha256:1" }], { kind: "smoke-5xx", migration: "ok", version: "v1" });
         sim.ecs.createService("berth-dev", "berth-dev-search", td.arn, 1, TG);

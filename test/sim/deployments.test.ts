@@ -17,6 +17,7 @@ import {
 import type { SimClock } from "./clock";
 import type { Behaviour } from "./ecs";
 import { AwsSimulator } from "./server";
+import { unmocked } from "./unmocked";
 
 const REGION = "eu-west-1";
 const CLUSTER = "berth-dev";
@@ -43,7 +44,7 @@ describe("sim: native ECS deployments over the wire (blue/green, canary, linear,
         clock = { t: Date.UTC(2026, 2, 14, 9, 0, 0) };
         sim = new AwsSimulator({ clock: { nowMs: () => clock.t } as unknown as SimClock, region: REGION, registry: "127.0.0.1:9" });
         await sim.start();
-        ecs = new ECSClient({ region: REGION, endpoint: sim.endpoint, credentials: { accessKeyId: "AKIASIMULATOR0000000", secretAccessKey: "x" }, maxAttempts: 1 });
+        ecs = unmocked(new ECSClient({ region: REGION, endpoint: sim.endpoint, credentials: { accessKeyId: "AKIASIMULATOR0000000", secretAccessKey: "x" }, maxAttempts: 1 }));
         const model = sim.ecs;
         model.createTargetGroup({ arn: BLUE_TG, intervalSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3, deregistrationDelaySeconds: 10, port: 8080, routes: ["/catalog", "/catalog/*"] });
         model.createTargetGroup({ arn: GREEN_TG, intervalSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3, deregistrationDelaySeconds: 10, port: 8080, routes: [] });
