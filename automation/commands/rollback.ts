@@ -58,7 +58,7 @@ export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): 
         parallel: options.parallel,
         message: `berth rollback ${id} (to ${source.releaseId})`,
         // Restored images may come from other commits than the release's sha: green must answer 200, any version.
-        watch: { outputs, rollBackReleaseOnFailure: false },
+        watch: { outputs, services: to.changed, rollBackReleaseOnFailure: false },
     });
     if (up.kind !== "locked") for (const [s, r] of Object.entries(up.rollouts ?? {})) if (r.deploymentArn) run.service(s).rollout = r;
     const updated = await afterUpdate(ctx, run, up, outputs, to);

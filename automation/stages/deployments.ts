@@ -17,6 +17,11 @@ export interface WatchRequest {
     expectVersion?: string;
     /** Once one deployment fails, stop the others that still run forward (the release's rollback). */
     rollBackReleaseOnFailure: boolean;
+    /**
+     * Whether the engine has started on a service (its progress events): its deployment is only looked for from
+     * then on, so a 12-service release does not list every service's deployments every poll.
+     */
+    hasStarted?: (service: string) => boolean;
 }
 
 /** Deployments created this long before the update started still count (clock skew between here and AWS). */
@@ -159,7 +164,7 @@ export class RolloutWatch {
         const { deps } = this.ctx;
         const { outputs } = this.request;
         for (const w of this.watched.values()) {
-            if (w.arn) continue;
+            if (w.arn || !(this.request.hasStarted?.(w.service) ?? true)) continue;
             const found = await deps.ecs.listServiceDeployments(outputs.clusterName, outputs.services[w.service].serviceName, { createdAfter: this.since });
             if (found.length === 0) continue;
             w.arn = found[0].arn;

@@ -28,15 +28,17 @@ export interface UpdateRequest {
     services: string[];
     parallel?: number;
     message: string;
-    /** Follow and steer the ECS deployments of `services` while the update runs (the services named here). */
-    watch?: Omit<WatchRequest, "services">;
+    /** Follow and steer the ECS deployments of `watch.services` (default: `services`) while the update runs. */
+    watch?: Omit<WatchRequest, "services"> & { services?: string[] };
 }
 
 export async function stackUpdate(ctx: StageContext, request: UpdateRequest): Promise<UpdateOutcome> {
     const { deps } = ctx;
     const tracker = new ProgressTracker(request.services);
     const failedServices: string[] = [];
-    const watch = request.watch && request.services.length > 0 ? new RolloutWatch(ctx, { ...request.watch, services: request.services }).start() : undefined;
+    const watched = request.watch?.services ?? request.services;
+    const hasStarted = (service: string) => tracker.snapshot(deps.clock.now() / 1000).find((p) => p.service === service)?.state !== "waiting";
+    const watch = request.watch && watched.length > 0 ? new RolloutWatch(ctx, { hasStarted, ...request.watch, services: watched }).start() : undefined;
     const rollouts = async () => (watch ? { rollouts: await watch.finish() } : {});
     try {
         const options = {

@@ -3,6 +3,7 @@
 // through the test route, answers the hooks, and reports strategy, test traffic, verdict, bake and who decided.
 import { expect } from "chai";
 import { runRelease } from "../../../automation/commands/deploy";
+import { runRollback } from "../../../automation/commands/rollback";
 import { exitCodeFor, renderJson, renderMarkdown } from "../../../automation/plan/report";
 import { harness, SHA, type Harness } from "../fakes/harness";
 
@@ -78,6 +79,19 @@ describe("blue/green and canary release scenarios (12-service example)", () => {
         expect(renderMarkdown(record)).to.include(`failed → ROLLBACK (${h.world.outputs.services.orders.url.replace(/\/+$/, "")}/health: 503)`);
         // production only ever answered with the old version
         expect(productionSeen.every((b) => !b.includes(SHA))).to.equal(true);
+    });
+
+    it("a service's deployments are looked for only once the engine has started on it", async () => {
+        const h = await harness({ changed: ["config-server", "orders"] });
+        blueGreen(h, ["orders"]);
+        const listedAt: Record<string, number[]> = {};
+        const list = h.ecs.listServiceDeployments.bind(h.ecs);
+        h.ecs.listServiceDeployments = async (cluster, name, options) => ((listedAt[name] ??= []).push(h.world.clock.now()), list(cluster, name, options));
+        expect((await runRelease(h.deps, h.options)).state).to.equal("RELEASED");
+        // orders rolls after config-server (two levels later): never listed before its own deployment existed
+        expect(listedAt["berth-dev-orders"]).to.have.length(1);
+        expect(listedAt["berth-dev-orders"][0]).to.be.at.least(h.world.latestServiceDeployment("orders")!.createdAt);
+        expect(listedAt["berth-dev-config-server"]).to.have.length(1);
     });
 
     it("hook timeout: berth cannot answer (ContinueServiceDeployment denied) → the hook times out, its ROLLBACK decides", async () => {
@@ -221,5 +235,23 @@ describe("blue/green and canary release scenarios (12-service example)", () => {
         expect(record.state).to.equal("ROLLED_BACK");
         expect(record.summary).to.match(/^the rollout update succeeded but orders deployment ROLLBACK_SUCCESSFUL \(decided by an alarm \(berth-dev-orders-5xx\)\)/);
         expect(h.world.running("orders")).to.equal(h.world.services.get("orders")!.originalImage);
+    });
+
+    it("rollback command: a blue/green service's restore deployment is answered too (200 on the test route, any version), and only changed services are watched", async () => {
+        const h = await harness({ changed: ["orders"] });
+        blueGreen(h, ["orders"], { bakeMinutes: 2 });
+        h.world.history.set(h.world.released!.releaseId, h.world.released!);
+        expect((await runRelease(h.deps, h.options)).state).to.equal("RELEASED");
+        const listed: string[] = [];
+        const list = h.ecs.listServiceDeployments.bind(h.ecs);
+        h.ecs.listServiceDeployments = async (cluster, name, options) => (listed.push(name), list(cluster, name, options));
+        const back = await runRollback(h.deps, { projectDir: h.options.projectDir, stackName: "dev" });
+        expect(back.state).to.equal("RELEASED");
+        const restore = h.world.latestServiceDeployment("orders")!;
+        expect(restore.calls).to.deep.equal([`continue CONTINUE ${restore.hooks[0].hookId}`]);
+        expect(restore.status).to.equal("SUCCESSFUL");
+        expect(h.world.running("orders")).to.equal(h.world.services.get("orders")!.originalImage);
+        expect(back.services.find((s) => s.name === "orders")!.rollout!.test!.detail).to.equal(`${h.world.outputs.services.orders.url.replace(/\/+$/, "")}/health 200`);
+        expect([...new Set(listed)]).to.deep.equal(["berth-dev-orders"]);
     });
 });
