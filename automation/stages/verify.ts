@@ -60,12 +60,19 @@ export async function verifyServices(ctx: StageContext, request: VerifyRequest):
             const status = found.get(service);
             const expected = request.expected[service];
             let targets: TargetHealth[] | undefined;
+            // A blue/green, canary or linear deployment leaves production on whichever of the two groups was
+            // green: ECS swaps their roles every time, so the service's targets are those of both groups.
+            const groups = [svc.targetGroupArn, svc.rollout.alternateTargetGroupArn].filter((g): g is string => g !== undefined);
             if (svc.targetGroupArn) {
-                const arn = svc.targetGroupArn;
-                targets = await deps.elb.targetHealth(arn).catch((error: unknown) => {
-                    ctx.log(`target health of ${service}: ${message(error)}`);
-                    return [{ targetId: "?", state: "unavailable", reason: message(error) }];
-                });
+                const lists = await Promise.all(
+                    groups.map((arn) =>
+                        deps.elb.targetHealth(arn).catch((error: unknown): TargetHealth[] => {
+                            ctx.log(`target health of ${service}: ${message(error)}`);
+                            return [{ targetId: "?", state: "unavailable", reason: message(error) }];
+                        }),
+                    ),
+                );
+                targets = lists.flat();
             }
             const base = verifyService({ service, status, expectedTaskDefinition: expected, targets, smoke: [], sha: request.sha });
             let verdict = base;

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { synthesizeStack, type Synthesis } from "../../infra/synth/synthesize";
+import type { RolloutOutputs } from "../../automation/plan/outputs";
 import { dockerOk, type IntegrationEnv } from "../integration/helpers/integrationEnv";
 import { SimClock } from "../sim/clock";
 import { AwsSimulator } from "../sim/server";
@@ -59,7 +60,7 @@ export interface RunResult {
 }
 
 export interface Behaviour {
-    SIM_BEHAVIOUR?: "healthy" | "crash" | "unhealthy" | "cannot-start" | "smoke-5xx" | "slow-start";
+    SIM_BEHAVIOUR?: "healthy" | "crash" | "unhealthy" | "cannot-start" | "smoke-5xx" | "slow-start" | "degrades";
     SIM_MIGRATION?: "ok" | "fail" | "hang" | "cannot-start";
 }
 
@@ -69,7 +70,16 @@ export interface WorldOptions {
     unprovisioned?: string[];
     /** pulumi-aws before the steady-state fix: a circuit-breaker rollback that settles reads as success. */
     providerReportsRollbackAsSuccess?: boolean;
+    /**
+     * Routed services provisioned with a blue/green, canary or linear rollout (the dev example rolls every service):
+     * the stack outputs get the `rollout` block, the simulator the alternate target group, the test listener rule
+     * (header x-berth-test: 1), the 5xx deployment alarm and the service's deployment configuration.
+     */
+    rollouts?: Record<string, Partial<RolloutOutputs> & Pick<RolloutOutputs, "strategy">>;
 }
+
+export const TEST_HEADER = { header: "x-berth-test", value: "1" };
+const LB_ROLE = "arn:aws:iam::123456789012:role/berth-dev-ecs-infrastructure-lb";
 
 export class World {
     readonly root: string;
@@ -154,6 +164,9 @@ export class World {
             applied.migrationTaskDefinition = td.arn;
             applied.migrationImage = image;
         }
+        const listenerRules = this.provisionRollouts(outputs);
+        // Those services were switched over when the stack was provisioned: their load-balancer block is ECS's now.
+        applied.trafficConfigured = Object.fromEntries(Object.keys(listenerRules).map((name) => [name, true]));
         const waits = Object.fromEntries(settings.services.map((s) => [s.name, { waitsFor: s.waitsFor }]));
         fs.writeFileSync(
             this.scenarioFile,
@@ -168,10 +181,54 @@ export class World {
                     applied,
                     unprovisioned: this.options.unprovisioned ?? [],
                     providerReportsRollbackAsSuccess: this.options.providerReportsRollbackAsSuccess ?? false,
+                    listenerRules,
+                    loadBalancerRoleArn: LB_ROLE,
                 },
             }),
         );
         return this;
+    }
+
+    /**
+     * What `pulumi up` would have provisioned for the services given `rollouts`: an alternate target group with the
+     * same health check, a test rule (the production rule's paths plus the header, evaluated first), the deployment
+     * alarm on 5xx of either group, and the service configured with the strategy. Returns each service's rule ARNs.
+     */
+    private provisionRollouts(outputs: Record<string, any>): Record<string, { production: string; test: string }> {
+        const ecs = this.sim.ecs;
+        this.sim.loadBalancerDimension = outputs.loadBalancer.arn.slice(outputs.loadBalancer.arn.indexOf(":loadbalancer/") + ":loadbalancer/".length);
+        const rules: Record<string, { production: string; test: string }> = {};
+        for (const [name, wanted] of Object.entries(this.options.rollouts ?? {})) {
+            const out = outputs.services[name];
+            if (!out?.targetGroupArn) throw new Error(`${name} has no route: a ${wanted.strategy} rollout needs one`);
+            const blue = ecs.targetGroups.get(out.targetGroupArn)!;
+            const alternate = out.targetGroupArn.replace(/targetgroup\/([^/]+)\/([0-9a-f]+)$/, (_m: string, tg: string, id: string) => `targetgroup/${tg.slice(0, 28)}-g/${id.split("").reverse().join("")}`);
+            ecs.createTargetGroup({ ...blue, arn: alternate, routes: [] });
+            const production = ecs.rules.productionRuleOf(out.targetGroupArn)!;
+            const test = ecs.rules.create({ priority: production.priority - 5, paths: production.paths, header: { name: TEST_HEADER.header, values: [TEST_HEADER.value] }, forward: [{ targetGroupArn: out.targetGroupArn, weight: 100 }] });
+            const rollout: RolloutOutputs = {
+                bakeMinutes: 0,
+                pauseHooks: [{ stage: "POST_TEST_TRAFFIC_SHIFT", timeoutMinutes: 10 }],
+                testTraffic: TEST_HEADER,
+                alternateTargetGroupArn: alternate,
+                alarmNames: [`${out.serviceName}-5xx`],
+                ...wanted,
+            };
+            out.rollout = rollout;
+            for (const alarm of rollout.alarmNames) ecs.cloudwatch.defineAlarm({ name: alarm, metric: "HTTPCode_Target_5XX_Count", targetGroupArns: [out.targetGroupArn, alternate], threshold: 5, periodSeconds: 60 });
+            const svc = ecs.service(outputs.clusterName, out.serviceName)!;
+            svc.config = {
+                strategy: ({ blueGreen: "BLUE_GREEN", canary: "CANARY", linear: "LINEAR", rolling: "ROLLING" } as const)[rollout.strategy],
+                bakeTimeInMinutes: rollout.bakeMinutes,
+                ...(rollout.canary ? { canary: rollout.canary } : {}),
+                ...(rollout.linear ? { linear: rollout.linear } : {}),
+                lifecycleHooks: rollout.pauseHooks.map((h) => ({ targetType: "PAUSE", lifecycleStages: [h.stage], timeoutInMinutes: h.timeoutMinutes, action: "ROLLBACK" })),
+                ...(rollout.alarmNames.length > 0 ? { alarms: { alarmNames: rollout.alarmNames, enable: true, rollback: true } } : {}),
+            };
+            svc.advanced = { alternateTargetGroupArn: alternate, productionListenerRule: production.arn, testListenerRule: test.arn, roleArn: LB_ROLE };
+            rules[name] = { production: production.arn, test: test.arn };
+        }
+        return rules;
     }
 
     async stop(): Promise<void> {
@@ -284,12 +341,21 @@ export class World {
 
     /**
      * Runs `berth <command> --stack dev …` as its own process group (a terminal's foreground job), from `cwd`
-     * (the checkout by default). `interrupt` sends SIGINT to the whole group when it returns true, as Ctrl-C does.
+     * (the checkout by default). `interrupt` sends SIGINT to the whole group when it returns true, as Ctrl-C does;
+     * `watch` polls the world (every 100 ms) and sends its signal to the group once `when` holds — SIGKILL is a CI
+     * runner dying: berth is gone, the Pulumi CLI (a process group of its own) is not.
      */
     run(
         command: string,
         args: string[] = [],
-        options: { stack?: string; cwd?: string; env?: Record<string, string>; interrupt?: (output: string) => boolean; timeoutMs?: number } = {},
+        options: {
+            stack?: string;
+            cwd?: string;
+            env?: Record<string, string>;
+            interrupt?: (output: string) => boolean;
+            watch?: { when: () => boolean; signal: NodeJS.Signals };
+            timeoutMs?: number;
+        } = {},
     ): Promise<RunResult> {
         return new Promise((resolve, reject) => {
             const child = spawn(process.execPath, ["-r", ACCELERATED_CLOCK, compiledCli(), command, "--stack", options.stack ?? "dev", ...args], {
@@ -316,9 +382,17 @@ export class World {
                 process.kill(-child.pid!, "SIGKILL");
                 reject(new Error(`berth ${command} did not finish within ${options.timeoutMs ?? 240_000} ms\nstderr:\n${stderr}\nstdout:\n${stdout}`));
             }, options.timeoutMs ?? 240_000);
+            const poll = options.watch
+                ? setInterval(() => {
+                      if (interrupted || !options.watch!.when()) return;
+                      interrupted = true;
+                      process.kill(-child.pid!, options.watch!.signal);
+                  }, 100)
+                : undefined;
             child.on("error", reject);
             child.on("close", (code, signal) => {
                 clearTimeout(timer);
+                clearInterval(poll);
                 resolve({ code, signal, stdout, stderr });
             });
         });

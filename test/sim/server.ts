@@ -1,14 +1,17 @@
 // A loopback AWS for end-to-end runs: the JSON 1.1 protocol (X-Amz-Target) for ECS, ECR, CloudWatch Logs and SSM,
-// the query protocol with XML answers for ELBv2, errors in each protocol's own shape, and an ALB listener that
-// serves the healthy targets of the simulated services. Reached by the unmodified SDK clients through
-// AWS_ENDPOINT_URL. Faults (throttling, eventual consistency, bad credentials) are switched per scenario.
+// JSON 1.0 for CloudWatch (metrics and alarms), the query protocol with XML answers for ELBv2, errors in each
+// protocol's own shape, and an ALB listener that serves the healthy targets of the simulated services by its
+// listener rules (a blue/green service's test header reaches its green target group). Reached by the unmodified
+// SDK clients through AWS_ENDPOINT_URL. Faults (throttling, eventual consistency, bad credentials) are switched per
+// scenario.
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { EcsModel, type Behaviour, type ContainerDef, type Deployment, type Service, type Task, ACCOUNT } from "./ecs";
+import { EcsModel, SimError, reportedStage, type AdvancedLoadBalancer, type Behaviour, type ContainerDef, type Deployment, type DeploymentConfig, type ServiceDeploymentRecord, type Service, type Task, ACCOUNT } from "./ecs";
+import type { MetricName } from "./cloudwatch";
 import type { SimClock } from "./clock";
 
-export type Api = "ecs" | "ecr" | "logs" | "ssm" | "elbv2";
+export type Api = "ecs" | "ecr" | "logs" | "ssm" | "elbv2" | "cloudwatch";
 
 export interface Faults {
     /** Per API: every call is throttled while `rate` of calls fail (deterministic: n of each 10), or the next `burst` calls. */
@@ -19,6 +22,8 @@ export interface Faults {
     ssmLagSeconds?: number;
     /** Every call is refused as if the credentials were invalid or expired. */
     credentials?: "unrecognized" | "expired";
+    /** The listener answers requests matched by a test rule (the test header) this many wall ms late: a slow green. */
+    testTrafficDelayMs?: number;
 }
 
 export interface Call {
@@ -57,6 +62,7 @@ const TARGET_PREFIX: Record<string, Api> = {
     AmazonEC2ContainerRegistry_V20150921: "ecr",
     Logs_20140328: "logs",
     AmazonSSM: "ssm",
+    GraniteServiceVersion20100801: "cloudwatch",
 };
 
 const MANIFEST_TYPES = [
@@ -72,6 +78,10 @@ export class AwsSimulator {
     faults: Faults = {};
     /** DescribeTasks answers that left out a task which exists (eventual consistency). */
     hiddenTaskReads = 0;
+    /** Every request the ALB listener answered: which rule's target group served it, with which status. */
+    readonly albRequests: { at: number; path: string; headers: Record<string, string>; targetGroupArn?: string; version?: string; status: number }[] = [];
+    /** Requests the listener holds back (testTrafficDelayMs) and has not answered yet. */
+    readonly albPending: { at: number; path: string; headers: Record<string, string> }[] = [];
     private readonly parameters = new Map<string, Parameter>();
     private readonly counters = new Map<string, number>();
     private api?: http.Server;
@@ -136,7 +146,7 @@ export class AwsSimulator {
         const body = (await manifest.json()) as { config?: { digest: string } };
         const config = body.config ? ((await (await fetch(`${base}/blobs/${body.config.digest}`)).json()) as { config?: { Env?: string[] } }) : {};
         const env = Object.fromEntries((config.config?.Env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
-        const kinds = ["healthy", "crash", "unhealthy", "cannot-start", "smoke-5xx", "slow-start"];
+        const kinds = ["healthy", "crash", "unhealthy", "cannot-start", "smoke-5xx", "slow-start", "degrades"];
         const migrations = ["ok", "fail", "hang", "cannot-start"];
         return {
             kind: (kinds.includes(env.SIM_BEHAVIOUR) ? env.SIM_BEHAVIOUR : "healthy") as Behaviour["kind"],
@@ -160,10 +170,15 @@ export class AwsSimulator {
                 this.admit(api, operation, req);
                 const out = await this.dispatchJson(api, operation, input);
                 this.calls.push({ api, operation, at: this.options.clock.nowMs(), input });
-                res.writeHead(200, { "Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": randomUUID() });
+                res.writeHead(200, { "Content-Type": `application/x-amz-json-${api === "cloudwatch" ? "1.0" : "1.1"}`, "x-amzn-RequestId": randomUUID() });
                 res.end(JSON.stringify(out));
             } catch (error) {
-                const e = error instanceof AwsError ? error : new AwsError("InternalFailure", String((error as Error)?.stack ?? error), 500, "Receiver");
+                const e =
+                    error instanceof AwsError
+                        ? error
+                        : error instanceof SimError
+                          ? new AwsError(error.code, error.message)
+                          : new AwsError("InternalFailure", String((error as Error)?.stack ?? error), 500, "Receiver");
                 this.calls.push({ api: api ?? "ecs", operation, at: this.options.clock.nowMs(), error: e.code, input });
                 // JSON 1.1 errors: the code in x-amzn-ErrorType and __type (the SDK reads either).
                 res.writeHead(e.status, { "Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": randomUUID(), "x-amzn-ErrorType": `${e.code}:http://internal.amazon.com/coral/com.amazonaws.${api}/` });
@@ -237,7 +252,9 @@ export class AwsSimulator {
                 if (!svc) throw new AwsError("ServiceNotFoundException", "Service not found.");
                 const td = input.taskDefinition ? ecs.taskDefinition(input.taskDefinition) : ecs.taskDefinition(svc.deployments.find((d) => d.status === "PRIMARY")!.taskDefinition);
                 if (!td) throw new AwsError("ClientException", "TaskDefinition not found.");
-                return { service: this.serviceJson(ecs.updateService(svc, td.arn, input.desiredCount)) };
+                const { config, advanced } = this.deploymentSettings(svc, input);
+                const lb = (input.loadBalancers ?? [])[0];
+                return { service: this.serviceJson(ecs.updateService(svc, td.arn, input.desiredCount, config, lb?.targetGroupArn ? { targetGroupArn: lb.targetGroupArn, advanced } : undefined)) };
             }
             case "ecs:DescribeServices": {
                 const names: string[] = input.services ?? [];
@@ -272,28 +289,103 @@ export class AwsSimulator {
                 return { tasks, failures };
             }
             case "ecs:ListServiceDeployments": {
-                const svc = ecs.service(input.cluster ?? "", input.service);
+                const svc = ecs.service(input.cluster ?? "default", input.service);
                 if (!svc) throw new AwsError("ServiceNotFoundException", "Service not found.");
-                return { serviceDeployments: svc.records.map((r) => ({ serviceDeploymentArn: r.arn, serviceArn: r.service, clusterArn: r.cluster, status: r.status, createdAt: r.createdAt / 1000, startedAt: r.startedAt / 1000, ...(r.finishedAt ? { finishedAt: r.finishedAt / 1000 } : {}), targetServiceRevisionArn: r.taskDefinition })) };
-            }
-            case "ecs:DescribeServiceDeployments": {
-                ecs.advance();
-                const all = [...ecs.services.values()].flatMap((s) => s.records);
-                const found = (input.serviceDeploymentArns ?? []).map((arn: string) => all.find((r) => r.arn === arn)).filter(Boolean);
+                const after = input.createdAt?.after !== undefined ? Number(input.createdAt.after) * 1000 : -Infinity;
+                const before = input.createdAt?.before !== undefined ? Number(input.createdAt.before) * 1000 : Infinity;
+                const statuses: string[] | undefined = input.status;
+                const matching = svc.records.filter((r) => r.createdAt >= after && r.createdAt <= before && (!statuses || statuses.includes(r.status)));
+                // Pages of maxResults (default 20, at most 100), newest first.
+                const size = Math.min(100, Number(input.maxResults ?? 20));
+                const from = input.nextToken ? Number(Buffer.from(String(input.nextToken), "base64").toString("utf8")) : 0;
+                const page = matching.slice(from, from + size);
                 return {
-                    serviceDeployments: found.map((r: any) => ({
+                    serviceDeployments: page.map((r) => ({
                         serviceDeploymentArn: r.arn,
                         serviceArn: r.service,
+                        clusterArn: `arn:aws:ecs:${this.options.region}:${ACCOUNT}:cluster/${r.cluster}`,
                         status: r.status,
                         ...(r.statusReason ? { statusReason: r.statusReason } : {}),
                         createdAt: r.createdAt / 1000,
                         startedAt: r.startedAt / 1000,
                         ...(r.finishedAt ? { finishedAt: r.finishedAt / 1000 } : {}),
-                        targetServiceRevision: { arn: r.taskDefinition },
-                        ...(r.sourceTaskDefinition ? { sourceServiceRevisions: [{ arn: r.sourceTaskDefinition }] } : {}),
-                        ...(r.rollback ? { rollback: { reason: r.rollback.reason, startedAt: r.rollback.startedAt / 1000, serviceRevisionArn: r.rollback.serviceRevisionArn } } : {}),
+                        targetServiceRevisionArn: r.revisionArn,
                     })),
-                    failures: [],
+                    ...(from + size < matching.length ? { nextToken: Buffer.from(String(from + size)).toString("base64") } : {}),
+                };
+            }
+            case "ecs:DescribeServiceDeployments": {
+                ecs.advance();
+                const arns: string[] = input.serviceDeploymentArns ?? [];
+                if (arns.length > 20) throw new AwsError("InvalidParameterException", "serviceDeploymentArns can have at most 20 items.");
+                const found = [];
+                const failures = [];
+                for (const arn of arns) {
+                    const hit = ecs.serviceDeployment(arn);
+                    if (hit) found.push(this.serviceDeploymentJson(hit.svc, hit.record));
+                    else failures.push({ arn, reason: "MISSING", detail: "The service deployment was not found." });
+                }
+                return { serviceDeployments: found, failures };
+            }
+            case "ecs:DescribeServiceRevisions": {
+                const arns: string[] = input.serviceRevisionArns ?? [];
+                if (arns.length > 20) throw new AwsError("InvalidParameterException", "serviceRevisionArns can have at most 20 items.");
+                const revisions = [];
+                const failures = [];
+                for (const arn of arns) {
+                    const r = ecs.serviceRevisions.get(arn);
+                    if (r) revisions.push({ serviceRevisionArn: r.arn, serviceArn: r.serviceArn, clusterArn: `arn:aws:ecs:${this.options.region}:${ACCOUNT}:cluster/${r.cluster}`, taskDefinition: r.taskDefinition, launchType: "FARGATE", createdAt: r.createdAt / 1000 });
+                    else failures.push({ arn, reason: "MISSING" });
+                }
+                return { serviceRevisions: revisions, failures };
+            }
+            case "ecs:ContinueServiceDeployment": {
+                const action = input.action ?? "CONTINUE";
+                if (action !== "CONTINUE" && action !== "ROLLBACK") throw new AwsError("InvalidParameterException", `The action ${action} is not valid. Valid values: CONTINUE, ROLLBACK.`);
+                ecs.continueDeployment(String(input.serviceDeploymentArn), String(input.hookId), action);
+                return { serviceDeploymentArn: input.serviceDeploymentArn };
+            }
+            case "ecs:StopServiceDeployment": {
+                ecs.stopDeployment(String(input.serviceDeploymentArn), String(input.stopType ?? "ROLLBACK"));
+                return { serviceDeploymentArn: input.serviceDeploymentArn };
+            }
+            case "cloudwatch:GetMetricData": {
+                ecs.advance();
+                const from = Number(input.StartTime) * 1000;
+                const to = Number(input.EndTime) * 1000;
+                if (!(to > from)) throw new AwsError("ValidationError", "The parameter StartTime must be less than the parameter EndTime.");
+                const results = (input.MetricDataQueries ?? []).map((q: any) => {
+                    const metric = q.MetricStat?.Metric;
+                    const dims = Object.fromEntries((metric?.Dimensions ?? []).map((d: any) => [d.Name, d.Value]));
+                    const tg = [...ecs.targetGroups.keys()].find((arn) => arn.endsWith(`:${dims.TargetGroup}`));
+                    const known = metric?.Namespace === "AWS/ApplicationELB" && ["RequestCount", "HTTPCode_Target_5XX_Count"].includes(metric?.MetricName) && q.MetricStat?.Stat === "Sum";
+                    // The LoadBalancer dimension must name this ALB: CloudWatch matches dimensions exactly, so a wrong one gets no data.
+                    const lbOk = dims.LoadBalancer === undefined || dims.LoadBalancer === this.loadBalancerDimension;
+                    const data = known && tg && lbOk ? ecs.cloudwatch.series(tg, metric.MetricName as MetricName, from, to, Number(q.MetricStat.Period ?? 60)) : { timestamps: [], values: [] };
+                    return { Id: q.Id, Label: metric?.MetricName, Timestamps: data.timestamps.map((t) => t / 1000), Values: data.values, StatusCode: "Complete" };
+                });
+                return { MetricDataResults: results, Messages: [] };
+            }
+            case "cloudwatch:DescribeAlarms": {
+                ecs.advance();
+                const names: string[] | undefined = input.AlarmNames;
+                const alarms = [...ecs.cloudwatch.alarms.values()].filter((a) => !names || names.includes(a.name));
+                return {
+                    MetricAlarms: alarms.map((a) => ({
+                        AlarmName: a.name,
+                        AlarmArn: `arn:aws:cloudwatch:${this.options.region}:${ACCOUNT}:alarm:${a.name}`,
+                        StateValue: a.state,
+                        StateReason: a.stateReason,
+                        StateUpdatedTimestamp: a.stateUpdatedAt / 1000,
+                        MetricName: a.metric,
+                        Namespace: "AWS/ApplicationELB",
+                        Statistic: "Sum",
+                        Period: a.periodSeconds,
+                        EvaluationPeriods: 1,
+                        Threshold: a.threshold,
+                        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+                    })),
+                    CompositeAlarms: [],
                 };
             }
             case "ecr:GetAuthorizationToken":
@@ -392,15 +484,34 @@ export class AwsSimulator {
     /** The ALB's HTTP listener: route by path pattern, then one healthy target of that group answers. */
     private handleAlb(req: http.IncomingMessage, res: http.ServerResponse): void {
         const path = new URL(req.url ?? "/", "http://alb").pathname;
-        const tg = this.ecs.route(path);
-        if (!tg) return void (res.writeHead(404, { "Content-Type": "text/plain" }), res.end("Not Found"));
+        const hit = this.ecs.route(path, req.headers);
+        const delay = hit?.rule.header ? (this.faults.testTrafficDelayMs ?? 0) : 0;
+        if (delay > 0) {
+            const pending = { at: this.options.clock.nowMs(), path, headers: xHeaders(req) };
+            this.albPending.push(pending);
+            return void setTimeout(() => {
+                this.albPending.splice(this.albPending.indexOf(pending), 1);
+                this.answerAlb(req, res, path, hit);
+            }, delay);
+        }
+        this.answerAlb(req, res, path, hit);
+    }
+
+    private answerAlb(req: http.IncomingMessage, res: http.ServerResponse, path: string, hit: ReturnType<EcsModel["route"]>): void {
+        const tg = hit?.tg;
+        const headers = xHeaders(req);
+        const log = (status: number, version?: string) => this.albRequests.push({ at: this.options.clock.nowMs(), path, headers, ...(tg ? { targetGroupArn: tg.arn } : {}), ...(version ? { version } : {}), status });
+        if (!tg) return void (log(404), res.writeHead(404, { "Content-Type": "text/plain" }), res.end("Not Found"));
         const healthy = tg.targets.filter((t) => t.state === "healthy");
-        if (healthy.length === 0) return void (res.writeHead(503, { "Content-Type": "text/html" }), res.end("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"));
+        if (healthy.length === 0) return void (log(503), res.writeHead(503, { "Content-Type": "text/html" }), res.end("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"));
         const n = (this.counters.get(tg.arn) ?? 0) + 1;
         this.counters.set(tg.arn, n);
         const task = this.ecs.taskOfTarget(healthy[n % healthy.length])!;
         const b = this.ecs.behaviourOf(task);
-        if (b.kind === "smoke-5xx") return void (res.writeHead(502, { "Content-Type": "text/html" }), res.end("<html><body><h1>502 Bad Gateway</h1></body></html>"));
+        const failing = this.ecs.answers5xx(task);
+        this.ecs.countRequest(tg.arn, failing ? 502 : 200);
+        log(failing ? 502 : 200, b.version);
+        if (failing) return void (res.writeHead(502, { "Content-Type": "text/html" }), res.end("<html><body><h1>502 Bad Gateway</h1></body></html>"));
         res.writeHead(200, { "Content-Type": "application/json" });
         res.end(JSON.stringify({ status: "ok", version: b.version ?? "unknown", task: task.arn.slice(task.arn.lastIndexOf("/") + 1) }));
     }
@@ -421,7 +532,8 @@ export class AwsSimulator {
             pendingCount: tasks.filter((t) => t.lastStatus === "PROVISIONING" || t.lastStatus === "PENDING").length,
             launchType: "FARGATE",
             taskDefinition: primary.taskDefinition,
-            deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100 },
+            deploymentController: { type: "ECS" },
+            deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100, ...deploymentConfigurationJson(svc.config) },
             deployments: svc.deployments.map((d) => ({
                 id: d.id,
                 status: d.status,
@@ -436,8 +548,113 @@ export class AwsSimulator {
                 rolloutState: d.rolloutState,
                 rolloutStateReason: d.rolloutStateReason,
             })),
-            ...(svc.targetGroupArn ? { loadBalancers: [{ targetGroupArn: svc.targetGroupArn, containerName: svc.name, containerPort: this.ecs.targetGroups.get(svc.targetGroupArn)?.port }] } : {}),
+            // After a blue/green, canary or linear deployment ECS swaps targetGroupArn and alternateTargetGroupArn.
+            ...(svc.targetGroupArn
+                ? { loadBalancers: [{ targetGroupArn: svc.targetGroupArn, containerName: svc.name, containerPort: this.ecs.targetGroups.get(svc.targetGroupArn)?.port, ...(svc.advanced ? { advancedConfiguration: svc.advanced } : {}) }] }
+                : {}),
             healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds,
+        };
+    }
+
+    /** The ALB's CloudWatch dimension value (`app/<name>/<id>`, the tail of its ARN), set by the harness. */
+    loadBalancerDimension = "app/berth-dev/50dc6c495c0c9188";
+
+    /** What UpdateService's deploymentConfiguration and loadBalancers ask for, validated as ECS does. */
+    private deploymentSettings(svc: Service, input: Record<string, any>): { config?: DeploymentConfig; advanced?: AdvancedLoadBalancer } {
+        const dc = input.deploymentConfiguration;
+        const lb = (input.loadBalancers ?? [])[0]?.advancedConfiguration;
+        const advanced: AdvancedLoadBalancer | undefined = lb
+            ? { alternateTargetGroupArn: lb.alternateTargetGroupArn, productionListenerRule: lb.productionListenerRule, ...(lb.testListenerRule ? { testListenerRule: lb.testListenerRule } : {}), roleArn: lb.roleArn }
+            : undefined;
+        if (!dc) return { advanced };
+        const strategy = dc.strategy ?? svc.config.strategy;
+        if (!["ROLLING", "BLUE_GREEN", "CANARY", "LINEAR"].includes(strategy)) throw new AwsError("InvalidParameterException", `Invalid deployment strategy: ${strategy}.`);
+        const hooks = (dc.lifecycleHooks ?? []).map((h: any) => {
+            const targetType = h.targetType ?? "AWS_LAMBDA";
+            if (targetType === "AWS_LAMBDA") throw new AwsError("InvalidParameterException", "The simulator does not model AWS_LAMBDA lifecycle hooks.");
+            for (const stage of h.lifecycleStages ?? []) {
+                if (stage === "TEST_TRAFFIC_SHIFT" || stage === "PRODUCTION_TRAFFIC_SHIFT") throw new AwsError("InvalidParameterException", `PAUSE hooks cannot be configured at the ${stage} lifecycle stage.`);
+            }
+            const minutes = h.timeoutConfiguration?.timeoutInMinutes ?? 1440;
+            if (minutes < 1 || minutes > 20160) throw new AwsError("InvalidParameterException", "timeoutInMinutes must be between 1 and 20160.");
+            return { targetType, lifecycleStages: h.lifecycleStages ?? [], timeoutInMinutes: minutes, action: h.timeoutConfiguration?.action ?? "ROLLBACK" };
+        });
+        if (strategy !== "ROLLING") {
+            const a = advanced ?? svc.advanced;
+            if (!a?.alternateTargetGroupArn || !a.productionListenerRule || !a.roleArn) {
+                throw new AwsError("InvalidParameterException", `The ${strategy} deployment strategy requires loadBalancers[].advancedConfiguration with alternateTargetGroupArn, productionListenerRule and roleArn.`);
+            }
+            if (!this.ecs.targetGroups.has(a.alternateTargetGroupArn)) throw new AwsError("InvalidParameterException", `Target group ${a.alternateTargetGroupArn} not found.`);
+            if (!this.ecs.rules.get(a.productionListenerRule)) throw new AwsError("InvalidParameterException", `Listener rule ${a.productionListenerRule} not found.`);
+            if (a.testListenerRule && !this.ecs.rules.get(a.testListenerRule)) throw new AwsError("InvalidParameterException", `Listener rule ${a.testListenerRule} not found.`);
+            if (strategy === "BLUE_GREEN" && dc.bakeTimeInMinutes === undefined) throw new AwsError("InvalidParameterException", "bakeTimeInMinutes is required for the BLUE_GREEN deployment strategy.");
+        }
+        const config: DeploymentConfig = {
+            strategy,
+            bakeTimeInMinutes: Number(dc.bakeTimeInMinutes ?? 0),
+            ...(dc.canaryConfiguration ? { canary: { percent: Number(dc.canaryConfiguration.canaryPercent ?? 5), bakeMinutes: Number(dc.canaryConfiguration.canaryBakeTimeInMinutes ?? 10) } } : {}),
+            ...(dc.linearConfiguration ? { linear: { stepPercent: Number(dc.linearConfiguration.stepPercent ?? 10), intervalMinutes: Number(dc.linearConfiguration.stepBakeTimeInMinutes ?? 6) } } : {}),
+            lifecycleHooks: hooks,
+            ...(dc.alarms ? { alarms: { alarmNames: dc.alarms.alarmNames ?? [], enable: !!dc.alarms.enable, rollback: !!dc.alarms.rollback } } : {}),
+        };
+        return { config, advanced };
+    }
+
+    /** DescribeServiceDeployments' shape of one deployment (epoch seconds). */
+    private serviceDeploymentJson(svc: Service, r: ServiceDeploymentRecord): Record<string, unknown> {
+        const lc = r.lifecycle;
+        const tasks = [...this.ecs.tasks.values()].filter((t) => t.deploymentId === r.deploymentId && t.desiredStatus === "RUNNING");
+        const source = r.sourceRevisionArn ? this.ecs.serviceRevisions.get(r.sourceRevisionArn) : undefined;
+        const sourceDeployment = source ? svc.deployments.find((d) => d.taskDefinition === source.taskDefinition && d.id !== r.deploymentId) : undefined;
+        const sourceTasks = sourceDeployment ? [...this.ecs.tasks.values()].filter((t) => t.deploymentId === sourceDeployment.id && t.desiredStatus === "RUNNING") : [];
+        const weights = (green: boolean) =>
+            lc ? { requestedTestTrafficWeight: green ? lc.testWeight : 100 - lc.testWeight, requestedProductionTrafficWeight: green ? lc.productionWeight : 100 - lc.productionWeight } : {};
+        return {
+            serviceDeploymentArn: r.arn,
+            serviceArn: r.service,
+            clusterArn: `arn:aws:ecs:${this.options.region}:${ACCOUNT}:cluster/${r.cluster}`,
+            status: r.status,
+            ...(r.statusReason ? { statusReason: r.statusReason } : {}),
+            createdAt: r.createdAt / 1000,
+            startedAt: r.startedAt / 1000,
+            updatedAt: r.updatedAt / 1000,
+            ...(r.finishedAt ? { finishedAt: r.finishedAt / 1000 } : {}),
+            ...(r.stoppedAt ? { stoppedAt: r.stoppedAt / 1000 } : {}),
+            targetServiceRevision: {
+                arn: r.revisionArn,
+                requestedTaskCount: r.desiredCount,
+                runningTaskCount: tasks.filter((t) => t.lastStatus === "RUNNING").length,
+                pendingTaskCount: tasks.filter((t) => t.lastStatus === "PROVISIONING" || t.lastStatus === "PENDING").length,
+                ...weights(true),
+            },
+            ...(source
+                ? {
+                      sourceServiceRevisions: [
+                          {
+                              arn: source.arn,
+                              requestedTaskCount: r.desiredCount,
+                              runningTaskCount: sourceTasks.filter((t) => t.lastStatus === "RUNNING").length,
+                              pendingTaskCount: sourceTasks.filter((t) => t.lastStatus === "PROVISIONING" || t.lastStatus === "PENDING").length,
+                              ...weights(false),
+                          },
+                      ],
+                  }
+                : {}),
+            ...(reportedStage(r, this.options.clock.nowMs()) ? { lifecycleStage: reportedStage(r, this.options.clock.nowMs()) } : {}),
+            // The hooks of the stage the deployment is (or was last) in, with what became of them.
+            ...(lc && lc.hooks.length > 0
+                ? { lifecycleHookDetails: lc.hooks.map((h) => ({ hookId: h.hookId, targetType: h.targetType, status: h.status, expiresAt: h.expiresAt / 1000, timeoutAction: h.timeoutAction })) }
+                : {}),
+            deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100, ...deploymentConfigurationJson(lc?.config ?? svc.config) },
+            ...(r.rollback ? { rollback: { reason: r.rollback.reason, startedAt: r.rollback.startedAt / 1000, serviceRevisionArn: r.rollback.serviceRevisionArn } } : {}),
+            deploymentCircuitBreaker: { status: r.status === "IN_PROGRESS" ? "MONITORING" : r.statusReason?.includes("circuit breaker") ? "TRIGGERED" : "MONITORING_COMPLETE", failureCount: r.failedTasks ?? 0, threshold: Math.min(200, Math.max(3, Math.ceil(0.5 * r.desiredCount))) },
+            alarms: r.alarms
+                ? {
+                      status: lc?.triggeredAlarms.length ? "TRIGGERED" : r.status === "IN_PROGRESS" ? "MONITORING" : "MONITORING_COMPLETE",
+                      alarmNames: r.alarms.alarmNames,
+                      triggeredAlarmNames: lc?.triggeredAlarms ?? [],
+                  }
+                : { status: "DISABLED" },
         };
     }
 
@@ -469,6 +686,11 @@ export class AwsSimulator {
     }
 }
 
+/** The request's x- headers (the test header among them), for the ALB's log. */
+function xHeaders(req: http.IncomingMessage): Record<string, string> {
+    return Object.fromEntries(Object.entries(req.headers).filter(([k]) => k.startsWith("x-")).map(([k, v]) => [k, String(v)]));
+}
+
 function listen(server: http.Server): Promise<number> {
     return new Promise((resolve, reject) => {
         server.once("error", reject);
@@ -487,4 +709,18 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 
 function xmlEscape(text: string): string {
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** deploymentConfiguration fields for a strategy (JSON, as DescribeServices returns them). */
+function deploymentConfigurationJson(c: DeploymentConfig): Record<string, unknown> {
+    return {
+        strategy: c.strategy,
+        ...(c.strategy !== "ROLLING" ? { bakeTimeInMinutes: c.bakeTimeInMinutes } : {}),
+        ...(c.canary ? { canaryConfiguration: { canaryPercent: c.canary.percent, canaryBakeTimeInMinutes: c.canary.bakeMinutes } } : {}),
+        ...(c.linear ? { linearConfiguration: { stepPercent: c.linear.stepPercent, stepBakeTimeInMinutes: c.linear.intervalMinutes } } : {}),
+        ...(c.lifecycleHooks.length > 0
+            ? { lifecycleHooks: c.lifecycleHooks.map((h) => ({ targetType: h.targetType, lifecycleStages: h.lifecycleStages, timeoutConfiguration: { timeoutInMinutes: h.timeoutInMinutes, action: h.action } })) }
+            : {}),
+        ...(c.alarms ? { alarms: c.alarms } : {}),
+    };
 }

@@ -690,6 +690,8 @@ export class FakeElb implements LoadBalancerPort {
     }
     private health(targetGroupArn: string): TargetHealth[] {
         const s = [...this.w.services.values()].find((x) => x.targetGroupArn === targetGroupArn);
+        // This fake keeps every target in the service's own group; its alternate group exists and is empty.
+        if (!s && Object.values<any>(this.w.outputs.services).some((o) => o.rollout?.alternateTargetGroupArn === targetGroupArn)) return [];
         if (!s) throw Object.assign(new Error(`no target group ${targetGroupArn}`), { name: "TargetGroupNotFoundException" });
         const st = this.w.status(s.name);
         const p = this.w.primary(s.name);

@@ -143,6 +143,15 @@ describe("verification stage (F07, F12, F13): the polling loop on a virtual cloc
         expect(elapsed).to.equal(0);
     });
 
+    it("F12: a blue/green service's targets are those of both its target groups (ECS swaps their roles every deployment)", async () => {
+        const out = outputs({ api: true });
+        out.services.api.rollout = { strategy: "blueGreen", bakeMinutes: 5, pauseHooks: [], alarmNames: [], alternateTargetGroupArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api-g/2" };
+        // After the deployment, production (and every target) is in the alternate group; the configured one is empty.
+        const { verdicts, calls } = await run({ ecs: settled, targets: (group) => (group === "api-g" ? healthy : []) }, { services: ["api"], outputs: out });
+        expect(verdicts[0].ok, failed(verdicts[0]).join("; ")).to.equal(true);
+        expect(calls.targets).to.equal(2);
+    });
+
     it("F12: never smoke-tests before ECS has settled on the registered task definition (it would test the old tasks)", async () => {
         const { verdicts, calls } = await run({ ecs: (s, i) => (i < 3 ? inProgress(s) : settled(s)) }, { services: ["api"] });
         expect(verdicts[0].ok).to.equal(true);
