@@ -277,7 +277,7 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
         .command("drift")
         .description("Refresh-preview the stack (changes nothing) and list what changed outside berth, by component: a task definition edited by hand, a security group opened in the console.")
         .addOption(stack())
-        .addOption(json("the drift report instead of the Markdown"))
+        .addOption(json("the drift report"))
         .addOption(output())
         .option("--issue", "open or update this stack's drift issue on GitHub while drift lasts, close it once drift is gone (GITHUB_TOKEN, GITHUB_REPOSITORY)")
         .addOption(projectDir())
