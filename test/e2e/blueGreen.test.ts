@@ -33,7 +33,7 @@ describe("e2e: blue/green and canary releases over the wire (PAUSE hooks, test t
         const file = path.join(world.root, `report-${++reports}.json`);
         const mark = world.sim.calls.length;
         const albMark = world.sim.albRequests.length;
-        const result = await world.run(command, [...args, "--json", file], options);
+        const result = await world.run(command, [...args, "--output", file], options);
         const record = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
         const calls = world.sim.calls.slice(mark).filter((c) => !c.error);
         return { result, record, calls, alb: world.sim.albRequests.slice(albMark) };
@@ -175,7 +175,7 @@ describe("e2e: blue/green and canary releases over the wire (PAUSE hooks, test t
         try {
             const file = path.join(world.root, "interrupted-bg.json");
             const mark = world.sim.calls.length;
-            const result = await world.run("deploy", ["--services", "catalog", "--json", file], {
+            const result = await world.run("deploy", ["--services", "catalog", "--output", file], {
                 watch: { when: () => hookAwaiting("catalog") && pendingTest(), signal: "SIGINT" },
             });
             expect(result.code, explain(result)).to.equal(2);
