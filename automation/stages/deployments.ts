@@ -8,7 +8,7 @@ import type { SmokeResult } from "../plan/verify";
 import type { LifecycleHookDetail, ServiceDeploymentSnapshot } from "../ports";
 import type { StageContext } from "./types";
 import { isAbort, message } from "./util";
-import { smokeUrl } from "./verify";
+import { smoke, smokeUrl } from "./verify";
 
 export interface WatchRequest {
     outputs: EnvironmentOutputs;
@@ -271,20 +271,8 @@ export class RolloutWatch {
         return verdict;
     }
 
-    private async get(url: string, headers: Record<string, string>): Promise<SmokeResult> {
-        try {
-            const res = await this.ctx.deps.http.get(url, { timeoutMs: 5000, signal: this.ctx.signal, headers });
-            let version: string | undefined;
-            try {
-                const body = JSON.parse(res.body) as { version?: unknown };
-                if (typeof body.version === "string") version = body.version;
-            } catch {
-                // not JSON: no version to compare
-            }
-            return { url, status: res.status, ...(version === undefined ? {} : { version }) };
-        } catch (error) {
-            return { url, error: message(error) };
-        }
+    private get(url: string, headers: Record<string, string>): Promise<SmokeResult> {
+        return smoke(this.ctx, url, headers);
     }
 
     /** Both target groups' 5xx ratio since production traffic started moving to green. */

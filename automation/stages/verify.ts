@@ -27,9 +27,10 @@ function ecsSettled(v: ServiceVerdict): boolean {
     return v.checks.filter((c) => ecsChecks.includes(c.name)).every((c) => c.ok);
 }
 
-async function smoke(ctx: StageContext, url: string): Promise<SmokeResult> {
+/** One GET of a health URL (with the test header, for green): its status and the `version` its JSON body reports. */
+export async function smoke(ctx: StageContext, url: string, headers?: Record<string, string>): Promise<SmokeResult> {
     try {
-        const res = await ctx.deps.http.get(url, { timeoutMs: 5000, signal: ctx.signal });
+        const res = await ctx.deps.http.get(url, { timeoutMs: 5000, signal: ctx.signal, ...(headers ? { headers } : {}) });
         let version: string | undefined;
         try {
             const body = JSON.parse(res.body) as { version?: unknown };

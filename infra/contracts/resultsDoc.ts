@@ -61,5 +61,5 @@ function anchor(id: string): string {
 
 if (require.main === module) {
     fs.writeFileSync(RESULTS_DOC, renderResultsDoc());
-    process.stdout.write(`wrote ${path.relative(process.cwd(), RESULTS_DOC)}\n`);
+    process.stdout.write(`wrote ${path.relative(path.join(__dirname, "..", ".."), RESULTS_DOC)}\n`);
 }
