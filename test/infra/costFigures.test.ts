@@ -80,7 +80,7 @@ describe("README cost section", () => {
         expect(prose).to.contain(`Example totals (prices read ${[...new Set([...dev.priceDates, ...prod.priceDates])].join(", ")}, default assumptions, both stacks in eu-west-1;`);
     });
 
-    it("the dev lines it checks by hand (a Fargate task, the ALB, the NAT gateway, the database) are the estimate's", () => {
+    it("the lines it checks by hand (dev: a Fargate task, the ALB, the NAT gateway, the database; prod: the Multi-AZ database) are the estimate's", () => {
         const vcpu = line(dev, "svc-accounts-service", "fargate.x86_64.vcpuHour");
         const gb = line(dev, "svc-accounts-service", "fargate.x86_64.gbHour");
         expect(prose).to.contain(`one 0.25 vCPU / 0.5 GB Fargate task is ${vcpu.quantity.toFixed(2)} vCPU-h × $${vcpu.unitUsd} + ${gb.quantity} GB-h × $${gb.unitUsd} = ${usd(vcpu.monthly + gb.monthly)} a month`);
@@ -90,15 +90,18 @@ describe("README cost section", () => {
         expect(prose).to.contain(`one NAT gateway is ${byHand(natHours, "h")} plus ${byHand(natData, "GB")} processed`);
         expect(prose).to.contain(`db.t4g.micro is ${byHand(line(dev, "database-instance", "rds.postgres.db.t4g.micro.hour"), "h")}`);
         expect(prose).to.contain(`its gp3 storage is ${byHand(line(dev, "database-instance", "rds.gp3.gbMonth"), "GB-mo")}`);
+        const medium = line(prod, "database-instance", "rds.postgres.db.t4g.medium.hour");
+        expect(prose).to.contain(`the Multi-AZ db.t4g.medium (primary and standby at the Single-AZ rate) is ${byHand(medium, "h")}, which is the price list's own Multi-AZ row: 730 h × $0.138`);
+        expect(medium.monthly).to.be.closeTo(730 * 0.138, 1e-9);
     });
 
     it("names exactly the eu-west-1 figures the price file lacks (fill one in, and this says to update the README)", () => {
         const missing = (region: string) => Object.entries(prices.regions[region]).filter(([, e]) => e.usd === null).map(([k]) => k);
-        expect(missing("eu-west-1")).to.deep.equal(["rds.postgres.db.t4g.small.hour", "rds.postgres.db.t4g.medium.hour", "logs.vended.gb", "cloudmap.instanceMonth"]);
+        expect(missing("eu-west-1")).to.deep.equal(["rds.postgres.db.t4g.small.hour", "logs.vended.gb", "cloudmap.instanceMonth"]);
         expect(missing("eu-central-1")).to.deep.equal(["rds.postgres.db.t4g.medium.hour", "logs.vended.gb", "cloudmap.instanceMonth"]);
         expect(missing("us-east-1")).to.deep.equal(["logs.vended.gb"]);
         expect(prose).to.contain(
-            "for eu-west-1 that is RDS db.t4g.small and db.t4g.medium, vended logs (the flow-log group) and Cloud Map instances; for eu-central-1 db.t4g.medium, vended logs and Cloud Map instances; for us-east-1 vended logs.",
+            "for eu-west-1 that is RDS db.t4g.small, vended logs (the flow-log group) and Cloud Map instances; for eu-central-1 db.t4g.medium, vended logs and Cloud Map instances; for us-east-1 vended logs.",
         );
     });
 });
