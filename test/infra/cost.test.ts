@@ -203,13 +203,12 @@ describe("cost estimate: a small stack synthesized and summed by hand", () => {
             A.logGbPerGroupPerMonth * p("logs.ingest.gb") + ((A.logGbPerGroupPerMonth * 7) / 30) * p("logs.storage.gbMonth") +
             A.s3GbPerBucket * p("s3.standard.gbMonth") + A.ecrGbPerRepository * p("ecr.storage.gbMonth") +
             // ALB 5xx; web's unhealthy hosts and target 5xx (its deployment alarms); web CPU and memory; RDS CPU and storage.
-            7 * p("cloudwatch.alarmMonth") + p("route53.hostedZoneMonth");
+            7 * p("cloudwatch.alarmMonth") + p("route53.hostedZoneMonth") + p("cloudmap.instanceMonth"); // web's one task in Cloud Map
         expect(e.total.monthly).to.be.closeTo(expected, 1e-6);
-        expect(e.total.monthly.toFixed(2)).to.equal("97.37");
+        expect(e.total.monthly.toFixed(2)).to.equal("97.47");
         expect(e.unpriced.map((u) => `${u.resource}: ${u.reason.split(":")[0]}`).sort()).to.deep.equal([
             "cluster-ecs: Container Insights",
             "database-instance: log exports to CloudWatch Logs (postgresql, upgrade)",
-            "discovery-web: registered instances",
         ]);
     });
 });

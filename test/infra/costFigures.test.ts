@@ -43,19 +43,18 @@ describe("cost estimate in eu-west-1: a small stack synthesized and summed by ha
         const expected =
             H * p("nat.hour") + A.natGbPerMonth * p("nat.gb") + H * p("ipv4.hour") + // one NAT gateway and its Elastic IP
             H * p("alb.hour") + H * A.albLcuPerHour * p("alb.lcuHour") + 3 * H * p("ipv4.hour") + // the ALB over 3 AZs
-            H * p("rds.postgres.db.t4g.micro.hour") + p("secretsmanager.secretMonth") + // gp3 and backup storage: no eu-west-1 figure
+            H * p("rds.postgres.db.t4g.micro.hour") + p("secretsmanager.secretMonth") +
+            20 * p("rds.gp3.gbMonth") + 20 * A.backupChangePerDay * 1 * p("rds.backup.gbMonth") + // dev: 20 GB gp3, 1 day of backups
             0.25 * H * p("fargate.x86_64.vcpuHour") + 0.5 * H * p("fargate.x86_64.gbHour") +
             A.logGbPerGroupPerMonth * p("logs.ingest.gb") + ((A.logGbPerGroupPerMonth * 7) / 30) * p("logs.storage.gbMonth") +
             A.s3GbPerBucket * p("s3.standard.gbMonth") + A.ecrGbPerRepository * p("ecr.storage.gbMonth") +
             // six stack alarms and the routed service's 5xx alarm (ECS rolls back on it)
             7 * p("cloudwatch.alarmMonth") + p("route53.hostedZoneMonth");
         expect(e.total.monthly).to.be.closeTo(expected, 1e-6);
-        expect(e.total.monthly.toFixed(2)).to.equal("100.09");
+        expect(e.total.monthly.toFixed(2)).to.equal("102.72");
         expect(e.unpriced.map((u) => `${u.resource}: ${u.priceKey ?? u.reason.split(":")[0]}`).sort()).to.deep.equal([
             "cluster-ecs: Container Insights",
             "database-instance: log exports to CloudWatch Logs (postgresql, upgrade)",
-            "database-instance: rds.backup.gbMonth",
-            "database-instance: rds.gp3.gbMonth",
             "discovery-web: cloudmap.instanceMonth",
         ]);
     });
@@ -81,7 +80,7 @@ describe("README cost section", () => {
         expect(prose).to.contain(`Example totals (prices read ${[...new Set([...dev.priceDates, ...prod.priceDates])].join(", ")}, default assumptions, both stacks in eu-west-1;`);
     });
 
-    it("the dev lines it checks by hand (a Fargate task, the ALB, the NAT gateway, the database) are the estimate's", () => {
+    it("the lines it checks by hand (dev: a Fargate task, the ALB, the NAT gateway, the database; prod: the Multi-AZ database) are the estimate's", () => {
         const vcpu = line(dev, "svc-accounts-service", "fargate.x86_64.vcpuHour");
         const gb = line(dev, "svc-accounts-service", "fargate.x86_64.gbHour");
         expect(prose).to.contain(`one 0.25 vCPU / 0.5 GB Fargate task is ${vcpu.quantity.toFixed(2)} vCPU-h × $${vcpu.unitUsd} + ${gb.quantity} GB-h × $${gb.unitUsd} = ${usd(vcpu.monthly + gb.monthly)} a month`);
@@ -90,23 +89,19 @@ describe("README cost section", () => {
         const natData = line(dev, "network-vpc", "nat.gb");
         expect(prose).to.contain(`one NAT gateway is ${byHand(natHours, "h")} plus ${byHand(natData, "GB")} processed`);
         expect(prose).to.contain(`db.t4g.micro is ${byHand(line(dev, "database-instance", "rds.postgres.db.t4g.micro.hour"), "h")}`);
+        expect(prose).to.contain(`its gp3 storage is ${byHand(line(dev, "database-instance", "rds.gp3.gbMonth"), "GB-mo")}`);
+        const medium = line(prod, "database-instance", "rds.postgres.db.t4g.medium.hour");
+        expect(prose).to.contain(`the Multi-AZ db.t4g.medium (primary and standby at the Single-AZ rate) is ${byHand(medium, "h")}, which is the price list's own Multi-AZ row: 730 h × $0.138`);
+        expect(medium.monthly).to.be.closeTo(730 * 0.138, 1e-9);
     });
 
     it("names exactly the eu-west-1 figures the price file lacks (fill one in, and this says to update the README)", () => {
         const missing = (region: string) => Object.entries(prices.regions[region]).filter(([, e]) => e.usd === null).map(([k]) => k);
-        expect(missing("eu-west-1")).to.deep.equal([
-            "rds.postgres.db.t4g.small.hour",
-            "rds.postgres.db.t4g.medium.hour",
-            "rds.gp3.gbMonth",
-            "rds.backup.gbMonth",
-            "vpce.interface.azHour",
-            "vpce.interface.gb",
-            "logs.vended.gb",
-            "cloudmap.instanceMonth",
-        ]);
-        expect(missing("us-east-1")).to.deep.equal(["logs.vended.gb", "cloudmap.instanceMonth"]);
+        expect(missing("eu-west-1")).to.deep.equal(["rds.postgres.db.t4g.small.hour", "logs.vended.gb", "cloudmap.instanceMonth"]);
+        expect(missing("eu-central-1")).to.deep.equal(["rds.postgres.db.t4g.medium.hour", "logs.vended.gb", "cloudmap.instanceMonth"]);
+        expect(missing("us-east-1")).to.deep.equal(["logs.vended.gb"]);
         expect(prose).to.contain(
-            "for eu-west-1 that is RDS db.t4g.small and db.t4g.medium, RDS gp3 and backup storage, interface endpoints, vended logs (the flow-log group) and Cloud Map instances; for us-east-1 vended logs and Cloud Map instances; for eu-central-1 most figures.",
+            "for eu-west-1 that is RDS db.t4g.small, vended logs (the flow-log group) and Cloud Map instances; for eu-central-1 db.t4g.medium, vended logs and Cloud Map instances; for us-east-1 vended logs.",
         );
     });
 });
