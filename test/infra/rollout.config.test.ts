@@ -6,6 +6,7 @@ import { configProblems as problems, loadConfig, withService } from "../helpers/
 import { baseConfig, FIXTURE_CONTEXT } from "../helpers/synth";
 import { ALB_LIMITS, planListenerRules, ruleCount, ruleValueCount, patternProblem } from "../../infra/config/routes";
 import { doubledMinutes, trafficSteps } from "../../infra/config/rollout";
+import { deploymentWaitMinutes, pauseHooks } from "../../infra/components/rollout";
 
 const prod = (patch: Record<string, unknown> = {}, index = 0) => withService(index, patch, { "berth:environment": "prod" });
 const rolloutOf = (c: Record<string, any>, name: string) => loadConfig(c).services.find((s) => s.name === name)!.rollout;
@@ -39,6 +40,10 @@ describe("rollout config: defaults by profile", () => {
         // 30, 60, 90, then the last 10.
         expect(trafficSteps({ strategy: "linear", linear: { stepPercent: 30 } })).to.equal(4);
         expect(trafficSteps({ strategy: "linear", linear: { stepPercent: 100 } })).to.equal(1);
+        // The provider's wait: 30 (test) + 4 × 10 (a pause before each 25% step) + 3 × 2 (intervals) + 5 (bake) + 20.
+        const linear = rolloutOf(prod({ rollout: { strategy: "linear", stepPauseMinutes: 10 } }), "web");
+        expect(deploymentWaitMinutes(linear)).to.equal(101);
+        expect(pauseHooks(linear).map((h) => `${h.stage} ${h.timeoutMinutes}`)).to.deep.equal(["POST_TEST_TRAFFIC_SHIFT 30", "PRE_PRODUCTION_TRAFFIC_SHIFT 10"]);
     });
 
     it("counts the minutes green runs next to blue: bake, plus canary bake or every linear step but the last", () => {
