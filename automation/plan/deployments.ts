@@ -27,7 +27,12 @@ export const DECIDER_LABELS: Readonly<Record<Decider, string>> = {
 const PRODUCTION_STAGES = new Set(["PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME"]);
 const TEST_STAGES = new Set(["TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT"]);
 
-export type HookCheck = "test" | "canary";
+/**
+ * What berth judges at a hook: green through the test route ("test"); the 5xx ratio of the target groups with
+ * production partly on green ("canary"); or, at the step pause before a canary's or linear deployment's first
+ * production step, that green already passed its test ("first-step": nothing new to judge, no production on green).
+ */
+export type HookCheck = "test" | "canary" | "first-step";
 
 export type DeploymentStep =
     | { kind: "waiting"; stage?: string }
@@ -53,7 +58,7 @@ export function isStoppable(snapshot: ServiceDeploymentSnapshot): boolean {
  * What the watch does next for one deployment. `answered`: hook ids berth already answered (ECS may still show
  * them AWAITING_ACTION for a poll or two after ContinueServiceDeployment).
  */
-export function nextStep(snapshot: ServiceDeploymentSnapshot, rollout: Pick<RolloutOutputs, "strategy">, answered: ReadonlySet<string>): DeploymentStep {
+export function nextStep(snapshot: ServiceDeploymentSnapshot, rollout: Pick<RolloutOutputs, "strategy">, answered: ReadonlySet<string>, stepPausesAnswered = 0): DeploymentStep {
     const status = snapshot.status;
     if (isTerminal(status)) return { kind: "finished", outcome: status as DeploymentOutcome };
     if (isRollingBack(status)) return { kind: "rolling-back", outcome: status as DeploymentOutcome };
@@ -62,11 +67,22 @@ export function nextStep(snapshot: ServiceDeploymentSnapshot, rollout: Pick<Roll
     const hook = snapshot.hooks.find((h) => h.targetType === "PAUSE" && h.status === "AWAITING_ACTION" && !answered.has(h.hookId));
     if (hook && status === "IN_PROGRESS") {
         const at = stage ?? "UNKNOWN";
-        const check: HookCheck = rollout.strategy === "canary" && PRODUCTION_STAGES.has(at) ? "canary" : "test";
-        return { kind: "hook", hook, stage: at, check };
+        return { kind: "hook", hook, stage: at, check: hookCheck(at, rollout.strategy, snapshot, stepPausesAnswered) };
     }
     if (stage === "BAKE_TIME") return { kind: "baking", stage };
     return stage === undefined ? { kind: "waiting" } : { kind: "waiting", stage };
+}
+
+/**
+ * The check for a hook waiting at `stage`. PRE_PRODUCTION_TRAFFIC_SHIFT of a canary or linear deployment comes once
+ * per production step: the first time (berth answered none there yet and ECS reports no production weight on green)
+ * nothing has moved; every later time production is partly on green and its 5xx ratio decides. The weight alone is
+ * not trusted (ECS calls it a snapshot that may lag), nor is the count alone (a watch may start late).
+ */
+export function hookCheck(stage: string, strategy: RolloutOutputs["strategy"], snapshot: Pick<ServiceDeploymentSnapshot, "targetTraffic">, stepPausesAnswered: number): HookCheck {
+    const steps = strategy === "canary" || strategy === "linear";
+    if (steps && stage === "PRE_PRODUCTION_TRAFFIC_SHIFT") return stepPausesAnswered === 0 && !((snapshot.targetTraffic?.production ?? 0) > 0) ? "first-step" : "canary";
+    return strategy === "canary" && PRODUCTION_STAGES.has(stage) ? "canary" : "test";
 }
 
 export interface Verdict {
@@ -247,10 +263,12 @@ export function planRollout(rollout: RolloutOutputs, healthCheckPath: string): R
     const route = rollout.testTraffic ? `\`${rollout.testTraffic.header}: ${rollout.testTraffic.value}\`` : "no test route";
     const testTraffic = testHook ? `until berth's test answers (hook times out after ${testHook.timeoutMinutes} min → ROLLBACK)` : "no pause: ECS moves on at once";
     let verdict = testHook ? `${healthCheckPath} 200 on this release's sha via ${route}` : "none before production traffic";
-    if (rollout.strategy === "canary" && rollout.canary) verdict += `; then ${rollout.canary.percent}% canary for ${rollout.canary.bakeMinutes} min, 5xx ≤ ${(CANARY_MAX_5XX_RATIO * 100).toFixed(0)}%`;
-    if (rollout.strategy === "linear" && rollout.linear) verdict += `; then ${rollout.linear.stepPercent}% steps every ${rollout.linear.intervalMinutes} min`;
+    const stepHook = rollout.pauseHooks.find((h) => h.stage === "PRE_PRODUCTION_TRAFFIC_SHIFT");
+    const fivexx = `5xx ≤ ${(CANARY_MAX_5XX_RATIO * 100).toFixed(0)}%`;
+    if (rollout.strategy === "canary" && rollout.canary) verdict += `; then ${rollout.canary.percent}% canary for ${rollout.canary.bakeMinutes} min, ${fivexx}${stepHook ? " judged at the pause before the rest moves" : ""}`;
+    if (rollout.strategy === "linear" && rollout.linear) verdict += `; then ${rollout.linear.stepPercent}% steps every ${rollout.linear.intervalMinutes} min${stepHook ? `, ${fivexx} judged at the pause before each step` : ""}`;
     if (testHook) deciders.push("berth's test");
-    if (rollout.strategy === "canary") deciders.push("berth's canary check");
+    if (rollout.strategy === "canary" || stepHook) deciders.push("berth's canary check");
     deciders.push(...alarms.map((a) => `${a} during bake`), "ECS circuit breaker");
     return { strategy: rollout.strategy, testTraffic, verdict, bake: rollout.bakeMinutes > 0 ? `${rollout.bakeMinutes} min (blue kept, double tasks)` : "none", decidedBy: deciders.join(", ") };
 }

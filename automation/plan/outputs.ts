@@ -8,7 +8,8 @@ const digestRef = z.string().regex(/@sha256:[a-f0-9]{64}$/, "expected <repositor
 // How ECS rolls a service out (deploymentConfiguration.strategy) and what the driver needs to steer it:
 // the PAUSE hooks it answers with ContinueServiceDeployment, the header that reaches the green revision
 // through the test listener rule, and the alarms ECS rolls back on. Rolling when absent (older stacks).
-const pauseStage = z.enum(["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "POST_TEST_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]);
+// PRE_PRODUCTION_TRAFFIC_SHIFT: ECS invokes it before every production traffic step of a canary or linear deployment.
+const pauseStage = z.enum(["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "POST_TEST_TRAFFIC_SHIFT", "PRE_PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]);
 const minutes = z.number().int().min(0).max(1440);
 const rolloutOutputs = z.object({
     strategy: z.enum(["rolling", "blueGreen", "canary", "linear"]),

@@ -3,7 +3,8 @@
 // and, once any deployment of the release fails, send every other one still running forward back to blue at once
 // (StopServiceDeployment ROLLBACK). Interrupted, it stops answering: the hook's own timeout action rolls back.
 import { actionFor, decidedBy, describeDecision, DeploymentTimeline, isRollingBack, isStoppable, isTerminal, judgeCanary, judgeGreen, nextStep, type BerthActions, type HookCheck, type RolloutRecord, type Verdict } from "../plan/deployments";
-import type { EnvironmentOutputs } from "../plan/outputs";
+import type { EnvironmentOutputs, RolloutOutputs } from "../plan/outputs";
+import { doubledMinutes, trafficSteps } from "../../infra/config/rollout";
 import type { SmokeResult } from "../plan/verify";
 import type { LifecycleHookDetail, ServiceDeploymentSnapshot } from "../ports";
 import type { StageContext } from "./types";
@@ -36,6 +37,8 @@ interface Watched {
     timeline: DeploymentTimeline;
     actions: BerthActions;
     answered: Set<string>;
+    /** PAUSE hooks berth answered at PRE_PRODUCTION_TRAFFIC_SHIFT (one per production step). */
+    stepPausesAnswered: number;
     record: RolloutRecord;
     canaryCheckedAt?: number;
     /** The dependencies its hook was last held for (logged once per change). */
@@ -62,6 +65,7 @@ export class RolloutWatch {
                 timeline: new DeploymentTimeline(),
                 actions: { answers: [], stopped: false },
                 answered: new Set(),
+                stepPausesAnswered: 0,
                 record: { strategy: rollout.strategy, bakeMinutes: rollout.bakeMinutes },
             });
         }
@@ -104,11 +108,12 @@ export class RolloutWatch {
         return records;
     }
 
-    /** The longest a watched deployment may rightly take on its own: its hooks' timeouts and bake (and a canary's). */
+    /** The longest a watched deployment may rightly take on its own: its hooks' timeouts (a step pause per step), steps and bake. */
     private longestOwnWaitMs(): number {
         const minutes = this.request.services.map((s) => {
             const r = this.request.outputs.services[s].rollout;
-            return r.bakeMinutes + (r.canary?.bakeMinutes ?? 0) + r.pauseHooks.reduce((n, h) => n + h.timeoutMinutes, 0);
+            const invocations = (stage: string) => (stage === "PRE_PRODUCTION_TRAFFIC_SHIFT" ? trafficSteps(r) : 1);
+            return doubledMinutes(r) + r.pauseHooks.reduce((n, h) => n + h.timeoutMinutes * invocations(h.stage), 0);
         });
         return Math.max(0, ...minutes) * 60_000;
     }
@@ -182,20 +187,23 @@ export class RolloutWatch {
             w.snapshot = snapshot;
             w.timeline.observe(snapshot, now);
             if (before?.lifecycleStage !== snapshot.lifecycleStage && snapshot.lifecycleStage) this.ctx.log(`${w.service}: ${snapshot.lifecycleStage.toLowerCase().replace(/_/g, " ")}`);
-            const step = nextStep(snapshot, outputs.services[w.service].rollout, w.answered);
+            const rollout = outputs.services[w.service].rollout;
+            const step = nextStep(snapshot, rollout, w.answered, w.stepPausesAnswered);
             if (step.kind === "finished" || step.kind === "rolling-back") {
                 this.settle(w, snapshot);
                 if (step.outcome !== "SUCCESSFUL" && this.request.rollBackReleaseOnFailure) await this.rollBackRelease(`${w.service} ${step.outcome.toLowerCase().replace(/_/g, " ")}`);
                 continue;
             }
             if (step.kind === "hook" && options.answer && !this.ctx.signal?.aborted) await this.answer(w, snapshot, step.hook, step.stage, step.check);
-            else if (options.answer && w.record.strategy === "canary" && snapshot.lifecycleStage === "PRODUCTION_TRAFFIC_SHIFT") await this.watchCanary(w, snapshot);
+            else if (options.answer && w.record.strategy === "canary" && !hasStepPause(rollout) && snapshot.lifecycleStage === "PRODUCTION_TRAFFIC_SHIFT") await this.watchCanary(w, snapshot);
         }
     }
 
     /**
      * While a canary's first share of production traffic is on green (its canary bake), judge the 5xx ratio once a
-     * minute (ALB metrics are per minute); a failing canary is stopped before the rest of the traffic moves.
+     * minute (ALB metrics are per minute); a failing canary is stopped before the rest of the traffic moves. Only
+     * without a step pause: with one, berth judges the whole canary window at the pause before the rest moves, so a
+     * cold start's first errors are weighed against the window rather than stopping the canary in its first minute.
      */
     private async watchCanary(w: Watched, snapshot: ServiceDeploymentSnapshot): Promise<void> {
         const now = this.ctx.deps.clock.now();
@@ -232,19 +240,16 @@ export class RolloutWatch {
             w.heldFor = key;
             return;
         }
-        const verdict = this.releaseFailed
-            ? { ok: false, detail: `the release is rolling back (${this.releaseFailed})` }
-            : check === "canary"
-              ? await this.canaryVerdict(w)
-              : await this.testGreen(w.service);
+        const verdict = this.releaseFailed ? { ok: false, detail: `the release is rolling back (${this.releaseFailed})` } : await this.verdictFor(w, check);
         if (this.ctx.signal?.aborted) return;
         const action = actionFor(verdict);
         w.answered.add(hook.hookId);
+        if (stage === "PRE_PRODUCTION_TRAFFIC_SHIFT") w.stepPausesAnswered += 1;
         w.actions.answers.push({ hookId: hook.hookId, action, check });
         const result = { stage, action, ok: verdict.ok, detail: verdict.detail, at: new Date(this.ctx.deps.clock.now()).toISOString() };
         if (check === "canary") w.record.canary = result;
-        else w.record.test = result;
-        this.ctx.log(`${w.service}: ${check === "canary" ? "canary check" : "test of green"} at ${stage} ${verdict.ok ? "passed" : "failed"} (${verdict.detail}) → ${action}`);
+        else if (check === "test" || !w.record.test) w.record.test = result;
+        this.ctx.log(`${w.service}: ${CHECK_NAMES[check]} at ${stage} ${verdict.ok ? "passed" : "failed"} (${verdict.detail}) → ${action}`);
         try {
             await this.ctx.deps.ecs.continueServiceDeployment(snapshot.arn, hook.hookId, action);
         } catch (error) {
@@ -253,6 +258,13 @@ export class RolloutWatch {
             w.record.answerRefused = message(error);
         }
         if (!verdict.ok && this.request.rollBackReleaseOnFailure) await this.rollBackRelease(`${w.service} failed ${check === "canary" ? "its canary check" : "its test"}`);
+    }
+
+    private async verdictFor(w: Watched, check: HookCheck): Promise<Verdict> {
+        if (check === "canary") return this.canaryVerdict(w);
+        // Before the first production step nothing has reached production: green's test already decided.
+        if (check === "first-step" && w.record.test) return w.record.test.ok ? { ok: true, detail: "green passed its test; no production traffic on it yet" } : { ok: false, detail: `green failed its test (${w.record.test.detail})` };
+        return this.testGreen(w.service);
     }
 
     /** Health through the test route with the test header: 200 on this release's version, retried a few polls. */
@@ -308,6 +320,12 @@ export class RolloutWatch {
             }
         }
     }
+}
+
+const CHECK_NAMES: Readonly<Record<HookCheck, string>> = { test: "test of green", canary: "canary check", "first-step": "check before the first production step" };
+
+function hasStepPause(rollout: RolloutOutputs): boolean {
+    return rollout.pauseHooks.some((h) => h.stage === "PRE_PRODUCTION_TRAFFIC_SHIFT");
 }
 
 function statusOnly(result: SmokeResult): Verdict {

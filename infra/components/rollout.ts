@@ -2,25 +2,39 @@
 // or linear steps, PAUSE hooks), the time Pulumi may wait for a deployment, and the least-privilege policy of
 // the role ECS shifts traffic with. Pure; the Service component and the stack outputs use it.
 import type { RolloutSettings } from "../config/settings";
-import { ECS_STRATEGY, doubledMinutes, shiftsTraffic } from "../config/rollout";
+import { ECS_STRATEGY, doubledMinutes, shiftsTraffic, trafficSteps } from "../config/rollout";
 
 /** A PAUSE hook as the driver answers it (automation/plan/outputs.ts `pauseHooks`). */
 export interface PauseHook {
-    stage: "POST_TEST_TRAFFIC_SHIFT" | "POST_PRODUCTION_TRAFFIC_SHIFT";
+    stage: "POST_TEST_TRAFFIC_SHIFT" | "PRE_PRODUCTION_TRAFFIC_SHIFT" | "POST_PRODUCTION_TRAFFIC_SHIFT";
     timeoutMinutes: number;
 }
 
 /**
  * The PAUSE hooks of a traffic-shifting service. Every one times out to ROLLBACK: a driver that died (or never
  * came) leaves blue serving, never a half-tested green. PAUSE is not allowed at TEST_TRAFFIC_SHIFT or
- * PRODUCTION_TRAFFIC_SHIFT, so berth pauses once test traffic reaches green (POST_TEST_TRAFFIC_SHIFT) and, if
- * asked, once all production traffic did and blue still runs (POST_PRODUCTION_TRAFFIC_SHIFT).
+ * PRODUCTION_TRAFFIC_SHIFT, so berth pauses once test traffic reaches green (POST_TEST_TRAFFIC_SHIFT); for canary
+ * and linear, if asked, before every production traffic step (PRE_PRODUCTION_TRAFFIC_SHIFT: ECS invokes it before
+ * the first step and again before each later one, production then partly on green); and, if asked, once all
+ * production traffic moved and blue still runs (POST_PRODUCTION_TRAFFIC_SHIFT).
+ *
+ * @pulumi/aws 7.48 documents seven lifecycle stages without PRE_PRODUCTION_TRAFFIC_SHIFT (the text of the Terraform
+ * docs), but terraform-provider-aws validates `lifecycle_stages` with enum.Validate[awstypes.DeploymentLifecycleHookStage]:
+ * the ECS Go SDK's enum, generated from the same API model as @aws-sdk/client-ecs, whose enum has the stage. A
+ * provider vendoring a Go SDK from before canary and linear would refuse it at preview ("expected
+ * lifecycle_stages.0 to be one of ..."), before anything changed; without stepPauseMinutes nothing asks for it.
  */
 export function pauseHooks(r: RolloutSettings): PauseHook[] {
     if (!shiftsTraffic(r.strategy)) return [];
     const hooks: PauseHook[] = [{ stage: "POST_TEST_TRAFFIC_SHIFT", timeoutMinutes: r.testTimeoutMinutes }];
+    if (r.stepPauseMinutes !== undefined && (r.strategy === "canary" || r.strategy === "linear")) hooks.push({ stage: "PRE_PRODUCTION_TRAFFIC_SHIFT", timeoutMinutes: r.stepPauseMinutes });
     if (r.productionPauseMinutes !== undefined) hooks.push({ stage: "POST_PRODUCTION_TRAFFIC_SHIFT", timeoutMinutes: r.productionPauseMinutes });
     return hooks;
+}
+
+/** How many times ECS invokes a hook of this stage in one deployment: PRE_PRODUCTION_TRAFFIC_SHIFT before every step. */
+export function hookInvocations(stage: PauseHook["stage"], r: Pick<RolloutSettings, "strategy" | "linear">): number {
+    return stage === "PRE_PRODUCTION_TRAFFIC_SHIFT" ? trafficSteps(r) : 1;
 }
 
 /** `deploymentConfiguration` of the ECS service. The provider takes minutes as strings (its schema says so). */
@@ -44,12 +58,12 @@ export const PROVIDER_WAIT_MINUTES = 20;
 
 /**
  * How long `pulumi up` may wait for a traffic-shifting deployment to settle (waitForSteadyState follows hooks
- * and bake): every pause at its timeout, the canary or linear steps, the bake, and the provider's own 20
+ * and bake): every pause at its timeout (a step pause once per traffic step), the canary or linear steps, the bake, and the provider's own 20
  * minutes for starting and stopping tasks. Undefined for rolling: the provider's default applies.
  */
 export function deploymentWaitMinutes(r: RolloutSettings): number | undefined {
     if (!shiftsTraffic(r.strategy)) return undefined;
-    return pauseHooks(r).reduce((sum, h) => sum + h.timeoutMinutes, 0) + doubledMinutes(r) + PROVIDER_WAIT_MINUTES;
+    return pauseHooks(r).reduce((sum, h) => sum + h.timeoutMinutes * hookInvocations(h.stage, r), 0) + doubledMinutes(r) + PROVIDER_WAIT_MINUTES;
 }
 
 /** Trust of the role ECS assumes to move traffic, as AWS documents it for the load-balancer infrastructure role. */

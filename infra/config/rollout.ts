@@ -49,6 +49,7 @@ export function resolveRolloutSettings(s: RawService, at: (k: string) => string,
     minutes("bakeMinutes", raw.bakeMinutes, ROLLOUT_LIMITS.bakeMinutes, "the bake time ECS allows (bakeTimeInMinutes)");
     minutes("testTimeoutMinutes", raw.testTimeoutMinutes, ROLLOUT_LIMITS.pauseMinutes, "the PAUSE hook timeout ECS allows (timeoutInMinutes, up to 14 days)");
     minutes("productionPauseMinutes", raw.productionPauseMinutes, ROLLOUT_LIMITS.pauseMinutes, "the PAUSE hook timeout ECS allows (timeoutInMinutes, up to 14 days)");
+    minutes("stepPauseMinutes", raw.stepPauseMinutes, ROLLOUT_LIMITS.pauseMinutes, "the PAUSE hook timeout ECS allows (timeoutInMinutes, up to 14 days)");
     minutes("canary.bakeMinutes", raw.canary?.bakeMinutes, ROLLOUT_LIMITS.bakeMinutes, "the canary bake time ECS allows (canaryBakeTimeInMinutes)");
     minutes("linear.intervalMinutes", raw.linear?.intervalMinutes, ROLLOUT_LIMITS.bakeMinutes, "the step interval ECS allows (stepBakeTimeInMinutes)");
     const percent = raw.canary?.percent;
@@ -70,17 +71,21 @@ export function resolveRolloutSettings(s: RawService, at: (k: string) => string,
             }
         }
     } else {
-        const knobs = (["bakeMinutes", "testTimeoutMinutes", "productionPauseMinutes", "canary", "linear", "switching"] as const).filter((k) => raw[k] !== undefined);
+        const knobs = (["bakeMinutes", "testTimeoutMinutes", "productionPauseMinutes", "stepPauseMinutes", "canary", "linear", "switching"] as const).filter((k) => raw[k] !== undefined);
         for (const k of knobs) add(key(k), "applies to blueGreen, canary and linear rollouts; this service rolls (strategy: rolling): remove it or choose a traffic-shifting strategy");
     }
     if (strategy !== "canary" && raw.canary !== undefined && shiftsTraffic(strategy)) add(key("canary"), `applies to strategy: canary only (this service uses ${strategy})`);
     if (strategy !== "linear" && raw.linear !== undefined && shiftsTraffic(strategy)) add(key("linear"), `applies to strategy: linear only (this service uses ${strategy})`);
+    if (strategy === "blueGreen" && raw.stepPauseMinutes !== undefined) {
+        add(key("stepPauseMinutes"), "applies to strategy: canary or linear only (ECS pauses before each of their production traffic steps); blueGreen moves production in one step: remove it, or use productionPauseMinutes to pause once all production is on green");
+    }
 
     return {
         strategy,
         bakeMinutes: raw.bakeMinutes ?? defaults.bakeMinutes,
         testTimeoutMinutes: raw.testTimeoutMinutes ?? defaults.testTimeoutMinutes,
         productionPauseMinutes: raw.productionPauseMinutes,
+        stepPauseMinutes: strategy === "canary" || strategy === "linear" ? raw.stepPauseMinutes : undefined,
         canary: strategy === "canary" ? { percent: percent ?? defaults.canary.percent, bakeMinutes: raw.canary?.bakeMinutes ?? defaults.canary.bakeMinutes } : undefined,
         linear: strategy === "linear" ? { stepPercent: step ?? defaults.linear.stepPercent, intervalMinutes: raw.linear?.intervalMinutes ?? defaults.linear.intervalMinutes } : undefined,
         testHeader: defaults.testHeader,
@@ -89,11 +94,22 @@ export function resolveRolloutSettings(s: RawService, at: (k: string) => string,
 }
 
 /**
+ * How many production traffic steps ECS makes: one for blue/green, the canary share then the rest, or linear steps
+ * up to 100% (the last one may be smaller). ECS invokes PRE_PRODUCTION_TRAFFIC_SHIFT hooks before each step.
+ */
+export function trafficSteps(r: { strategy: RolloutStrategy; linear?: { stepPercent: number } }): number {
+    if (!shiftsTraffic(r.strategy)) return 0;
+    if (r.strategy === "canary") return 2;
+    if (r.strategy === "linear" && r.linear) return Math.ceil(100 / r.linear.stepPercent);
+    return 1;
+}
+
+/**
  * Minutes a traffic-shifting deployment keeps both revisions running once green is up, not counting the time
  * the driver takes to test green: canary bake or linear steps, then the bake. Rolling: 0.
  */
 export function doubledMinutes(r: Pick<RolloutSettings, "strategy" | "bakeMinutes" | "canary" | "linear">): number {
     if (!shiftsTraffic(r.strategy)) return 0;
-    const shift = r.canary ? r.canary.bakeMinutes : r.linear ? (Math.ceil(100 / r.linear.stepPercent) - 1) * r.linear.intervalMinutes : 0;
+    const shift = r.canary ? r.canary.bakeMinutes : r.linear ? (trafficSteps(r) - 1) * r.linear.intervalMinutes : 0;
     return shift + r.bakeMinutes;
 }

@@ -62,6 +62,7 @@ const service = z.strictObject({
             bakeMinutes: z.number().optional(),
             testTimeoutMinutes: z.number().optional(),
             productionPauseMinutes: z.number().optional(),
+            stepPauseMinutes: z.number().optional(),
             canary: z.strictObject({ percent: z.number().optional(), bakeMinutes: z.number().optional() }).optional(),
             linear: z.strictObject({ stepPercent: z.number().optional(), intervalMinutes: z.number().optional() }).optional(),
             switching: z.boolean().optional(),

@@ -29,6 +29,12 @@ export interface RolloutSettings {
     testTimeoutMinutes: number;
     /** Optional second PAUSE at POST_PRODUCTION_TRAFFIC_SHIFT (all production on green, blue still up). */
     productionPauseMinutes?: number;
+    /**
+     * Canary and linear only: a PAUSE at PRE_PRODUCTION_TRAFFIC_SHIFT, which ECS invokes before every production
+     * traffic step — before the first (no production on green yet) and before each later one (production partly
+     * on green), so berth judges green's 5xx ratio before the rest of the traffic moves.
+     */
+    stepPauseMinutes?: number;
     canary?: { percent: number; bakeMinutes: number };
     linear?: { stepPercent: number; intervalMinutes: number };
     /** Requests carrying this header (value: Naming.testTrafficValue) reach green through the test listener rule. */

@@ -5,7 +5,8 @@ import fc from "fast-check";
 import { configProblems as problems, loadConfig, withService } from "../helpers/config";
 import { baseConfig, FIXTURE_CONTEXT } from "../helpers/synth";
 import { ALB_LIMITS, planListenerRules, ruleCount, ruleValueCount, patternProblem } from "../../infra/config/routes";
-import { doubledMinutes } from "../../infra/config/rollout";
+import { doubledMinutes, trafficSteps } from "../../infra/config/rollout";
+import { deploymentWaitMinutes, pauseHooks } from "../../infra/components/rollout";
 
 const prod = (patch: Record<string, unknown> = {}, index = 0) => withService(index, patch, { "berth:environment": "prod" });
 const rolloutOf = (c: Record<string, any>, name: string) => loadConfig(c).services.find((s) => s.name === name)!.rollout;
@@ -18,7 +19,7 @@ describe("rollout config: defaults by profile", () => {
     });
 
     it("fills bake, test timeout and the strategy's own steps from the defaults, and only those of its strategy", () => {
-        expect(rolloutOf(prod(), "web")).to.deep.equal({ strategy: "blueGreen", bakeMinutes: 5, testTimeoutMinutes: 30, productionPauseMinutes: undefined, canary: undefined, linear: undefined, testHeader: "x-berth-test", switching: false });
+        expect(rolloutOf(prod(), "web")).to.deep.equal({ strategy: "blueGreen", bakeMinutes: 5, testTimeoutMinutes: 30, productionPauseMinutes: undefined, stepPauseMinutes: undefined, canary: undefined, linear: undefined, testHeader: "x-berth-test", switching: false });
         expect(rolloutOf(prod({ rollout: { strategy: "canary" } }), "web").canary).to.deep.equal({ percent: 5, bakeMinutes: 10 });
         expect(rolloutOf(prod({ rollout: { strategy: "linear", linear: { stepPercent: 10 } } }), "web").linear).to.deep.equal({ stepPercent: 10, intervalMinutes: 2 });
         expect(rolloutOf(baseConfig(), "web").canary).to.equal(undefined);
@@ -27,6 +28,22 @@ describe("rollout config: defaults by profile", () => {
     it("lets a dev service opt in, and a prod service opt out", () => {
         expect(rolloutOf(withService(0, { rollout: { strategy: "canary", canary: { percent: 12.5, bakeMinutes: 0 } } }), "web")).to.deep.include({ strategy: "canary", canary: { percent: 12.5, bakeMinutes: 0 } });
         expect(rolloutOf(prod({ rollout: { strategy: "rolling" } }), "web").strategy).to.equal("rolling");
+    });
+
+    it("keeps a step pause for canary and linear only, and counts their production steps (ECS pauses before each)", () => {
+        expect(rolloutOf(prod({ rollout: { strategy: "canary", stepPauseMinutes: 7 } }), "web").stepPauseMinutes).to.equal(7);
+        expect(rolloutOf(prod({ rollout: { strategy: "linear", stepPauseMinutes: 8 } }), "web").stepPauseMinutes).to.equal(8);
+        expect(trafficSteps({ strategy: "rolling" })).to.equal(0);
+        expect(trafficSteps({ strategy: "blueGreen" })).to.equal(1);
+        expect(trafficSteps({ strategy: "canary" })).to.equal(2);
+        expect(trafficSteps({ strategy: "linear", linear: { stepPercent: 25 } })).to.equal(4);
+        // 30, 60, 90, then the last 10.
+        expect(trafficSteps({ strategy: "linear", linear: { stepPercent: 30 } })).to.equal(4);
+        expect(trafficSteps({ strategy: "linear", linear: { stepPercent: 100 } })).to.equal(1);
+        // The provider's wait: 30 (test) + 4 × 10 (a pause before each 25% step) + 3 × 2 (intervals) + 5 (bake) + 20.
+        const linear = rolloutOf(prod({ rollout: { strategy: "linear", stepPauseMinutes: 10 } }), "web");
+        expect(deploymentWaitMinutes(linear)).to.equal(101);
+        expect(pauseHooks(linear).map((h) => `${h.stage} ${h.timeoutMinutes}`)).to.deep.equal(["POST_TEST_TRAFFIC_SHIFT 30", "PRE_PRODUCTION_TRAFFIC_SHIFT 10"]);
     });
 
     it("counts the minutes green runs next to blue: bake, plus canary bake or every linear step but the last", () => {
@@ -51,6 +68,18 @@ describe("rollout config: bad settings, one exact message each", () => {
         ["a test timeout of 0", prod({ rollout: { testTimeoutMinutes: 0 } }), [`${k}.testTimeoutMinutes: 0 is outside the PAUSE hook timeout ECS allows (timeoutInMinutes, up to 14 days): ECS takes whole minutes from 1 to 20160`]],
         ["a test timeout past 14 days", prod({ rollout: { testTimeoutMinutes: 20161 } }), [`${k}.testTimeoutMinutes: 20161 is outside the PAUSE hook timeout ECS allows (timeoutInMinutes, up to 14 days): ECS takes whole minutes from 1 to 20160`]],
         ["a production pause past 14 days", prod({ rollout: { productionPauseMinutes: 20161 } }), [`${k}.productionPauseMinutes: 20161 is outside the PAUSE hook timeout ECS allows (timeoutInMinutes, up to 14 days): ECS takes whole minutes from 1 to 20160`]],
+        ["a step pause past 14 days", prod({ rollout: { strategy: "linear", stepPauseMinutes: 20161 } }), [`${k}.stepPauseMinutes: 20161 is outside the PAUSE hook timeout ECS allows (timeoutInMinutes, up to 14 days): ECS takes whole minutes from 1 to 20160`]],
+        ["a fractional step pause", prod({ rollout: { strategy: "canary", stepPauseMinutes: 0.5 } }), [`${k}.stepPauseMinutes: 0.5 is outside the PAUSE hook timeout ECS allows (timeoutInMinutes, up to 14 days): ECS takes whole minutes from 1 to 20160`]],
+        [
+            "a step pause on a blue/green service",
+            prod({ rollout: { stepPauseMinutes: 10 } }),
+            [`${k}.stepPauseMinutes: applies to strategy: canary or linear only (ECS pauses before each of their production traffic steps); blueGreen moves production in one step: remove it, or use productionPauseMinutes to pause once all production is on green`],
+        ],
+        [
+            "a step pause on a rolling service",
+            withService(0, { rollout: { stepPauseMinutes: 10 } }),
+            [`${k}.stepPauseMinutes: applies to blueGreen, canary and linear rollouts; this service rolls (strategy: rolling): remove it or choose a traffic-shifting strategy`],
+        ],
         ["a canary below 0.1%", prod({ rollout: { strategy: "canary", canary: { percent: 0.05 } } }), [`${k}.canary.percent: 0.05 is not a canary share ECS takes: use a multiple of 0.1 from 0.1 to 100 (percent of production traffic)`]],
         ["a canary above 100%", prod({ rollout: { strategy: "canary", canary: { percent: 100.5 } } }), [`${k}.canary.percent: 100.5 is not a canary share ECS takes: use a multiple of 0.1 from 0.1 to 100 (percent of production traffic)`]],
         ["a canary share finer than 0.1", prod({ rollout: { strategy: "canary", canary: { percent: 10.25 } } }), [`${k}.canary.percent: 10.25 is not a canary share ECS takes: use a multiple of 0.1 from 0.1 to 100 (percent of production traffic)`]],
@@ -98,6 +127,8 @@ describe("rollout config: bad settings, one exact message each", () => {
         expect(problems(prod({ rollout: { strategy: "canary", canary: { percent: 100 } } }))).to.deep.equal([]);
         expect(problems(prod({ rollout: { strategy: "linear", linear: { stepPercent: 3, intervalMinutes: 0 } } }))).to.deep.equal([]);
         expect(problems(prod({ rollout: { strategy: "linear", linear: { stepPercent: 100 } } }))).to.deep.equal([]);
+        expect(problems(prod({ rollout: { strategy: "canary", stepPauseMinutes: 1 } }))).to.deep.equal([]);
+        expect(problems(prod({ rollout: { strategy: "linear", stepPauseMinutes: 20160 } }))).to.deep.equal([]);
     });
 });
 

@@ -13,8 +13,8 @@ const arnOf = (r: SynthResource) => String(r.state.arn);
 
 function prodConfig(): Record<string, any> {
     const c = baseConfig({ "berth:environment": "prod" });
-    // web: blue/green by profile; api: canary with a second pause; worker: unrouted, rolls.
-    c["berth:services"][1].rollout = { strategy: "canary", canary: { percent: 10, bakeMinutes: 4 }, productionPauseMinutes: 15, testTimeoutMinutes: 45 };
+    // web: blue/green by profile; api: canary with a pause before each production step and one after; worker: unrouted, rolls.
+    c["berth:services"][1].rollout = { strategy: "canary", canary: { percent: 10, bakeMinutes: 4 }, stepPauseMinutes: 12, productionPauseMinutes: 15, testTimeoutMinutes: 45 };
     return c;
 }
 
@@ -120,7 +120,7 @@ describe("rollout: the synthesized graph of traffic-shifting services", function
         expect(svc.dependsOn).to.include(one(prod, T.rolePolicy, "svc-web-lb-policy").urn);
     });
 
-    it("configures canary steps and a second pause once production moved; the wait adds both pauses and the canary bake", () => {
+    it("configures canary steps, a pause before each production step and one once production moved; the wait counts the step pause per step", () => {
         const svc = one(prod, T.ecsService, "svc-api-service");
         expect(svc.inputs.deploymentConfiguration).to.deep.equal({
             strategy: "CANARY",
@@ -128,10 +128,12 @@ describe("rollout: the synthesized graph of traffic-shifting services", function
             canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "4" },
             lifecycleHooks: [
                 { targetType: "PAUSE", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"], timeoutConfiguration: { action: "ROLLBACK", timeoutInMinutes: "45" } },
+                { targetType: "PAUSE", lifecycleStages: ["PRE_PRODUCTION_TRAFFIC_SHIFT"], timeoutConfiguration: { action: "ROLLBACK", timeoutInMinutes: "12" } },
                 { targetType: "PAUSE", lifecycleStages: ["POST_PRODUCTION_TRAFFIC_SHIFT"], timeoutConfiguration: { action: "ROLLBACK", timeoutInMinutes: "15" } },
             ],
         });
-        expect(svc.customTimeouts).to.deep.equal({ create: "89m", update: "89m" });
+        // 45 (test) + 2 × 12 (ECS pauses before the canary step and before the rest) + 15 + 4 (canary bake) + 5 (bake) + 20.
+        expect(svc.customTimeouts).to.deep.equal({ create: "113m", update: "113m" });
     });
 
     it("rolls the unrouted worker without alarms or waits; a routed rolling service still rolls back on its alarms", () => {
@@ -198,6 +200,7 @@ describe("rollout: the synthesized graph of traffic-shifting services", function
             canary: { percent: 10, bakeMinutes: 4 },
             pauseHooks: [
                 { stage: "POST_TEST_TRAFFIC_SHIFT", timeoutMinutes: 45 },
+                { stage: "PRE_PRODUCTION_TRAFFIC_SHIFT", timeoutMinutes: 12 },
                 { stage: "POST_PRODUCTION_TRAFFIC_SHIFT", timeoutMinutes: 15 },
             ],
             testTraffic: test,
@@ -248,7 +251,7 @@ describe("rollout: the synthesized graph of traffic-shifting services", function
     it("describes each service's rollout in one line for synth", () => {
         const out = prod.outputs.services as Record<string, { rollout: Parameters<typeof describeRollout>[0] }>;
         expect(describeRollout(out.api.rollout)).to.equal(
-            "canary; canary 10% for 4 min; bake 5 min; PAUSE at POST_TEST_TRAFFIC_SHIFT (rolls back after 45 min); PAUSE at POST_PRODUCTION_TRAFFIC_SHIFT (rolls back after 15 min); test header x-berth-test; alarms berth-prod-api-unhealthyhostcount, berth-prod-api-httpcode-target-5xx-count",
+            "canary; canary 10% for 4 min; bake 5 min; PAUSE at POST_TEST_TRAFFIC_SHIFT (rolls back after 45 min); PAUSE at PRE_PRODUCTION_TRAFFIC_SHIFT (rolls back after 12 min); PAUSE at POST_PRODUCTION_TRAFFIC_SHIFT (rolls back after 15 min); test header x-berth-test; alarms berth-prod-api-unhealthyhostcount, berth-prod-api-httpcode-target-5xx-count",
         );
         expect(describeRollout(out.worker.rollout)).to.equal("rolling; no deployment alarms (not routed)");
         expect(describeRollout(undefined)).to.equal("rolling");

@@ -341,6 +341,57 @@ describe("sim: native ECS deployments over the wire (blue/green, canary, linear,
         expect(weights).to.deep.equal([0, 25, 50, 75, 100]);
     });
 
+    const PAUSE_BEFORE_STEP = { targetType: "PAUSE", lifecycleStages: ["PRE_PRODUCTION_TRAFFIC_SHIFT"], timeoutConfiguration: { timeoutInMinutes: 30, action: "ROLLBACK" } } as const;
+
+    /** Answers every waiting hook with CONTINUE until `done`, noting each hook and the production weight on green then. */
+    async function continueUntil(arn: string, done: () => boolean, maxSeconds: number): Promise<{ stage: string; hookId: string; weight: number }[]> {
+        const seen: { stage: string; hookId: string; weight: number }[] = [];
+        for (let waited = 0; waited <= maxSeconds && !done(); waited += 1) {
+            sim.ecs.advance();
+            const d = await describe(arn);
+            const waiting = (d.lifecycleHookDetails ?? []).find((h) => h.status === "AWAITING_ACTION");
+            if (waiting) {
+                seen.push({ stage: d.lifecycleStage!, hookId: waiting.hookId!, weight: d.targetServiceRevision!.requestedProductionTrafficWeight! });
+                await ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId: waiting.hookId!, action: "CONTINUE" }));
+            }
+            clock.t += 1000;
+        }
+        return seen;
+    }
+
+    it("canary with a PAUSE at PRE_PRODUCTION_TRAFFIC_SHIFT: a new hook before each step — at 0% on green, then at the canary share; an earlier step's hook id is refused", async () => {
+        const arn = await update({ kind: "healthy", migration: "ok", version: "green" }, { strategy: "CANARY", bakeTimeInMinutes: 1, canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 3 }, lifecycleHooks: [PAUSE_AFTER_TEST, PAUSE_BEFORE_STEP] });
+        const seen = await continueUntil(arn, () => record().status === "SUCCESSFUL", 1200);
+        expect(seen.map((h) => `${h.stage} ${h.weight}`)).to.deep.equal(["POST_TEST_TRAFFIC_SHIFT 0", "PRE_PRODUCTION_TRAFFIC_SHIFT 0", "PRE_PRODUCTION_TRAFFIC_SHIFT 10"]);
+        expect(new Set(seen.map((h) => h.hookId)).size, "every invocation has its own hook id").to.equal(3);
+        const stale = seen[1].hookId;
+        const again = await ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId: stale, action: "CONTINUE" })).catch((e: Error) => e);
+        expect(again).to.include({ name: "InvalidParameterException" });
+    });
+
+    it("canary: ROLLBACK at the pause before the rest moves takes production back to blue from the canary share", async () => {
+        const arn = await update({ kind: "healthy", migration: "ok", version: "green" }, { strategy: "CANARY", bakeTimeInMinutes: 1, canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 3 }, lifecycleHooks: [PAUSE_AFTER_TEST, PAUSE_BEFORE_STEP] });
+        await continueUntil(arn, () => record().lifecycle!.stage === "PRODUCTION_TRAFFIC_SHIFT", 600);
+        until(() => record().lifecycle!.stage === "PRE_PRODUCTION_TRAFFIC_SHIFT", 600, 1);
+        const rule = () => sim.ecs.rules.get(prodRule)!.forward.map((f) => `${f.targetGroupArn === GREEN_TG ? "green" : "blue"} ${f.weight}`);
+        expect(rule(), "the canary share while the second pause waits").to.deep.equal(["blue 90", "green 10"]);
+        const hookId = (await describe(arn)).lifecycleHookDetails!.find((h) => h.status === "AWAITING_ACTION")!.hookId!;
+        await ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId, action: "ROLLBACK" }));
+        until(() => record().status === "ROLLBACK_SUCCESSFUL", 300, 1);
+        expect(rule()).to.deep.equal(["blue 100", "green 0"]);
+        expect(record().statusReason).to.equal(`The deployment was rolled back by ContinueServiceDeployment with action ROLLBACK on lifecycle hook ${hookId} at PRE_PRODUCTION_TRAFFIC_SHIFT.`);
+    });
+
+    it("linear with a PAUSE at PRE_PRODUCTION_TRAFFIC_SHIFT pauses before every step; an unanswered one times out into ROLLBACK", async () => {
+        const arn = await update({ kind: "healthy", migration: "ok", version: "green" }, { strategy: "LINEAR", bakeTimeInMinutes: 0, linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 1 }, lifecycleHooks: [PAUSE_BEFORE_STEP] });
+        const seen = await continueUntil(arn, () => record().status === "SUCCESSFUL", 1200);
+        expect(seen.map((h) => `${h.stage} ${h.weight}`)).to.deep.equal([0, 25, 50, 75].map((w) => `PRE_PRODUCTION_TRAFFIC_SHIFT ${w}`));
+        const next = await update({ kind: "healthy", migration: "ok", version: "again" }, { strategy: "LINEAR", bakeTimeInMinutes: 0, linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 1 }, lifecycleHooks: [PAUSE_BEFORE_STEP] });
+        await continueUntil(next, () => record().lifecycle!.productionWeight === 25 && record().lifecycle!.stage === "PRE_PRODUCTION_TRAFFIC_SHIFT", 600);
+        until(() => record().status === "ROLLBACK_SUCCESSFUL", 40 * 60, 10);
+        expect(record().statusReason).to.match(/^The lifecycle hook ecs-pause-\S+ at PRE_PRODUCTION_TRAFFIC_SHIFT timed out; its timeout action is ROLLBACK\.$/);
+    });
+
     it("ListServiceDeployments pages newest first and filters by status and creation time", async () => {
         for (const v of ["a", "b", "c"]) {
             await update({ kind: "healthy", migration: "ok", version: v }, blueGreen({ bakeTimeInMinutes: 0, lifecycleHooks: [] }));
@@ -364,5 +415,8 @@ describe("sim: native ECS deployments over the wire (blue/green, canary, linear,
         expect(bare).to.include({ name: "InvalidParameterException", message: "The BLUE_GREEN deployment strategy requires loadBalancers[].advancedConfiguration with alternateTargetGroupArn, productionListenerRule and roleArn." });
         const atShift = await update({ kind: "healthy", migration: "ok" }, blueGreen({ lifecycleHooks: [{ ...PAUSE_AFTER_TEST, lifecycleStages: ["PRODUCTION_TRAFFIC_SHIFT"] }] })).catch((e: Error) => e);
         expect(atShift).to.include({ name: "InvalidParameterException", message: "PAUSE hooks cannot be configured at the PRODUCTION_TRAFFIC_SHIFT lifecycle stage." });
+        const unknown = await update({ kind: "healthy", migration: "ok" }, blueGreen({ lifecycleHooks: [{ ...PAUSE_AFTER_TEST, lifecycleStages: ["PRE_PRODUCTION"] }] })).catch((e: Error) => e);
+        expect(unknown).to.include({ name: "InvalidParameterException" });
+        expect((unknown as Error).message).to.match(/^Invalid lifecycle stage: PRE_PRODUCTION\. Valid values: /);
     });
 });

@@ -72,6 +72,9 @@ const MANIFEST_TYPES = [
     "application/vnd.docker.distribution.manifest.list.v2+json",
 ];
 
+/** The stages a lifecycle hook may name (@aws-sdk/client-ecs DeploymentLifecycleHookStage). */
+const HOOK_STAGES: readonly string[] = ["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"];
+
 export class AwsSimulator {
     readonly ecs: EcsModel;
     readonly calls: Call[] = [];
@@ -573,6 +576,8 @@ export class AwsSimulator {
             const targetType = h.targetType ?? "AWS_LAMBDA";
             if (targetType === "AWS_LAMBDA") throw new AwsError("InvalidParameterException", "The simulator does not model AWS_LAMBDA lifecycle hooks.");
             for (const stage of h.lifecycleStages ?? []) {
+                // ECS checks the enum (DeploymentLifecycleHookStage): a stage it does not know is refused, not ignored.
+                if (!HOOK_STAGES.includes(stage)) throw new AwsError("InvalidParameterException", `Invalid lifecycle stage: ${stage}. Valid values: ${HOOK_STAGES.join(", ")}.`);
                 if (stage === "TEST_TRAFFIC_SHIFT" || stage === "PRODUCTION_TRAFFIC_SHIFT") throw new AwsError("InvalidParameterException", `PAUSE hooks cannot be configured at the ${stage} lifecycle stage.`);
             }
             const minutes = h.timeoutConfiguration?.timeoutInMinutes ?? 1440;

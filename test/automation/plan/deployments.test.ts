@@ -31,6 +31,25 @@ describe("plan/deployments: reading one ECS service deployment", () => {
         for (const [over, strategy, answered, expected] of cases) expect(nextStep(snap(over), { strategy }, new Set(answered)), JSON.stringify(over)).to.deep.equal(expected);
     });
 
+    it("a step pause (PRE_PRODUCTION_TRAFFIC_SHIFT, before every canary or linear traffic step): the first checks green's test, every later one the 5xx ratio", () => {
+        const waiting = { lifecycleStage: "PRE_PRODUCTION_TRAFFIC_SHIFT", hooks: [hook("AWAITING_ACTION", "ecs-pause-2")] };
+        const step = (strategy: "canary" | "linear" | "blueGreen", over: Partial<ServiceDeploymentSnapshot>, answeredAtStep: number) =>
+            (nextStep(snap({ ...waiting, ...over }), { strategy }, new Set(["ecs-pause-1"]), answeredAtStep) as { check?: string }).check;
+        const cases: [string, "canary" | "linear" | "blueGreen", Partial<ServiceDeploymentSnapshot>, number, string][] = [
+            ["canary, before the canary step", "canary", { targetTraffic: { test: 100, production: 0 } }, 0, "first-step"],
+            ["canary, before the rest", "canary", { targetTraffic: { test: 100, production: 10 } }, 1, "canary"],
+            // ECS's weights are snapshots that may lag: a step pause berth already answered means production moved.
+            ["canary, before the rest, weight not yet reported", "canary", { targetTraffic: { test: 100, production: 0 } }, 1, "canary"],
+            // a watch that started late has answered none, but the weight shows production on green
+            ["canary, watch started late", "canary", { targetTraffic: { production: 10 } }, 0, "canary"],
+            ["canary, no weights reported", "canary", {}, 0, "first-step"],
+            ["linear, before the first step", "linear", { targetTraffic: { production: 0 } }, 0, "first-step"],
+            ["linear, before the third step", "linear", { targetTraffic: { production: 50 } }, 2, "canary"],
+            ["blue/green (no step pause in config; ECS's single step)", "blueGreen", { targetTraffic: { production: 0 } }, 0, "test"],
+        ];
+        for (const [what, strategy, over, answered, expected] of cases) expect(step(strategy, over, answered), what).to.equal(expected);
+    });
+
     it("only PENDING and IN_PROGRESS deployments are stopped (StopServiceDeployment ROLLBACK)", () => {
         expect(["PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "SUCCESSFUL"].filter((status) => isStoppable(snap({ status })))).to.deep.equal(["PENDING", "IN_PROGRESS"]);
     });

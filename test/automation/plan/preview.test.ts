@@ -73,6 +73,20 @@ describe("preview rendering over a recorded engine event stream", () => {
         expect(canary.verdict).to.equal("/health 200 on this release's sha via `x-berth-test: 1`; then 10% canary for 5 min, 5xx ≤ 1%");
         expect(canary.decidedBy).to.equal("berth's test, berth's canary check, 1 alarm during bake, ECS circuit breaker");
         expect(canary.bake).to.equal("none");
+        const steps = [
+            { stage: "POST_TEST_TRAFFIC_SHIFT" as const, timeoutMinutes: 15 },
+            { stage: "PRE_PRODUCTION_TRAFFIC_SHIFT" as const, timeoutMinutes: 10 },
+        ];
+        const pausedCanary = planRollout({ strategy: "canary", bakeMinutes: 0, canary: { percent: 10, bakeMinutes: 5 }, pauseHooks: steps, testTraffic: { header: "x-berth-test", value: "1" }, alarmNames: [] }, "/health");
+        expect(pausedCanary.verdict).to.equal("/health 200 on this release's sha via `x-berth-test: 1`; then 10% canary for 5 min, 5xx ≤ 1% judged at the pause before the rest moves");
+        const linear = { strategy: "linear" as const, bakeMinutes: 0, linear: { stepPercent: 25, intervalMinutes: 2 }, testTraffic: { header: "x-berth-test", value: "1" }, alarmNames: [] };
+        const pausedLinear = planRollout({ ...linear, pauseHooks: steps }, "/health");
+        expect([pausedLinear.verdict, pausedLinear.decidedBy]).to.deep.equal([
+            "/health 200 on this release's sha via `x-berth-test: 1`; then 25% steps every 2 min, 5xx ≤ 1% judged at the pause before each step",
+            "berth's test, berth's canary check, ECS circuit breaker",
+        ]);
+        // Without a step pause berth does not judge linear steps: ECS's alarms do.
+        expect(planRollout({ ...linear, pauseHooks: [steps[0]] }, "/health").decidedBy).to.equal("berth's test, ECS circuit breaker");
         const rolling = planRollout({ strategy: "rolling", bakeMinutes: 0, pauseHooks: [], alarmNames: [] }, "/health");
         expect(rolling).to.deep.equal({ strategy: "rolling", testTraffic: "—", verdict: "— (judged after the rollout by verify)", bake: "—", decidedBy: "ECS circuit breaker" });
         const body = renderPreviewComment({ stack: "prod", summary, release: { levels: [["catalog", "orders"]], migration: false, rollouts: { catalog: rolling, orders: bg } }, fullTextAt: "the job log" });
