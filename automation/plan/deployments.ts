@@ -199,7 +199,7 @@ export interface RolloutRecord {
     strategy: RolloutOutputs["strategy"];
     bakeMinutes: number;
     deploymentArn?: string;
-    /** The deployment's last status (SUCCESSFUL, ROLLBACK_SUCCESSFUL, …; IN_PROGRESS when berth stopped looking). */
+    /** The deployment's last status (SUCCESSFUL, ROLLBACK_SUCCESSFUL, …; IN_PROGRESS when berth stopped looking; NOT_FOUND when no deployment was found for an update ECS accepted). */
     status?: string;
     decidedBy?: Decider;
     /** One sentence naming who decided and why. */
