@@ -21,7 +21,7 @@ import { Service } from "./components/service";
 import { Migration, MIGRATION_CONTAINER } from "./components/migration";
 import { databaseRoles } from "./components/taskDefinition";
 import { Observability, deploymentAlarmNames } from "./components/observability";
-import { pauseHooks } from "./components/rollout";
+import { engineWait, pauseHooks, rollingDependentsOf } from "./components/rollout";
 import type { ServiceSettings } from "./config/settings";
 import type { TrafficShift } from "./components/loadBalancer";
 import { CiAccess } from "./components/ciAccess";
@@ -44,8 +44,9 @@ export function routeBase(routes: readonly string[]): string | undefined {
  * driver needs to steer it — the PAUSE hooks, the header that reaches green, the alternate target group and
  * the alarms ECS rolls back on.
  */
-export function rolloutOutputs(s: ServiceSettings, shift: TrafficShift | undefined, alarmNames: string[]) {
+export function rolloutOutputs(s: ServiceSettings, shift: TrafficShift | undefined, alarmNames: string[], rollingDependents: string[]) {
     const r = s.rollout;
+    const wait = engineWait(r, rollingDependents);
     return {
         strategy: r.strategy,
         bakeMinutes: shift ? r.bakeMinutes : 0,
@@ -55,6 +56,9 @@ export function rolloutOutputs(s: ServiceSettings, shift: TrafficShift | undefin
         testTraffic: shift ? shift.test : undefined,
         alternateTargetGroupArn: shift?.alternateTargetGroup.arn,
         alarmNames,
+        // Whether `pulumi up` waits through this service's whole deployment (bake included) before its dependents.
+        engineWaits: wait.waitForSteadyState,
+        ...(wait.rollingDependents.length > 0 ? { rollingDependents: wait.rollingDependents } : {}),
     };
 }
 
@@ -150,6 +154,7 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
                 database: s.database ? databaseLink : undefined,
                 bucket: s.bucket !== "none" ? { name: storage.uploadsBucketName, arn: storage.uploadsBucketArn } : undefined,
                 waitsFor: s.waitsFor.map((dep) => services[dep].ecsService),
+                rollingDependents: rollingDependentsOf(s.name, settings.services),
                 protectLogs: settings.protectData,
             },
             opts,
@@ -240,7 +245,7 @@ export async function declareEnvironment(settings: Settings, options: ProgramOpt
                         buildTarget: s.build.target,
                         buildArgs: s.build.args,
                         platform: s.architecture === "arm64" ? "linux/arm64" : "linux/amd64",
-                        rollout: rolloutOutputs(s, loadBalancer.trafficShifts[s.name], s.routes.length > 0 ? deploymentAlarmNames(naming, s.name) : []),
+                        rollout: rolloutOutputs(s, loadBalancer.trafficShifts[s.name], s.routes.length > 0 ? deploymentAlarmNames(naming, s.name) : [], rollingDependentsOf(s.name, settings.services)),
                     },
                 ];
             }),

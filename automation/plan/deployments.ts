@@ -3,7 +3,7 @@
 // route; a canary's 5xx ratio), the outcome, who decided it, and the per-service timeline the report prints.
 // Outcomes always come from the deployment's status, for every strategy — never from task counts.
 import type { HookAction, LifecycleHookDetail, ServiceDeploymentSnapshot } from "../ports";
-import type { RolloutOutputs } from "./outputs";
+import { engineWaitsFor, type RolloutOutputs } from "./outputs";
 import { versionMatches, type SmokeResult } from "./verify";
 
 export const TERMINAL_STATUSES = ["SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"] as const;
@@ -215,7 +215,7 @@ export interface RolloutRecord {
     strategy: RolloutOutputs["strategy"];
     bakeMinutes: number;
     deploymentArn?: string;
-    /** The deployment's last status (SUCCESSFUL, ROLLBACK_SUCCESSFUL, …; IN_PROGRESS when berth stopped looking). */
+    /** The deployment's last status (SUCCESSFUL, ROLLBACK_SUCCESSFUL, …; IN_PROGRESS when berth stopped looking; NOT_FOUND when no deployment was found for an update ECS accepted). */
     status?: string;
     decidedBy?: Decider;
     /** One sentence naming who decided and why. */
@@ -270,5 +270,10 @@ export function planRollout(rollout: RolloutOutputs, healthCheckPath: string): R
     if (testHook) deciders.push("berth's test");
     if (rollout.strategy === "canary" || stepHook) deciders.push("berth's canary check");
     deciders.push(...alarms.map((a) => `${a} during bake`), "ECS circuit breaker");
-    return { strategy: rollout.strategy, testTraffic, verdict, bake: rollout.bakeMinutes > 0 ? `${rollout.bakeMinutes} min (blue kept, double tasks)` : "none", decidedBy: deciders.join(", ") };
+    // Whether later services wait for this bake: only a rolling dependent keeps the engine waiting (rollout.ts engineWait).
+    const waits = engineWaitsFor(rollout);
+    const dependents = rollout.rollingDependents ?? [];
+    const overlap = !waits ? "; dependents go on once production moved" : dependents.length > 0 ? `; the engine waits through it for rolling ${dependents.join(", ")}` : "";
+    const bake = rollout.bakeMinutes > 0 ? `${rollout.bakeMinutes} min (blue kept, double tasks${overlap})` : "none";
+    return { strategy: rollout.strategy, testTraffic, verdict, bake, decidedBy: deciders.join(", ") };
 }

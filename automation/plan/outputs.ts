@@ -20,8 +20,18 @@ const rolloutOutputs = z.object({
     testTraffic: z.object({ header: text, value: text }).optional(),
     alternateTargetGroupArn: text.optional(),
     alarmNames: z.array(text),
+    // Whether the engine's update of the service lasts until its deployment ended, bake included (waitForSteadyState):
+    // rolling services, and traffic-shifting ones a rolling service waits for (named). Otherwise the engine goes on
+    // once ECS accepted the update and the rollout watch alone waits. Absent (stacks from before it): waits.
+    engineWaits: z.boolean().optional(),
+    rollingDependents: z.array(text).optional(),
 });
 export const ROLLING_OUTPUTS = { strategy: "rolling", bakeMinutes: 0, pauseHooks: [], alarmNames: [] } as const;
+
+/** Whether the engine's update of a service lasts until its deployment ended (see `engineWaits` above). */
+export function engineWaitsFor(rollout: { engineWaits?: boolean }): boolean {
+    return rollout.engineWaits !== false;
+}
 
 const serviceOutputs = z.object({
     serviceName: text,

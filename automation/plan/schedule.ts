@@ -209,3 +209,56 @@ export function blueGreenSchedule(jobs: readonly PhasedJob[], parallel: number, 
     }
     return { makespan: Math.max(0, ...Object.values(spans).map(([, e]) => e)), spans, trafficMoved };
 }
+
+/** One service of a release as berth rolls it: rolling, or traffic-shifting with or without the engine's wait. */
+export type ReleaseJob =
+    | { name: string; waitsFor: readonly string[]; kind: "rolling"; duration: number }
+    | { name: string; waitsFor: readonly string[]; kind: "shifting"; phases: BlueGreenPhases; engineWaits: boolean };
+
+/** Seconds the engine takes for an update it does not wait through (UpdateService, then the service reads ACTIVE). */
+export const ACCEPT_SECONDS = 5;
+
+/**
+ * What berth does (infra/components/rollout.ts engineWait, the rollout watch): the engine starts a service's update
+ * once the updates of everything it waits for have ended, at most `parallel` at once. A rolling update lasts its
+ * duration. A traffic-shifting one lasts ACCEPT_SECONDS unless the engine waits for it (a rolling dependent), then
+ * its whole deployment. Its green scales up at once; berth answers its test hook once green is up and every
+ * dependency has moved production traffic (within a poll); then production moves, it bakes and cleans up. The
+ * release ends when the last deployment ends (verify waits for every bake).
+ */
+export function releaseSchedule(jobs: readonly ReleaseJob[], parallel: number, pollSeconds: number): Schedule & { trafficMoved: Record<string, number> } {
+    if (parallel < 1) throw new Error("parallel must be at least 1");
+    const names = new Set(jobs.map((j) => j.name));
+    for (const j of jobs) for (const d of j.waitsFor) if (!names.has(d)) throw new Error(`${j.name} waits for unknown ${d}`);
+    const spans: Record<string, [number, number]> = {};
+    const trafficMoved: Record<string, number> = {};
+    const opEnd: Record<string, number> = {};
+    const running: { name: string; end: number }[] = [];
+    const done = new Set<string>();
+    let now = 0;
+    const start = (j: ReleaseJob) => {
+        if (j.kind === "rolling") {
+            trafficMoved[j.name] = now + j.duration;
+            spans[j.name] = [now, now + j.duration];
+            return now + j.duration;
+        }
+        const p = j.phases;
+        const dependenciesMoved = Math.max(0, ...j.waitsFor.map((d) => trafficMoved[d] + pollSeconds));
+        trafficMoved[j.name] = Math.max(now + p.scaleUp + p.test, dependenciesMoved) + p.shift;
+        spans[j.name] = [now, trafficMoved[j.name] + p.bake + p.cleanUp];
+        return j.engineWaits ? spans[j.name][1] : now + ACCEPT_SECONDS;
+    };
+    while (done.size < jobs.length) {
+        for (const job of jobs) {
+            if (running.length >= parallel) break;
+            if (spans[job.name] || !job.waitsFor.every((d) => done.has(d))) continue;
+            opEnd[job.name] = start(job);
+            running.push({ name: job.name, end: opEnd[job.name] });
+        }
+        if (running.length === 0) throw new Error("dependency cycle among jobs");
+        now = Math.min(...running.map((r) => r.end));
+        for (const r of running.filter((x) => x.end === now)) done.add(r.name);
+        running.splice(0, running.length, ...running.filter((x) => x.end !== now));
+    }
+    return { makespan: Math.max(0, ...Object.values(spans).map(([, e]) => e)), spans, trafficMoved };
+}

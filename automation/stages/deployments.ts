@@ -3,7 +3,7 @@
 // and, once any deployment of the release fails, send every other one still running forward back to blue at once
 // (StopServiceDeployment ROLLBACK). Interrupted, it stops answering: the hook's own timeout action rolls back.
 import { actionFor, decidedBy, describeDecision, DeploymentTimeline, isRollingBack, isStoppable, isTerminal, judgeCanary, judgeGreen, nextStep, type BerthActions, type HookCheck, type RolloutRecord, type Verdict } from "../plan/deployments";
-import type { EnvironmentOutputs, RolloutOutputs } from "../plan/outputs";
+import { engineWaitsFor, type EnvironmentOutputs, type RolloutOutputs } from "../plan/outputs";
 import { doubledMinutes, trafficSteps } from "../../infra/config/rollout";
 import type { SmokeResult } from "../plan/verify";
 import type { LifecycleHookDetail, ServiceDeploymentSnapshot } from "../ports";
@@ -23,6 +23,12 @@ export interface WatchRequest {
      * then on, so a 12-service release does not list every service's deployments every poll.
      */
     hasStarted?: (service: string) => boolean;
+    /**
+     * Whether the engine's operation on a service ended well (ECS accepted the update): a traffic-shifting service the
+     * engine does not wait for (outputs `rollout.engineWaits` false) then has a deployment that the watch must find
+     * and follow to its end, however long after the update returned.
+     */
+    isAccepted?: (service: string) => boolean;
 }
 
 /** Deployments created this long before the update started still count (clock skew between here and AWS). */
@@ -77,24 +83,28 @@ export class RolloutWatch {
     }
 
     /**
-     * The update returned: keep answering until every blue/green, canary or linear deployment has ended (a program
-     * whose services do not wait through bake returns before they do), follow rollbacks under way, all bounded;
-     * then hand back the records. Interrupted: one last look, no answers.
+     * The update returned: keep answering until every blue/green, canary or linear deployment has ended — the engine
+     * goes on once ECS accepted such an update (waitForSteadyState false), so their hooks, traffic moves and bakes
+     * mostly run after it returned, and verification must not start before they end —, follow rollbacks under way,
+     * all bounded; then hand back the records. A deployment the engine started that did not end in time (or was never
+     * found) is recorded as such, which fails the release. `updateFailed`: the engine failed, so every deployment of
+     * the release still running forward goes back to blue (its held hooks answered ROLLBACK). Interrupted: one last
+     * look, no answers.
      */
-    async finish(): Promise<Record<string, RolloutRecord>> {
+    async finish(options: { updateFailed?: string } = {}): Promise<Record<string, RolloutRecord>> {
         this.stopping = true;
         this.wake.abort();
         await this.loop;
         const interrupted = this.ctx.signal?.aborted === true;
+        if (options.updateFailed && !interrupted && this.request.rollBackReleaseOnFailure) await this.rollBackRelease(options.updateFailed).catch((error: unknown) => this.ctx.log(`rollout watch: ${message(error)}`));
         const deadline = this.ctx.deps.clock.now() + SETTLE_MS + this.longestOwnWaitMs();
+        let open: Watched[] = [];
         for (;;) {
             await this.poll({ answer: !interrupted }).catch((error: unknown) => this.ctx.log(`rollout watch: ${message(error)}`));
-            // A rolling deployment still running forward after the update returned (the provider stopped waiting) is
-            // verify's to judge; every other one is followed to its end.
-            const open = [...this.watched.values()].filter((w) => w.snapshot && (isRollingBack(w.snapshot.status) || (w.record.strategy !== "rolling" && !isTerminal(w.snapshot.status))));
+            open = [...this.watched.values()].filter((w) => this.isOpen(w));
             if (interrupted || open.length === 0) break;
             if (this.ctx.deps.clock.now() >= deadline) {
-                for (const w of open) this.ctx.log(`${w.service}: deployment still ${w.snapshot!.status} at ${w.snapshot!.lifecycleStage ?? "?"}; berth stops watching it`);
+                for (const w of open) this.giveUp(w);
                 break;
             }
             await this.ctx.deps.clock.sleep(this.ctx.timing.pollMs);
@@ -106,6 +116,30 @@ export class RolloutWatch {
             records[w.service] = { ...w.record, ...this.durations(w, now) };
         }
         return records;
+    }
+
+    /**
+     * Still to follow once the update returned: a rollback under way; a blue/green, canary or linear deployment not
+     * ended; or one the engine started (ECS accepted the update) whose deployment was not found yet. A rolling
+     * deployment still running forward (the provider stopped waiting) is verify's to judge.
+     */
+    private isOpen(w: Watched): boolean {
+        if (w.snapshot) return isRollingBack(w.snapshot.status) || (w.record.strategy !== "rolling" && !isTerminal(w.snapshot.status));
+        return w.record.strategy !== "rolling" && !engineWaitsFor(this.request.outputs.services[w.service].rollout) && this.request.isAccepted?.(w.service) === true;
+    }
+
+    /** The deadline passed: what is still open is recorded as unfinished (not SUCCESSFUL), which fails the release. */
+    private giveUp(w: Watched): void {
+        if (!w.snapshot) {
+            w.record.status = "NOT_FOUND";
+            w.record.decision = "berth found no ECS deployment for the accepted update";
+            this.ctx.log(`${w.service}: no deployment found for the update ECS accepted; berth stops looking`);
+            return;
+        }
+        if (isTerminal(w.snapshot.status)) return;
+        w.record.status = w.snapshot.status;
+        w.record.decision = `berth stopped watching at ${w.snapshot.lifecycleStage ?? "an unknown stage"} (its own time is up)`;
+        this.ctx.log(`${w.service}: deployment still ${w.snapshot.status} at ${w.snapshot.lifecycleStage ?? "?"}; berth stops watching it`);
     }
 
     /** The longest a watched deployment may rightly take on its own: its hooks' timeouts (a step pause per step), steps and bake. */

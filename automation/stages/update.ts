@@ -37,9 +37,11 @@ export async function stackUpdate(ctx: StageContext, request: UpdateRequest): Pr
     const tracker = new ProgressTracker(request.services);
     const failedServices: string[] = [];
     const watched = request.watch?.services ?? request.services;
-    const hasStarted = (service: string) => tracker.snapshot(deps.clock.now() / 1000).find((p) => p.service === service)?.state !== "waiting";
-    const watch = request.watch && watched.length > 0 ? new RolloutWatch(ctx, { hasStarted, ...request.watch, services: watched }).start() : undefined;
-    const rollouts = async () => (watch ? { rollouts: await watch.finish() } : {});
+    const stateOf = (service: string) => tracker.snapshot(deps.clock.now() / 1000).find((p) => p.service === service)?.state;
+    const hasStarted = (service: string) => stateOf(service) !== "waiting";
+    const isAccepted = (service: string) => stateOf(service) === "stable";
+    const watch = request.watch && watched.length > 0 ? new RolloutWatch(ctx, { hasStarted, isAccepted, ...request.watch, services: watched }).start() : undefined;
+    const rollouts = async (updateFailed?: string) => (watch ? { rollouts: await watch.finish({ updateFailed }) } : {});
     try {
         const options = {
             config: { images: request.images, ...(request.migrationImage === undefined ? {} : { migrationImage: request.migrationImage }) },
@@ -53,9 +55,11 @@ export async function stackUpdate(ctx: StageContext, request: UpdateRequest): Pr
         };
         const result = await deps.stack.up(options);
         for (const p of tracker.snapshot(deps.clock.now() / 1000)) if (p.state === "failed") failedServices.push(p.service);
-        return { kind: "done", result, tracker, failedServices, ...(await rollouts()) };
+        // Traffic-shifting deployments the engine did not wait for may still run: a failed update sends them back.
+        const failed = result.result === "succeeded" ? undefined : `the stack update ${result.result}${failedServices.length > 0 ? ` (${failedServices.join(", ")})` : ""}`;
+        return { kind: "done", result, tracker, failedServices, ...(await rollouts(failed)) };
     } catch (error) {
-        const watched = await rollouts();
+        const watched = await rollouts(isAbort(error, ctx.signal) ? undefined : `the stack update failed: ${message(error)}`);
         if (isAbort(error, ctx.signal)) return { kind: "interrupted", tracker, ...watched };
         if (error instanceof StackLockedError) return { kind: "locked", error };
         ctx.log(`stack update failed: ${message(error)}`);

@@ -57,13 +57,45 @@ export function deploymentConfiguration(r: RolloutSettings) {
 export const PROVIDER_WAIT_MINUTES = 20;
 
 /**
- * How long `pulumi up` may wait for a traffic-shifting deployment to settle (waitForSteadyState follows hooks
- * and bake): every pause at its timeout (a step pause once per traffic step), the canary or linear steps, the bake, and the provider's own 20
+ * How long `pulumi up` may wait for a traffic-shifting deployment to settle when it waits for steady state
+ * (engineWait: a rolling service depends on it; waitForSteadyState then follows hooks and bake): every pause at its
+ * timeout (a step pause once per traffic step), the canary or linear steps, the bake, and the provider's own 20
  * minutes for starting and stopping tasks. Undefined for rolling: the provider's default applies.
  */
 export function deploymentWaitMinutes(r: RolloutSettings): number | undefined {
     if (!shiftsTraffic(r.strategy)) return undefined;
     return pauseHooks(r).reduce((sum, h) => sum + h.timeoutMinutes * hookInvocations(h.stage, r), 0) + doubledMinutes(r) + PROVIDER_WAIT_MINUTES;
+}
+
+/** How the engine waits for one ECS service's update (waitForSteadyState and its customTimeouts). */
+export interface EngineWait {
+    /** The update lasts until the deployment ended (hooks and bake included); false: until ECS accepted it. */
+    waitForSteadyState: boolean;
+    /** customTimeouts for create and update, minutes; undefined keeps the provider's 20. */
+    timeoutMinutes?: number;
+    /** The rolling services that wait for this traffic-shifting one: why the engine still waits through its bake. */
+    rollingDependents: string[];
+}
+
+/**
+ * Rolling services wait for steady state (their deployment is short, and the engine's wait is what orders their
+ * dependents). A blue/green, canary or linear service lets the engine go on once ECS accepted the update: the
+ * release driver's rollout watch then holds each traffic-shifting dependent's test hook until this one moved
+ * production traffic, and waits for every deployment's end (bake included) before verifying, so bakes overlap.
+ * A *rolling* dependent has no hook berth could hold: when one waits for this service, the engine keeps waiting
+ * through the whole deployment, bake included (that dependent starts against a dependency that finished), and the
+ * service pays its bake on the critical path — stated in synth and preview. terraform-provider-aws: with
+ * wait_for_steady_state false, Update returns once the service reads ACTIVE after UpdateService.
+ */
+export function engineWait(r: RolloutSettings, rollingDependents: readonly string[]): EngineWait {
+    if (!shiftsTraffic(r.strategy)) return { waitForSteadyState: true, rollingDependents: [] };
+    if (rollingDependents.length === 0) return { waitForSteadyState: false, rollingDependents: [] };
+    return { waitForSteadyState: true, timeoutMinutes: deploymentWaitMinutes(r), rollingDependents: [...rollingDependents] };
+}
+
+/** The rolling services of a catalogue that wait for `name` (its rolling dependents). */
+export function rollingDependentsOf(name: string, services: readonly { name: string; waitsFor: readonly string[]; rollout: Pick<RolloutSettings, "strategy"> }[]): string[] {
+    return services.filter((s) => !shiftsTraffic(s.rollout.strategy) && s.waitsFor.includes(name)).map((s) => s.name);
 }
 
 /** Trust of the role ECS assumes to move traffic, as AWS documents it for the load-balancer infrastructure role. */

@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import type { ServiceSettings } from "../config/settings";
 import { LOGICAL_NAMES, type Naming } from "../naming";
 import type { TrafficShift } from "./loadBalancer";
-import { deploymentConfiguration, deploymentWaitMinutes, ecsInfrastructureTrust, trafficShiftPolicy } from "./rollout";
+import { deploymentConfiguration, ecsInfrastructureTrust, engineWait, trafficShiftPolicy, type EngineWait } from "./rollout";
 import { bucketPolicy, containerEnvironment, containerSecrets, dbConnectPolicy, dbUserArn, ecsTaskTrust, executionPolicy, secretResourceArns, type DatabaseLink } from "./taskDefinition";
 
 export type { DatabaseLink } from "./taskDefinition";
@@ -38,6 +38,8 @@ export interface ServiceArgs {
     bucket?: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
     /** ECS services of the catalogue entries this one waits for (F11). */
     waitsFor: aws.ecs.Service[];
+    /** Rolling catalogue entries that wait for this one (rollout.ts engineWait: they keep the engine waiting). */
+    rollingDependents: string[];
     protectLogs: boolean;
 }
 
@@ -49,11 +51,14 @@ export class Service extends pulumi.ComponentResource {
     readonly ecsService: aws.ecs.Service;
     /** The role ECS moves traffic with, for blue/green, canary and linear services. */
     readonly trafficShiftRoleArn?: pulumi.Output<string>;
+    /** How the engine waits for this service's updates (stack outputs `rollout.engineWaits`). */
+    readonly engineWait: EngineWait;
 
     constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("berth:service:Service", name, {}, opts);
         const { service, naming } = args;
         this.family = naming.taskFamily(service.name);
+        this.engineWait = engineWait(service.rollout, args.rollingDependents);
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
@@ -183,7 +188,7 @@ export class Service extends pulumi.ComponentResource {
     private createService(name: string, args: ServiceArgs, taskDefinition: aws.ecs.TaskDefinition, shiftRole?: { role: aws.iam.Role; policy: aws.iam.RolePolicy }): aws.ecs.Service {
         const { service } = args;
         const shift = args.trafficShift;
-        const waitMinutes = deploymentWaitMinutes(service.rollout);
+        const wait = this.engineWait;
         // The config loader already refused spot where the profile forbids it.
         const spot = service.spot;
         return new aws.ecs.Service(
@@ -223,7 +228,7 @@ export class Service extends pulumi.ComponentResource {
                 serviceRegistries: { registryArn: args.discoveryServiceArn },
                 propagateTags: "SERVICE",
                 enableEcsManagedTags: true,
-                waitForSteadyState: true,
+                waitForSteadyState: wait.waitForSteadyState,
             },
             {
                 parent: this,
@@ -235,8 +240,9 @@ export class Service extends pulumi.ComponentResource {
                 // group (terraform-provider-aws #45678), so the load-balancer block is ECS's once created — except
                 // in the one update that switches a rolling service over (rollout.switching), which must send it.
                 ignoreChanges: [...(service.autoscaling ? ["desiredCount"] : []), ...(shift && !service.rollout.switching ? ["loadBalancers"] : [])],
-                // waitForSteadyState follows the PAUSE hooks and the bake: wait as long as they may take.
-                customTimeouts: waitMinutes !== undefined ? { create: `${waitMinutes}m`, update: `${waitMinutes}m` } : undefined,
+                // A traffic-shifting service the engine waits for (a rolling dependent): waitForSteadyState follows its
+                // PAUSE hooks and bake, so wait as long as they may take.
+                customTimeouts: wait.timeoutMinutes !== undefined ? { create: `${wait.timeoutMinutes}m`, update: `${wait.timeoutMinutes}m` } : undefined,
             },
         );
     }

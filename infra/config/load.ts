@@ -8,6 +8,7 @@ import { describeIssue } from "./issues";
 import { resolveService } from "./service";
 import { resolveAlarms, resolveCi, resolveDatabase, resolveImages, resolveLoadBalancer, resolveLogs, resolveMigration, resolveNetwork, resolveRegistry } from "./sections";
 import { checkAlternateNames, checkCatalogue, checkRuleQuota, resolveListenerRules, resolveRollout } from "./catalogue";
+import { checkHookHolds } from "./rolloutHold";
 import type { Settings } from "./settings";
 import { resolveCostAssumptions } from "./costAssumptions";
 import { checkMasterUsername } from "./databaseAccess";
@@ -80,6 +81,7 @@ function resolveSettings(input: ConfigInput, raw: RawConfig, problems: ConfigPro
     const rollout = resolveRollout(services, add);
     const listenerRules = resolveListenerRules(services, add);
     checkAlternateNames(services, add);
+    if (rollout.levels.length > 0) checkHookHolds(services, add);
     const migration = resolveMigration(raw, services, add);
     const images = resolveImages(raw, services, add);
     checkRuleQuota({ services, loadBalancer: { certificateArn: raw.loadBalancer?.certificateArn }, database, migration }, add);

@@ -58,7 +58,7 @@ export const rolloutRecordSchema = z.object({
     strategy: z.enum(["rolling", "blueGreen", "canary", "linear"]),
     bakeMinutes: z.number(),
     deploymentArn: z.string().optional(),
-    /** The deployment's last status (SUCCESSFUL, ROLLBACK_SUCCESSFUL, …; IN_PROGRESS when berth stopped looking). */
+    /** The deployment's last status (SUCCESSFUL, ROLLBACK_SUCCESSFUL, …; IN_PROGRESS when berth stopped looking; NOT_FOUND when no deployment was found for an update ECS accepted). */
     status: z.string().optional(),
     decidedBy: z.enum(["berth-test", "berth-canary", "berth-rollback", "alarm", "circuit-breaker", "hook-timeout", "ecs"]).optional(),
     /** One sentence naming who decided and why. */

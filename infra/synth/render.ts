@@ -100,6 +100,8 @@ interface RolloutView {
     pauseHooks: { stage: string; timeoutMinutes: number }[];
     testTraffic?: { header: string; value: string };
     alarmNames: string[];
+    engineWaits?: boolean;
+    rollingDependents?: string[];
 }
 
 /** One line per service: strategy, steps, bake, pauses and the alarms ECS rolls back on. */
@@ -109,6 +111,8 @@ export function describeRollout(r: RolloutView | undefined): string {
     if (r.canary) parts.push(`canary ${r.canary.percent}% for ${r.canary.bakeMinutes} min`);
     if (r.linear) parts.push(`linear ${r.linear.stepPercent}% every ${r.linear.intervalMinutes} min`);
     if (r.strategy !== "rolling") parts.push(`bake ${r.bakeMinutes} min`);
+    if (r.strategy !== "rolling" && r.engineWaits === false) parts.push("the engine goes on once ECS accepted the update (berth's watch waits for the bake)");
+    if (r.strategy !== "rolling" && r.engineWaits !== false) parts.push(`the engine waits through the bake${r.rollingDependents?.length ? ` (rolling ${r.rollingDependents.join(", ")} wait${r.rollingDependents.length === 1 ? "s" : ""} for it)` : ""}`);
     for (const h of r.pauseHooks) parts.push(`PAUSE at ${h.stage} (rolls back after ${h.timeoutMinutes} min)`);
     if (r.testTraffic) parts.push(`test header ${r.testTraffic.header}`);
     parts.push(r.alarmNames.length > 0 ? `alarms ${r.alarmNames.join(", ")}` : "no deployment alarms (not routed)");

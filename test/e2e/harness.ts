@@ -206,12 +206,18 @@ export class World {
             ecs.createTargetGroup({ ...blue, arn: alternate, routes: [] });
             const production = ecs.rules.productionRuleOf(out.targetGroupArn)!;
             const test = ecs.rules.create({ priority: production.priority - 5, paths: production.paths, header: { name: TEST_HEADER.header, values: [TEST_HEADER.value] }, forward: [{ targetGroupArn: out.targetGroupArn, weight: 100 }] });
+            // As the program decides it (infra/components/rollout.ts engineWait): the engine waits through this service's
+            // deployment only while a rolling service waits for it.
+            const shifting = (n: string) => (this.options.rollouts?.[n]?.strategy ?? "rolling") !== "rolling";
+            const rollingDependents = Object.keys(outputs.services).filter((n) => !shifting(n) && outputs.services[n].waitsFor.includes(name));
             const rollout: RolloutOutputs = {
                 bakeMinutes: 0,
                 pauseHooks: [{ stage: "POST_TEST_TRAFFIC_SHIFT", timeoutMinutes: 10 }],
                 testTraffic: TEST_HEADER,
                 alternateTargetGroupArn: alternate,
                 alarmNames: [`${out.serviceName}-5xx`],
+                engineWaits: rollingDependents.length > 0,
+                ...(rollingDependents.length > 0 ? { rollingDependents } : {}),
                 ...wanted,
             };
             out.rollout = rollout;

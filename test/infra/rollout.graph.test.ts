@@ -6,6 +6,8 @@ import { parseStackOutputs } from "../../automation/plan/outputs";
 import type { Synthesis } from "../../infra/synth/synthesize";
 import type { SynthResource } from "../../infra/synth/mockEngine";
 import { describeRollout } from "../../infra/synth/render";
+import { engineWait, rollingDependentsOf } from "../../infra/components/rollout";
+import type { RolloutSettings, RolloutStrategy } from "../../infra/config/settings";
 import { baseConfig, exampleStack, ofType, one, synth, T } from "../helpers/synth";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -92,7 +94,7 @@ describe("rollout: the synthesized graph of traffic-shifting services", function
         expect(ofType(dev, T.role).filter((r) => r.name.endsWith("-lb-role"))).to.deep.equal([]);
     });
 
-    it("configures the ECS service: advancedConfiguration, BLUE_GREEN with bake, a PAUSE that rolls back, alarms, and waits as long as the pause may take", () => {
+    it("configures the ECS service: advancedConfiguration, BLUE_GREEN with bake, a PAUSE that rolls back, alarms; the engine goes on once ECS accepted the update", () => {
         const svc = one(prod, T.ecsService, "svc-web-service");
         expect(svc.inputs.loadBalancers).to.deep.equal([
             {
@@ -115,12 +117,12 @@ describe("rollout: the synthesized graph of traffic-shifting services", function
         expect(svc.inputs.alarms).to.deep.equal({ alarmNames: ["berth-prod-web-unhealthyhostcount", "berth-prod-web-httpcode-target-5xx-count"], enable: true, rollback: true });
         expect(svc.inputs.deploymentCircuitBreaker).to.deep.equal({ enable: true, rollback: true });
         expect(svc.ignoreChanges).to.deep.equal(["loadBalancers"]);
-        // 30 min pause + 5 min bake + the provider's own 20 minutes.
-        expect(svc.customTimeouts).to.deep.equal({ create: "55m", update: "55m" });
+        // No rolling service waits for web: the rollout watch, not the engine, waits for its hooks and bake.
+        expect([svc.inputs.waitForSteadyState, svc.customTimeouts]).to.deep.equal([false, undefined]);
         expect(svc.dependsOn).to.include(one(prod, T.rolePolicy, "svc-web-lb-policy").urn);
     });
 
-    it("configures canary steps, a pause before each production step and one once production moved; the wait counts the step pause per step", () => {
+    it("configures canary steps, a pause before each production step and one once production moved; a traffic-shifting dependent (web) lets the engine go on", () => {
         const svc = one(prod, T.ecsService, "svc-api-service");
         expect(svc.inputs.deploymentConfiguration).to.deep.equal({
             strategy: "CANARY",
@@ -132,13 +134,32 @@ describe("rollout: the synthesized graph of traffic-shifting services", function
                 { targetType: "PAUSE", lifecycleStages: ["POST_PRODUCTION_TRAFFIC_SHIFT"], timeoutConfiguration: { action: "ROLLBACK", timeoutInMinutes: "15" } },
             ],
         });
+        expect([svc.inputs.waitForSteadyState, svc.customTimeouts]).to.deep.equal([false, undefined]);
+    });
+
+    it("keeps the engine waiting through hooks and bake when a rolling service depends on a traffic-shifting one, with timeouts adding both pauses and the canary bake", async () => {
+        const c = prodConfig();
+        // worker (unrouted, so rolling) now waits for the canary api; api waits for nothing.
+        c["berth:services"][1].dependsOn = [];
+        c["berth:services"][2].dependsOn = ["api"];
+        const s = await synth(c, undefined, "prod");
+        const api = one(s, T.ecsService, "svc-api-service");
         // 45 (test) + 2 × 12 (ECS pauses before the canary step and before the rest) + 15 + 4 (canary bake) + 5 (bake) + 20.
-        expect(svc.customTimeouts).to.deep.equal({ create: "113m", update: "113m" });
+        expect([api.inputs.waitForSteadyState, api.customTimeouts]).to.deep.equal([true, { create: "113m", update: "113m" }]);
+        expect(api.dependsOn).to.not.include(one(s, T.ecsService, "svc-worker-service").urn);
+        expect(one(s, T.ecsService, "svc-worker-service").dependsOn).to.include(api.urn);
+        const web = one(s, T.ecsService, "svc-web-service");
+        expect([web.inputs.waitForSteadyState, web.customTimeouts]).to.deep.equal([false, undefined]);
+        const rollout = parseStackOutputs(s.outputs).services.api.rollout;
+        expect([rollout.engineWaits, rollout.rollingDependents]).to.deep.equal([true, ["worker"]]);
+        expect(describeRollout(rollout)).to.contain("; bake 5 min; the engine waits through the bake (rolling worker waits for it); PAUSE at");
     });
 
     it("rolls the unrouted worker without alarms or waits; a routed rolling service still rolls back on its alarms", () => {
         const worker = one(prod, T.ecsService, "svc-worker-service");
         expect([worker.inputs.deploymentConfiguration, worker.inputs.alarms, worker.ignoreChanges, worker.customTimeouts]).to.deep.equal([{ strategy: "ROLLING" }, undefined, [], undefined]);
+        // Rolling services keep the steady-state wait (the provider's 20 minutes): it is what orders their dependents.
+        expect([worker.inputs.waitForSteadyState, one(dev, T.ecsService, "svc-web-service").inputs.waitForSteadyState]).to.deep.equal([true, true]);
         const web = one(dev, T.ecsService, "svc-web-service");
         expect([web.inputs.deploymentConfiguration, web.inputs.alarms, web.ignoreChanges]).to.deep.equal([
             { strategy: "ROLLING" },
@@ -193,6 +214,7 @@ describe("rollout: the synthesized graph of traffic-shifting services", function
             testTraffic: test,
             alternateTargetGroupArn: alternate("web"),
             alarmNames: ["berth-prod-web-unhealthyhostcount", "berth-prod-web-httpcode-target-5xx-count"],
+            engineWaits: false,
         });
         expect(parsed.services.api.rollout).to.deep.equal({
             strategy: "canary",
@@ -206,9 +228,16 @@ describe("rollout: the synthesized graph of traffic-shifting services", function
             testTraffic: test,
             alternateTargetGroupArn: alternate("api"),
             alarmNames: ["berth-prod-api-unhealthyhostcount", "berth-prod-api-httpcode-target-5xx-count"],
+            engineWaits: false,
         });
-        expect(parsed.services.worker.rollout).to.deep.equal({ strategy: "rolling", bakeMinutes: 0, pauseHooks: [], alarmNames: [] });
-        expect(JSON.parse(JSON.stringify(parseStackOutputs(dev.outputs).services.web.rollout))).to.deep.equal({ strategy: "rolling", bakeMinutes: 0, pauseHooks: [], alarmNames: ["berth-dev-web-unhealthyhostcount", "berth-dev-web-httpcode-target-5xx-count"] });
+        expect(parsed.services.worker.rollout).to.deep.equal({ strategy: "rolling", bakeMinutes: 0, pauseHooks: [], alarmNames: [], engineWaits: true });
+        expect(JSON.parse(JSON.stringify(parseStackOutputs(dev.outputs).services.web.rollout))).to.deep.equal({
+            strategy: "rolling",
+            bakeMinutes: 0,
+            pauseHooks: [],
+            alarmNames: ["berth-dev-web-unhealthyhostcount", "berth-dev-web-httpcode-target-5xx-count"],
+            engineWaits: true,
+        });
         // The header value is the test rule's, and stable for the stack.
         expect((one(prod, T.listenerRule, "edge-api-test-rule").inputs.conditions as { httpHeader?: { values: string[] } }[])[1].httpHeader!.values).to.deep.equal([test.value]);
     });
@@ -251,7 +280,7 @@ describe("rollout: the synthesized graph of traffic-shifting services", function
     it("describes each service's rollout in one line for synth", () => {
         const out = prod.outputs.services as Record<string, { rollout: Parameters<typeof describeRollout>[0] }>;
         expect(describeRollout(out.api.rollout)).to.equal(
-            "canary; canary 10% for 4 min; bake 5 min; PAUSE at POST_TEST_TRAFFIC_SHIFT (rolls back after 45 min); PAUSE at PRE_PRODUCTION_TRAFFIC_SHIFT (rolls back after 12 min); PAUSE at POST_PRODUCTION_TRAFFIC_SHIFT (rolls back after 15 min); test header x-berth-test; alarms berth-prod-api-unhealthyhostcount, berth-prod-api-httpcode-target-5xx-count",
+            "canary; canary 10% for 4 min; bake 5 min; the engine goes on once ECS accepted the update (berth's watch waits for the bake); PAUSE at POST_TEST_TRAFFIC_SHIFT (rolls back after 45 min); PAUSE at PRE_PRODUCTION_TRAFFIC_SHIFT (rolls back after 12 min); PAUSE at POST_PRODUCTION_TRAFFIC_SHIFT (rolls back after 15 min); test header x-berth-test; alarms berth-prod-api-unhealthyhostcount, berth-prod-api-httpcode-target-5xx-count",
         );
         expect(describeRollout(out.worker.rollout)).to.equal("rolling; no deployment alarms (not routed)");
         expect(describeRollout(undefined)).to.equal("rolling");
@@ -268,5 +297,32 @@ describe("rollout: the example stacks", () => {
         expect(one(prod, T.ecsService, "svc-orders-service").inputs.deploymentConfiguration).to.deep.include({ strategy: "CANARY", canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "5" } });
         // Autoscaling owns the count and ECS the load-balancer block: a later `up` touches neither.
         expect(one(prod, T.ecsService, "svc-api-gateway-service").ignoreChanges).to.deep.equal(["desiredCount", "loadBalancers"]);
+        // No rolling service waits for a traffic-shifting one in prod: the engine goes on at every service, bakes overlap.
+        expect(["api-gateway", "accounts", "orders"].map((n) => one(prod, T.ecsService, `svc-${n}-service`).inputs.waitForSteadyState)).to.deep.equal([false, false, false]);
+    });
+});
+
+describe("rollout: how the engine waits for each service (engineWait)", () => {
+    const r = (strategy: RolloutStrategy, extra: Partial<RolloutSettings> = {}): RolloutSettings => ({ strategy, bakeMinutes: 5, testTimeoutMinutes: 30, testHeader: "x-berth-test", switching: false, ...extra });
+    it("rolling waits for steady state on the provider's timeout; traffic-shifting goes on unless a rolling service depends on it", () => {
+        const table: [RolloutSettings, string[], ReturnType<typeof engineWait>][] = [
+            [r("rolling"), [], { waitForSteadyState: true, rollingDependents: [] }],
+            [r("rolling"), ["x"], { waitForSteadyState: true, rollingDependents: [] }],
+            [r("blueGreen"), [], { waitForSteadyState: false, rollingDependents: [] }],
+            [r("blueGreen"), ["worker"], { waitForSteadyState: true, timeoutMinutes: 55, rollingDependents: ["worker"] }],
+            [r("linear", { linear: { stepPercent: 25, intervalMinutes: 2 } }), ["a", "b"], { waitForSteadyState: true, timeoutMinutes: 30 + 6 + 5 + 20, rollingDependents: ["a", "b"] }],
+            [r("canary", { canary: { percent: 10, bakeMinutes: 4 } }), [], { waitForSteadyState: false, rollingDependents: [] }],
+        ];
+        for (const [settings, dependents, expected] of table) expect(engineWait(settings, dependents), `${settings.strategy} ${dependents}`).to.deep.equal(expected);
+    });
+
+    it("finds the rolling services that wait for a service, not the traffic-shifting ones", () => {
+        const services = [
+            { name: "api", waitsFor: [], rollout: { strategy: "blueGreen" as const } },
+            { name: "web", waitsFor: ["api"], rollout: { strategy: "canary" as const } },
+            { name: "worker", waitsFor: ["api", "web"], rollout: { strategy: "rolling" as const } },
+            { name: "cron", waitsFor: ["web"], rollout: { strategy: "rolling" as const } },
+        ];
+        expect(["api", "web", "worker"].map((n) => rollingDependentsOf(n, services))).to.deep.equal([["worker"], ["worker", "cron"], []]);
     });
 });

@@ -863,11 +863,6 @@ export class FakeStack implements StackPort {
     previews = 0;
     /** The most services that rolled at the same time in any update (bounded by `parallel`). */
     maxConcurrentRollouts = 0;
-    /**
-     * Whether a blue/green service's operation lasts until its deployment ends (the provider's steady-state wait,
-     * hooks and bake included). False: like `waitForSteadyState: false`, it ends once ECS accepted the update.
-     */
-    waitsForDeployments = true;
     private version = 10;
 
     constructor(private readonly w: World) {
@@ -964,19 +959,24 @@ export class FakeStack implements StackPort {
                     record.changed.push(s);
                 }
                 const stuck = batch.filter((s) => w.primary(s).kind === "stuck");
-                await w.clock.sleep(stuck.length > 0 ? 600_000 : 5_000);
-                // Like the provider's steady-state wait (terraform-provider-aws #43434): a blue/green, canary or linear
-                // service's operation lasts until its service deployment ends — hooks and bake included — and a
-                // rollback fails it. An interrupted engine still lets these in-flight operations finish.
+                // The provider's steady-state poll: a stuck service times out after 10 minutes, in small steps so that the
+                // rollout watch's polls (and ECS) go on meanwhile, as they do beside a real engine.
+                for (let waited = 0; waited < (stuck.length > 0 ? 600_000 : 5_000); waited += 5_000) await w.clock.sleep(5_000);
+                // As the program sets waitForSteadyState (outputs rollout.engineWaits): a blue/green, canary or linear service
+                // the engine waits for has an operation that lasts until its service deployment ends — hooks and bake
+                // included — and a rollback fails it (terraform-provider-aws #43434); one it does not wait for ends once
+                // ECS accepted the update (the provider's Update returns after UpdateService and an ACTIVE read). An
+                // interrupted engine still lets in-flight operations finish.
+                const waits = (s: string) => w.latestServiceDeployment(s)?.strategy !== "ROLLING" && w.outputs.services[s].rollout?.engineWaits !== false;
                 const ended = new Map<string, FakeServiceDeployment>();
                 for (;;) {
                     for (const s of batch) {
                         const d = w.latestServiceDeployment(s);
-                        if (!d || d.strategy === "ROLLING" || ended.has(s) || !this.waitsForDeployments) continue;
+                        if (!d || !waits(s) || ended.has(s)) continue;
                         w.settle(s);
                         if (TERMINAL.has(d.status)) ended.set(s, d);
                     }
-                    if (!this.waitsForDeployments || batch.every((s) => ended.has(s) || w.latestServiceDeployment(s)?.strategy === "ROLLING")) break;
+                    if (batch.every((s) => ended.has(s) || !waits(s))) break;
                     await w.clock.sleep(5_000);
                 }
                 for (const s of batch) {

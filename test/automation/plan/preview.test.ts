@@ -102,6 +102,13 @@ describe("preview rendering over a recorded engine event stream", () => {
         expect(allRolling).to.not.contain("| service | strategy |");
     });
 
+    it("the bake column says whether later services wait for the bake: only a rolling dependent keeps the engine waiting", () => {
+        const bg = { strategy: "blueGreen" as const, bakeMinutes: 5, pauseHooks: [{ stage: "POST_TEST_TRAFFIC_SHIFT" as const, timeoutMinutes: 30 }], testTraffic: { header: "x-berth-test", value: "1" }, alarmNames: [] };
+        expect(planRollout({ ...bg, engineWaits: false }, "/health").bake).to.equal("5 min (blue kept, double tasks; dependents go on once production moved)");
+        expect(planRollout({ ...bg, engineWaits: true, rollingDependents: ["worker", "cron"] }, "/health").bake).to.equal("5 min (blue kept, double tasks; the engine waits through it for rolling worker, cron)");
+        expect(planRollout({ ...bg, bakeMinutes: 0, engineWaits: false }, "/health").bake).to.equal("none");
+    });
+
     it("an empty preview says so", () => {
         const body = renderPreviewComment({ stack: "prod", summary: summarizePreview([]), fullTextAt: "the job log" });
         expect(body).to.contain("No infrastructure changes.");

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { blueGreenPhases, blueGreenSchedule, criticalPath, fixedBatches, Job, lowerBound, optimalMakespan, PhasedJob, rolloutDuration, seededRandom, slidingWindow } from "../../../automation/plan/schedule";
+import { ACCEPT_SECONDS, blueGreenPhases, blueGreenSchedule, criticalPath, fixedBatches, Job, lowerBound, optimalMakespan, PhasedJob, releaseSchedule, rolloutDuration, seededRandom, slidingWindow, type ReleaseJob } from "../../../automation/plan/schedule";
 
 // a(10) → b(50), c(10) → d(10); e(30) independent.  Levels: [a, e], [b, c], [d].
 const jobs: Job[] = [
@@ -40,6 +40,30 @@ describe("plan/schedule", () => {
         ];
         expect(blueGreenSchedule(pair, 1, "traffic").spans).to.deep.equal({ x: [0, 395], y: [85, 480] });
         expect(blueGreenSchedule(pair, 1, "bake").spans).to.deep.equal({ x: [0, 395], y: [395, 790] });
+    });
+
+    it("F11: what berth does — the engine goes on after each accepted traffic-shifting update, greens scale up together, each hook is answered a poll after its dependencies moved, and the bakes overlap", () => {
+        const phases = { scaleUp: 60, test: 15, shift: 10, bake: 300, cleanUp: 10 };
+        const chain: ReleaseJob[] = ["a", "b", "c"].map((name, i) => ({ name, waitsFor: i === 0 ? [] : [["a", "b"][i - 1]], kind: "shifting", phases, engineWaits: false }));
+        const s = releaseSchedule(chain, 4, 5);
+        expect(ACCEPT_SECONDS).to.equal(5);
+        // a: 60 + 15 + 10; b starts 5 s in, green up at 80, held until a moved (85) + a poll, then shifts: 100; c: 115.
+        expect(s.trafficMoved).to.deep.equal({ a: 85, b: 100, c: 115 });
+        expect(s.spans).to.deep.equal({ a: [0, 395], b: [5, 410], c: [10, 425] });
+        expect(s.makespan).to.equal(425);
+        // A rolling dependent keeps the engine waiting through its dependency's whole deployment, bake included.
+        const withRolling: ReleaseJob[] = [
+            { name: "a", waitsFor: [], kind: "shifting", phases, engineWaits: true },
+            { name: "r", waitsFor: ["a"], kind: "rolling", duration: 80 },
+            { name: "b", waitsFor: ["r"], kind: "shifting", phases, engineWaits: false },
+        ];
+        const w = releaseSchedule(withRolling, 4, 5);
+        expect(w.spans).to.deep.equal({ a: [0, 395], r: [395, 475], b: [475, 870] });
+        expect(w.trafficMoved).to.deep.equal({ a: 85, r: 475, b: 560 });
+        // An accepted update holds its slot for seconds only: with one slot, independent services still overlap.
+        const pair: ReleaseJob[] = ["x", "y"].map((name) => ({ name, waitsFor: [], kind: "shifting", phases, engineWaits: false }));
+        expect(releaseSchedule(pair, 1, 5).spans).to.deep.equal({ x: [0, 395], y: [5, 400] });
+        expect(() => releaseSchedule([{ name: "a", waitsFor: ["zz"], kind: "rolling", duration: 1 }], 1, 5)).to.throw("a waits for unknown zz");
     });
 
     it("blue/green phases come from the rolling model: drain and stop move after the bake", () => {

@@ -9,10 +9,16 @@ import { harness, SHA, type Harness } from "../fakes/harness";
 
 const HEADER = { header: "x-berth-test", value: "1" };
 
-/** Gives services the rollout block the program would output for blue/green (or canary) with a PAUSE hook after test traffic. */
+/**
+ * Gives services the rollout block the program would output for blue/green (or canary) with a PAUSE hook after test
+ * traffic — engineWaits as infra/components/rollout.ts engineWait sets it: only while a rolling service waits for it.
+ */
 function blueGreen(h: Harness, services: string[], options: { bakeMinutes?: number; timeoutMinutes?: number; canary?: { percent: number; bakeMinutes: number } } = {}): void {
+    const all = h.world.outputs.services as Record<string, { waitsFor: string[]; rollout: { strategy: string } }>;
+    const shifting = (n: string) => services.includes(n) || all[n].rollout.strategy !== "rolling";
     for (const s of services) {
         const o = h.world.outputs.services[s];
+        const rollingDependents = Object.keys(all).filter((n) => !shifting(n) && all[n].waitsFor.includes(s));
         o.rollout = {
             strategy: options.canary ? "canary" : "blueGreen",
             bakeMinutes: options.bakeMinutes ?? 5,
@@ -21,6 +27,8 @@ function blueGreen(h: Harness, services: string[], options: { bakeMinutes?: numb
             testTraffic: HEADER,
             alternateTargetGroupArn: `${o.targetGroupArn.replace(/\/[0-9a-f]+$/, "")}-g/1111222233334444`,
             alarmNames: [`berth-dev-${s}-5xx`, `berth-dev-${s}-unhealthy`],
+            engineWaits: rollingDependents.length > 0,
+            ...(rollingDependents.length > 0 ? { rollingDependents } : {}),
         };
     }
 }
@@ -204,11 +212,19 @@ describe("blue/green and canary release scenarios (12-service example)", () => {
         expect(orders.status).to.equal("SUCCESSFUL");
     });
 
-    it("F11: with an engine that goes on once ECS accepted the update, berth holds a dependent's hook until its dependency moved production traffic; bakes overlap", async () => {
+    it("F11: the engine goes on once ECS accepted each update; berth holds a dependent's hook until its dependency moved production traffic; bakes overlap; verify starts after the last bake", async () => {
         const h = await harness({ changed: ["payments", "orders", "shipping"] });
-        blueGreen(h, ["payments", "orders", "shipping"], { bakeMinutes: 10 });
-        h.stack.waitsForDeployments = false;
+        // api-gateway waits for orders: blue/green too, so no rolling service keeps the engine waiting on the chain.
+        blueGreen(h, ["payments", "orders", "shipping", "api-gateway"], { bakeMinutes: 10 });
+        expect(["payments", "orders", "shipping"].map((s) => h.world.outputs.services[s].rollout.engineWaits)).to.deep.equal([false, false, false]);
         const t0 = h.world.clock.now();
+        let updateReturnedAt = 0;
+        const up = h.stack.up.bind(h.stack);
+        h.stack.up = async (options) => {
+            const result = await up(options);
+            updateReturnedAt = h.world.clock.now();
+            return result;
+        };
         const record = await runRelease(h.deps, h.options);
         expect(record.state).to.equal("RELEASED");
         const sd = (s: string) => h.world.serviceDeployments.find((d) => d.service === s)!;
@@ -221,20 +237,105 @@ describe("blue/green and canary release scenarios (12-service example)", () => {
             expect(Date.parse(moved(dependent).test!.at)).to.be.lessThan(sd(dependency).finishedAt!);
         }
         for (const s of ["payments", "orders", "shipping"]) expect(sd(s).status).to.equal("SUCCESSFUL");
+        // The engine was done before any bake ended: it stopped waiting once ECS accepted each update.
+        expect(updateReturnedAt).to.be.lessThan(Math.min(...["payments", "orders", "shipping"].map((s) => sd(s).finishedAt!)));
+        // Verification starts only once every deployment ended, bake included.
+        const verify = record.stages.find((st) => st.name === "verify")!;
+        expect(verify.outcome).to.equal("ok");
+        const lastBakeEnd = Math.max(...["payments", "orders", "shipping"].map((s) => sd(s).finishedAt!));
+        expect(Date.parse(verify.startedAt!)).to.be.at.least(lastBakeEnd);
         // three 10-minute bakes in a chain, paid about once
         expect(h.world.clock.now() - t0).to.be.lessThan(25 * 60_000);
     });
 
     it("F13: with an engine that goes on once ECS accepted the update, a deployment rolled back after the update returned still fails the release", async () => {
         const h = await harness({ changed: ["orders"] });
-        blueGreen(h, ["orders"], { bakeMinutes: 10 });
-        h.stack.waitsForDeployments = false;
+        blueGreen(h, ["orders", "shipping", "api-gateway"], { bakeMinutes: 10 });
+        expect(h.world.outputs.services.orders.rollout.engineWaits).to.equal(false);
         h.world.faults.alarmInBake = { orders: 60_000 };
         const record = await runRelease(h.deps, h.options);
         expect(h.stack.ups.find((u) => u.changed.includes("orders"))!.result).to.equal("succeeded");
         expect(record.state).to.equal("ROLLED_BACK");
         expect(record.summary).to.match(/^the rollout update succeeded but orders deployment ROLLBACK_SUCCESSFUL \(decided by an alarm \(berth-dev-orders-5xx\)\)/);
         expect(h.world.running("orders")).to.equal(h.world.services.get("orders")!.originalImage);
+    });
+
+    it("F11: a rolling service that waits for a blue/green one keeps the engine waiting through that one's whole deployment, bake included", async () => {
+        const h = await harness({ changed: ["orders", "api-gateway"] });
+        blueGreen(h, ["orders"], { bakeMinutes: 10 });
+        // shipping and api-gateway roll and wait for orders: the program keeps waitForSteadyState on orders.
+        expect(h.world.outputs.services.orders.rollout).to.deep.include({ engineWaits: true, rollingDependents: ["api-gateway", "shipping"] });
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("RELEASED");
+        const orders = h.world.serviceDeployments.find((d) => d.service === "orders")!;
+        const gateway = h.world.serviceDeployments.find((d) => d.service === "api-gateway")!;
+        expect(orders.status).to.equal("SUCCESSFUL");
+        expect(gateway.createdAt).to.be.at.least(orders.finishedAt!);
+    });
+
+    it("F13: a dependency's alarm during its bake, after the engine finished and its dependents moved production traffic, rolls the whole release back", async () => {
+        const h = await harness({ changed: ["payments", "orders", "shipping"] });
+        blueGreen(h, ["payments", "orders", "shipping", "api-gateway"], { bakeMinutes: 10 });
+        h.world.faults.alarmInBake = { payments: 4 * 60_000 };
+        let updateReturnedAt = 0;
+        const up = h.stack.up.bind(h.stack);
+        h.stack.up = async (options) => {
+            const result = await up(options);
+            if (updateReturnedAt === 0) updateReturnedAt = h.world.clock.now();
+            return result;
+        };
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("ROLLED_BACK");
+        const sd = (s: string) => h.world.serviceDeployments.find((d) => d.service === s)!;
+        // The engine had finished, and both dependents had moved production traffic, before payments' alarm fired.
+        expect(updateReturnedAt).to.be.greaterThan(0);
+        expect(updateReturnedAt).to.be.lessThan(sd("payments").rollback!.startedAt);
+        const rollout = (s: string) => record.services.find((x) => x.name === s)!.rollout!;
+        for (const s of ["orders", "shipping"]) expect(Date.parse(rollout(s).test!.at)).to.be.lessThan(sd("payments").rollback!.startedAt);
+        expect(rollout("payments")).to.include({ status: "ROLLBACK_SUCCESSFUL", decidedBy: "alarm" });
+        for (const s of ["orders", "shipping"]) {
+            expect(sd(s).calls.slice(-1)).to.deep.equal(["stop ROLLBACK"]);
+            expect(rollout(s)).to.include({ status: "ROLLBACK_SUCCESSFUL", decidedBy: "berth-rollback", stoppedInBake: true });
+        }
+        for (const s of ["payments", "orders", "shipping"]) expect(h.world.running(s)).to.equal(h.world.services.get(s)!.originalImage);
+        expect(record.summary).to.match(/^the rollout update succeeded but /);
+        expect(record.summary).to.contain("payments deployment ROLLBACK_SUCCESSFUL (decided by an alarm (berth-dev-payments-5xx))");
+    });
+
+    it("F13: the engine fails on a later service while earlier blue/green deployments it no longer waits for bake: berth sends them back to blue at once", async () => {
+        const h = await harness({ changed: ["payments", "orders", "reviews"] });
+        blueGreen(h, ["payments", "orders", "shipping", "api-gateway"], { bakeMinutes: 60 });
+        h.world.faults.neverStabilises = ["reviews"];
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("ROLLED_BACK");
+        expect(h.stack.ups.find((u) => u.changed.includes("reviews"))!.result).to.equal("failed");
+        for (const s of ["payments", "orders"]) {
+            const d = h.world.serviceDeployments.find((x) => x.service === s)!;
+            expect(d.calls.slice(-1), s).to.deep.equal(["stop ROLLBACK"]);
+            expect(d.status).to.equal("ROLLBACK_SUCCESSFUL");
+            expect(record.services.find((x) => x.name === s)!.rollout).to.include({ decidedBy: "berth-rollback", stoppedInBake: true });
+            expect(h.world.running(s)).to.equal(h.world.services.get(s)!.originalImage);
+        }
+    });
+
+    it("a traffic-shifting update ECS accepted whose deployment berth never finds fails the release instead of verifying it", async () => {
+        const h = await harness({ changed: ["orders"] });
+        blueGreen(h, ["orders", "shipping", "api-gateway"], { bakeMinutes: 5 });
+        const list = h.ecs.listServiceDeployments.bind(h.ecs);
+        let hidden = true;
+        h.ecs.listServiceDeployments = async (cluster, name, options) => (hidden && name === "berth-dev-orders" ? [] : list(cluster, name, options));
+        const up = h.stack.up.bind(h.stack);
+        let ups = 0;
+        h.stack.up = async (options) => {
+            if (ups++ === 1) hidden = false; // the restore's deployment is found again
+            return up(options);
+        };
+        const record = await runRelease(h.deps, h.options);
+        expect(record.state).to.equal("ROLLED_BACK");
+        expect(record.services.find((s) => s.name === "orders")!.rollout).to.include({ status: "NOT_FOUND" });
+        expect(record.summary).to.match(/^the rollout update succeeded but orders deployment NOT_FOUND/);
+        expect(h.lines).to.include("orders: no deployment found for the update ECS accepted; berth stops looking");
+        expect(record.stages.find((st) => st.name === "verify")).to.equal(undefined);
     });
 
     it("rollback command: a blue/green service's restore deployment is answered too (200 on the test route, any version), and only changed services are watched", async () => {
