@@ -24,12 +24,13 @@ export function outcomeOf(record: ReleaseRecord, command: OutcomeCommand): Relea
  * (aborted) signal. Only a second Ctrl-C, which exits at once, skips it. A write that fails changes no state and no
  * exit code: a warning line and a note at the end of the summary; a promotion naming this release then words its
  * refusal from the source stack's Pulumi update history, as for a release from before the outcome history.
- * `--dry-run` adds nothing; a rollback that changed nothing is no release (its id is the release it
- * found running) and adds nothing.
+ * A run that changed nothing (NOTHING_TO_DO: no service changed, a rollback with no image to change, `--dry-run`)
+ * is no release and adds nothing.
  */
 export async function recordOutcome(deps: ReleaseDeps, record: ReleaseRecord, command: OutcomeCommand, options: { dryRun?: boolean } = {}): Promise<ReleaseRecord> {
-    if (command === "rollback" && record.state === "NOTHING_TO_DO") return record;
-    // A dry run printed the write it would make (stages/dryRun.ts) and writes nothing.
+    // No release: nothing changed and nothing is written (as before), and no-op runs never push out a failed one.
+    if (record.state === "NOTHING_TO_DO") return record;
+    // A dry run (NOTHING_TO_DO too) printed the write it would make (stages/dryRun.ts).
     if (options.dryRun) return record;
     const outcome = outcomeOf(record, command);
     try {

@@ -1,6 +1,7 @@
 // The outcome history: how each of a stack's last deploy and rollback runs ended (the release state of its report),
-// whatever that was — the history of verified releases keeps RELEASED ones only. One small JSON document in one SSM
-// parameter, written at the end of every run and read by a promotion to name the state of a release it refuses.
+// whatever that was — the history of verified releases keeps RELEASED ones only; a run that changed nothing
+// (NOTHING_TO_DO) is no release and is not recorded. One small JSON document in one SSM parameter, written at the end
+// of every other run and read by a promotion to name the state of a release it refuses.
 import { z } from "zod";
 import { releaseStateSchema } from "./results";
 
@@ -40,17 +41,13 @@ const newestFirst = (a: ReleaseOutcome, b: ReleaseOutcome) => b.finishedAt.local
 
 /**
  * The history to store: one entry per release id (the newest finish wins), newest first, at most OUTCOMES_KEPT and
- * within OUTCOMES_MAX_BYTES. Over either bound the oldest NOTHING_TO_DO run goes first (it changed nothing, and a
- * pipeline of no-op pushes must not push a failed release out), then the oldest run.
+ * within OUTCOMES_MAX_BYTES (the oldest runs go first).
  */
 export function boundOutcomes(outcomes: readonly ReleaseOutcome[]): ReleaseOutcome[] {
     const byId = new Map<string, ReleaseOutcome>();
     for (const o of [...outcomes].sort(newestFirst)) if (!byId.has(o.releaseId)) byId.set(o.releaseId, o);
-    const kept = [...byId.values()];
-    while (kept.length > OUTCOMES_KEPT || (kept.length > 1 && Buffer.byteLength(document(kept), "utf8") > OUTCOMES_MAX_BYTES)) {
-        const noop = kept.map((o) => o.state).lastIndexOf("NOTHING_TO_DO");
-        kept.splice(noop > 0 ? noop : kept.length - 1, 1);
-    }
+    const kept = [...byId.values()].slice(0, OUTCOMES_KEPT);
+    while (kept.length > 1 && Buffer.byteLength(document(kept), "utf8") > OUTCOMES_MAX_BYTES) kept.pop();
     return kept;
 }
 

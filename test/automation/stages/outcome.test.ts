@@ -105,10 +105,10 @@ describe("the outcome step: every run's final state joins the outcome history", 
         expect(dry.lines).to.include("[dry-run] would add the run's final state to the outcome history (/berth/dev/outcomes/recent)");
     });
 
-    it("a deploy with nothing to do is recorded NOTHING_TO_DO (its own release id)", async () => {
+    it("a deploy with nothing to do is no release: nothing recorded, nothing written", async () => {
         const h = await harness();
         const record = await runRelease(h.deps, h.options);
         expect(record.state).to.equal("NOTHING_TO_DO");
-        expect(h.world.outcomes.map((o) => [o.releaseId, o.state, o.summary])).to.deep.equal([[record.id, "NOTHING_TO_DO", "no service changed: 0 builds, 0 updates"]]);
+        expect(h.world.outcomeWrites).to.deep.equal([]);
     });
 });
