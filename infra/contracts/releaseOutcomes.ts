@@ -3,7 +3,9 @@
 // (NOTHING_TO_DO) is no release and is not recorded. One small JSON document in one SSM parameter, written at the end
 // of every other run and read by a promotion to name the state of a release it refuses.
 import { z } from "zod";
-import { releaseStateSchema } from "./results";
+import { releaseOutcomeSchema } from "./results";
+
+export { releaseOutcomeSchema };
 
 /** At most this many runs are kept, newest first. */
 export const OUTCOMES_KEPT = 20;
@@ -14,17 +16,6 @@ export const OUTCOMES_KEPT = 20;
 export const OUTCOMES_MAX_BYTES = 4096;
 /** A summary longer than this is cut (the report keeps the whole sentence). */
 export const OUTCOME_SUMMARY_CHARS = 160;
-
-export const releaseOutcomeSchema = z.object({
-    releaseId: z.string().min(1),
-    sha: z.string().regex(/^[0-9a-f]{7,40}$/),
-    /** The command that ran: a rollback is a release of its own (new id, an older release's images). */
-    command: z.enum(["deploy", "rollback"]),
-    state: releaseStateSchema,
-    finishedAt: z.iso.datetime(),
-    /** The report's summary sentence, cut to OUTCOME_SUMMARY_CHARS. */
-    summary: z.string().optional(),
-});
 
 export type ReleaseOutcome = z.infer<typeof releaseOutcomeSchema>;
 

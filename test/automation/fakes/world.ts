@@ -94,6 +94,8 @@ export interface Faults {
     storeWriteFails?: boolean;
     /** The outcome history's write fails with this error message (its released set and history unaffected). */
     outcomeWriteFails?: string;
+    /** Reading the outcome history fails with this error message (a corrupt or foreign value, a denied read). */
+    outcomeReadFails?: string;
     /** Blue/green services whose deployment alarm fires this long into BAKE_TIME: ECS rolls them back (alarm). */
     alarmInBake?: Record<string, number>;
     /** Canary services whose green revision answers this share of requests with 5xx (CloudWatch sees it a minute late). */
@@ -835,7 +837,10 @@ export class FakeStore implements ReleaseStorePort {
         return sets.sort((a, b) => b.releasedAt.localeCompare(a.releasedAt) || b.releaseId.localeCompare(a.releaseId));
     }
     async listOutcomes(): Promise<ReleaseOutcome[]> {
-        return this.w.aws("SSMClient", "GetParameterCommand", () => JSON.parse(JSON.stringify(this.visible().outcomes)));
+        return this.w.aws("SSMClient", "GetParameterCommand", () => {
+            if (this.w.faults.outcomeReadFails) throw new Error(this.w.faults.outcomeReadFails);
+            return JSON.parse(JSON.stringify(this.visible().outcomes));
+        });
     }
     /**
      * Like the SSM adapter after its lost-update check: the entry joins what the parameter really holds (not the lagged

@@ -7,6 +7,7 @@ import { runRelease } from "../../../automation/commands/deploy";
 import { readStatus } from "../../../automation/commands/status";
 import { exitCodeFor, renderMarkdown } from "../../../automation/plan/report";
 import { renderStatus } from "../../../automation/plan/status";
+import { resultJson, SCHEMA_IDS } from "../../../infra/contracts/results";
 import type { ImageCopyRequest, PromotionPort, ReleasedSet, ReleaseOutcome, StackHistoryEntry } from "../../../automation/ports";
 import { ReleaseInputError } from "../../../automation/stages/types";
 import { harness, type Harness } from "../fakes/harness";
@@ -73,8 +74,11 @@ describe("promotion scenarios (deploy --promote-from)", () => {
         const markdown = renderMarkdown(record);
         expect(markdown.split("\n")[3]).to.equal(`promoted from stack \`staging\` release ${source.releaseId} (sha \`5e5e5e5e5e5e\`): no build, the same digests`);
         expect(markdown).to.contain("| orders | promoted, copy |");
-        const status = renderStatus(await readStatus(h.deps));
+        const report = await readStatus(h.deps);
+        const status = renderStatus(report);
         expect(status).to.contain(`, promoted from stack \`staging\` release ${source.releaseId}\n`);
+        // status --json carries it too (its schema once lacked promotedFrom and refused the document)
+        expect(JSON.parse(resultJson("status", { schema: SCHEMA_IDS.status, ...report })).released.promotedFrom).to.deep.equal({ stack: "staging", releaseId: source.releaseId, sha: SOURCE_SHA });
         expect(h.lines).to.include(`promoting the latest verified release of staging: ${source.releaseId} (sha 5e5e5e5e5e5e, released 2026-03-02T08:00:00.000Z)`);
     });
 

@@ -5,9 +5,12 @@ import { expect } from "chai";
 import { runRelease } from "../../../automation/commands/deploy";
 import { runRollback } from "../../../automation/commands/rollback";
 import { exitCodeFor, renderMarkdown } from "../../../automation/plan/report";
+import { readStatus } from "../../../automation/commands/status";
+import { renderStatus } from "../../../automation/plan/status";
 import { outcomeOf } from "../../../automation/stages/outcome";
 import { ReleaseInputError } from "../../../automation/stages/types";
 import { OUTCOME_SUMMARY_CHARS } from "../../../infra/contracts/releaseOutcomes";
+import { resultJson, SCHEMA_IDS } from "../../../infra/contracts/results";
 import { harness, SHA } from "../fakes/harness";
 
 const OLD_RELEASE = "20260301-120000-0000000";
@@ -110,5 +113,31 @@ describe("the outcome step: every run's final state joins the outcome history", 
         const record = await runRelease(h.deps, h.options);
         expect(record.state).to.equal("NOTHING_TO_DO");
         expect(h.world.outcomeWrites).to.deep.equal([]);
+    });
+
+    it("status shows the last run when it did not end as the released set's release, in Markdown and in its JSON schema", async () => {
+        const h = await harness({ changed: ["orders"] });
+        const released = await runRelease(h.deps, h.options);
+        expect(renderStatus(await readStatus(h.deps))).to.not.contain("last run:");
+        // a new commit changes the services again and breaks orders' smoke check
+        (h.deps.source as unknown as { sha: string }).sha = "2".repeat(40);
+        h.deps.contextDigest = () => `sha256:${"d".repeat(64)}`;
+        h.world.services.get("orders")!.originalImage = h.world.running("orders");
+        h.world.faults.smoke5xx = ["orders"];
+        h.world.clock.t += 3600_000;
+        const failed = await runRelease(h.deps, h.options);
+        expect(failed.state).to.equal("ROLLED_BACK");
+        const status = await readStatus(h.deps);
+        expect(status.released!.releaseId).to.equal(released.id);
+        expect(status.lastRun).to.deep.equal(outcomeOf(failed, "deploy"));
+        expect(renderStatus(status).split("\n")[4]).to.equal(`last run: deploy ${failed.id} ended ROLLED_BACK at ${failed.finishedAt} — ${outcomeOf(failed, "deploy").summary}`);
+        expect(JSON.parse(resultJson("status", { schema: SCHEMA_IDS.status, ...status })).lastRun.state).to.equal("ROLLED_BACK");
+
+        h.world.faults.outcomeReadFails = "SSM parameter /berth/dev/outcomes/recent is not a berth outcome history (not JSON); delete it and the next deploy or rollback starts a new one";
+        const unreadable = await readStatus(h.deps);
+        expect(unreadable.lastRun).to.equal(undefined);
+        expect(renderStatus(unreadable)).to.contain(`last run: unknown (${h.world.faults.outcomeReadFails})`);
+        expect(unreadable.services).to.have.length(status.services.length);
+        resultJson("status", { schema: SCHEMA_IDS.status, ...unreadable });
     });
 });
