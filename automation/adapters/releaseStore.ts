@@ -57,6 +57,8 @@ export function parseOutcomes(parameterName: string, value: string): ReleaseOutc
 
 /** Rewrites after a lost update: the missed versions are read back and merged this many times at most. */
 const OUTCOME_WRITES = 3;
+/** At most the newest this many missed versions are read back per write (each one is a GetParameter). */
+const MISSED_VERSIONS_READ = 5;
 
 const sameEntries = (a: ReleaseOutcome[], b: ReleaseOutcome[]) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -123,7 +125,9 @@ export class SsmReleaseStore implements ReleaseStorePort {
             const written = await this.putOutcomes(name, value);
             if (written <= version + 1) return warnings;
             const missed: ReleaseOutcome[] = [];
-            for (let v = version + 1; v < written; v++) {
+            const from = Math.max(version + 1, written - MISSED_VERSIONS_READ);
+            if (from > version + 1) warnings.push(`versions ${version + 1} to ${from - 1} of ${name} were written by other runs and are not read back; their entries may be missing from it`);
+            for (let v = from; v < written; v++) {
                 const found = await this.readOutcomes(`${name}:${v}`, true);
                 if (found.missing) warnings.push(`version ${v} of ${name} (written by another run) could not be read back to merge its entries: ${found.missing}`);
                 missed.push(...found.outcomes);
@@ -132,7 +136,7 @@ export class SsmReleaseStore implements ReleaseStorePort {
             const merged = boundOutcomes([...entries, ...missed]);
             if (sameEntries(merged, entries)) return warnings;
             if (attempt === OUTCOME_WRITES) {
-                warnings.push(`${name} kept changing under concurrent writers; the entries of version ${written - 1} and older may be missing from it`);
+                warnings.push(`${name} kept changing under concurrent writers after ${OUTCOME_WRITES} writes; entries of other runs may be missing from it`);
                 return warnings;
             }
             entries = merged;

@@ -86,6 +86,28 @@ describe("SsmReleaseStore: the outcome history over the loopback SSM", function 
         expect(versions()).to.equal(4);
     });
 
+    it("many concurrent writes: only the newest 5 missed versions are read back, and the writer says which it skipped", async () => {
+        await store().recordOutcome(outcome(1));
+        const wire = client();
+        let raced = false;
+        const b = {
+            send: async (command: GetParameterCommand) => {
+                const out = await wire.send(command);
+                if (command instanceof GetParameterCommand && !raced) {
+                    raced = true;
+                    for (let n = 2; n <= 8; n++) await store().recordOutcome(outcome(n));
+                }
+                return out;
+            },
+        } as unknown as SSMClient;
+        expect(await store(b).recordOutcome(outcome(9, { state: "RELEASED" }))).to.deep.equal([
+            `versions 2 to 3 of ${OUTCOMES} were written by other runs and are not read back; their entries may be missing from it`,
+        ]);
+        // version 8 (read back) holds every other run's entry anyway: each writer added to what it read
+        expect((await store().listOutcomes()).map((o) => o.releaseId)).to.deep.equal([9, 8, 7, 6, 5, 4, 3, 2, 1].map((n) => outcome(n).releaseId));
+        expect(sim.callsTo("ssm", "GetParameter").filter((c) => String(c.input.Name).startsWith(`${OUTCOMES}:`)).map((c) => c.input.Name)).to.deep.equal([4, 5, 6, 7, 8].map((v) => `${OUTCOMES}:${v}`));
+    });
+
     it("SSM reads lagging a write: the missed version cannot be read back yet, and the writer says what may be missing", async () => {
         sim.faults = { ssmLagSeconds: 30 };
         await store().recordOutcome(outcome(1));
