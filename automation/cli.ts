@@ -245,7 +245,7 @@ export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (
 
     program
         .command("status")
-        .description("Show what runs now: released set, ECS deployments, target health.")
+        .description("Show what runs now: released set, ECS deployments, target health; and how the last run ended when it was not that release.")
         .addOption(stack())
         .addOption(json("the status instead of the Markdown table"))
         .addOption(output())

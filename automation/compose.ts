@@ -91,7 +91,12 @@ function promotionPort(options: ComposeOptions, progress: (line: string) => void
                 throw error;
             }
             const store = new SsmReleaseStore({ region: outputs.region, progress, parameterName: outputs.releasedImagesParameter });
-            return { outputs: raw, released: await store.readReleased(), history: await store.listReleases(), updates: await source.history(50) };
+            // The outcome history only words a refusal: a promotion of a verified release does not need it.
+            const outcomes = await store.listOutcomes().then(
+                (list) => ({ outcomes: list }),
+                (error: Error) => ({ outcomes: [], outcomesProblem: error.message }),
+            );
+            return { outputs: raw, released: await store.readReleased(), history: await store.listReleases(), ...outcomes, updates: await source.history(50) };
         },
     };
 }

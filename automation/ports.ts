@@ -1,6 +1,7 @@
 // The small interfaces the release stages need. Adapters (automation/adapters/) implement them over the
 // Automation API, AWS SDK v3, the docker CLI and fetch; tests use faithful fakes. No SDK type leaks here.
 import type { ReleasedSet } from "../infra/contracts/releasedSet";
+import type { ReleaseOutcome } from "../infra/contracts/releaseOutcomes";
 
 /** Time, injectable so waits and timeouts are testable without real sleeps. */
 export interface Clock {
@@ -333,6 +334,8 @@ export interface HttpPort {
 
 /** The released image set the program reads (infra/components/images.ts) and the driver writes: one contract for both. */
 export type { ReleasedSet };
+/** How one deploy or rollback run ended (infra/contracts/releaseOutcomes.ts): the outcome history's entry. */
+export type { ReleaseOutcome };
 
 export interface ReleaseStorePort {
     readReleased(): Promise<ReleasedSet | undefined>;
@@ -343,6 +346,17 @@ export interface ReleaseStorePort {
     writeReleased(set: ReleasedSet): Promise<void>;
     /** Every verified release recorded in the history, newest first (by releasedAt); `rollback --to` reads it. */
     listReleases(): Promise<ReleasedSet[]>;
+    /**
+     * The outcome history, newest first: how the stack's last runs ended, whatever the state (bounded: the newest
+     * ~20 that fit one standard parameter). [] when none was recorded; a value that is not one fails naming it.
+     * Never a source for rollback targets: those are verified releases only (listReleases).
+     */
+    listOutcomes(): Promise<ReleaseOutcome[]>;
+    /**
+     * Adds a run's outcome to the outcome history (one entry per release id). Resolves with warnings about entries
+     * of concurrent writers it could not keep; rejects when the history could not be written.
+     */
+    recordOutcome(outcome: ReleaseOutcome): Promise<string[]>;
 }
 
 /** The pull request (or issue) a preview comment goes on. */
@@ -370,6 +384,10 @@ export interface PromotionSource {
     released: ReleasedSet | undefined;
     /** Every verified release of the source, newest first. */
     history: ReleasedSet[];
+    /** The source's outcome history, newest first ([] when it could not be read: see outcomesProblem). */
+    outcomes: ReleaseOutcome[];
+    /** Why the source's outcome history could not be read (a corrupt or foreign value, permissions). */
+    outcomesProblem?: string;
     /** The source stack's recent Pulumi updates (their messages name berth's release ids). */
     updates: StackHistoryEntry[];
 }

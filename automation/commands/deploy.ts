@@ -8,6 +8,7 @@ import { taskDefinitionLabel, type ServiceVerdict } from "../plan/verify";
 import type { ReleasedSet } from "../ports";
 import { buildImages } from "../stages/build";
 import { dryRun } from "../stages/dryRun";
+import { recordOutcome } from "../stages/outcome";
 import { migrationRequest, runMigration, type MigrationOutcome } from "../stages/migrate";
 import { describeFailure, describeUpdate, expectedTaskDefinitions, failedChecks, imagesBefore, recordRelease, Run, timingOf, type StageTimeouts } from "../stages/record";
 import { planLines, previewStack, readOutputs, resolveRelease } from "../stages/resolve";
@@ -37,7 +38,12 @@ export interface ReleaseOptions {
 /** A stage either ends the release with its record or hands the next stage what it needs. */
 type Step<T> = { stop: ReleaseRecord } | { next: T };
 
+/** One release, then its outcome added to the stack's outcome history, whatever the state (stages/outcome.ts). */
 export async function runRelease(deps: ReleaseDeps, options: ReleaseOptions): Promise<ReleaseRecord> {
+    return recordOutcome(deps, await release(deps, options), "deploy", { dryRun: options.dryRun });
+}
+
+async function release(deps: ReleaseDeps, options: ReleaseOptions): Promise<ReleaseRecord> {
     const ctx: StageContext = { deps, timing: timingOf(options.timeouts), signal: options.signal, log: deps.progress, parallel: options.parallel };
     const run = new Run(deps, options.stackName, undefined);
     const promotion = options.promoteFrom ? await resolvePromotion(ctx, { ...options, promoteFrom: options.promoteFrom }) : undefined;

@@ -8,6 +8,7 @@ import { findRollbackTarget, previousRelease, rollbackCandidates } from "../plan
 import { taskDefinitionLabel } from "../plan/verify";
 import type { ReleasedSet } from "../ports";
 import { describeUpdate, expectedTaskDefinitions, failedChecks, recordRollback, Run, timingOf } from "../stages/record";
+import { recordOutcome } from "../stages/outcome";
 import { readOutputs } from "../stages/resolve";
 import { whatRunsNow } from "../stages/status";
 import { ReleaseInputError, type ReleaseDeps, type StageContext } from "../stages/types";
@@ -32,9 +33,14 @@ export interface RollbackOptions {
  * with --to <release id | sha>, that release from the history of verified releases. Only services still in the
  * catalogue are restored; services that did not exist in that release keep the image they run. A verified
  * rollback is recorded as a new release (new id, the restored set, the release it rolled back from, appended to
- * the history) and ends RELEASED (exit 0); otherwise NEEDS_ATTENTION.
+ * the history) and ends RELEASED (exit 0); otherwise NEEDS_ATTENTION. Either way its outcome joins the stack's
+ * outcome history (stages/outcome.ts).
  */
 export async function runRollback(deps: ReleaseDeps, options: RollbackOptions): Promise<ReleaseRecord> {
+    return recordOutcome(deps, await rollBack(deps, options), "rollback");
+}
+
+async function rollBack(deps: ReleaseDeps, options: RollbackOptions): Promise<ReleaseRecord> {
     const ctx: StageContext = { deps, timing: timingOf(), signal: options.signal, log: deps.progress, parallel: options.parallel };
     const outputs = await readOutputs(ctx);
     const released = await deps.store.readReleased();

@@ -1,5 +1,6 @@
 // `status`: what runs now, per service — the running task definition, counts, deployments, target health and
-// the released digest. Read from ECS, the load balancer and the release store, never from what berth meant to do.
+// the released digest — and how the last run ended. Read from ECS, the load balancer and the release store, never
+// from what berth meant to do.
 import type { StatusReport } from "../plan/status";
 import { taskDefinitionLabel } from "../plan/verify";
 import type { LoadBalancerPort } from "../ports";
@@ -13,6 +14,11 @@ export type StatusDeps = Pick<ReleaseDeps, "stack" | "ecs" | "elb" | "store">;
 export async function readStatus(deps: StatusDeps): Promise<StatusReport> {
     const outputs = await readOutputs({ deps: deps as ReleaseDeps, timing: timingOf(), log: () => undefined });
     const released = await deps.store.readReleased();
+    // The outcome history only adds the last run's state: a corrupt one is said, not fatal.
+    const outcomes = await deps.store.listOutcomes().then(
+        (list) => (list[0] ? { lastRun: list[0] } : {}),
+        (error: Error) => ({ outcomesProblem: error.message }),
+    );
     const names = Object.keys(outputs.services);
     const statuses = await describeAll(deps.ecs, outputs, names);
     const services: StatusReport["services"] = [];
@@ -39,7 +45,7 @@ export async function readStatus(deps: StatusDeps): Promise<StatusReport> {
             ...(released?.images[name] ? { releasedDigest: released.images[name] } : {}),
         });
     }
-    return { stack: deps.stack.name, cluster: outputs.clusterName, ...(released ? { released: { releaseId: released.releaseId, sha: released.sha, releasedAt: released.releasedAt, ...(released.promotedFrom ? { promotedFrom: released.promotedFrom } : {}) } } : {}), services };
+    return { stack: deps.stack.name, cluster: outputs.clusterName, ...(released ? { released: { releaseId: released.releaseId, sha: released.sha, releasedAt: released.releasedAt, ...(released.promotedFrom ? { promotedFrom: released.promotedFrom } : {}) } } : {}), ...outcomes, services };
 }
 
 async function targetCounts(elb: LoadBalancerPort, targetGroupArn: string): Promise<NonNullable<StatusReport["services"][number]["targets"]>> {

@@ -1,7 +1,7 @@
 // Promotion (`deploy --promote-from <stack>[:<release id | sha prefix>]`): which verified release of the source
 // stack to take, what to refuse, and the release plan for the target — the source's digests, copied by digest into
 // the target's repositories where they differ, nothing built. Pure.
-import type { ReleasedSet, StackHistoryEntry } from "../ports";
+import type { ReleasedSet, ReleaseOutcome, StackHistoryEntry } from "../ports";
 import { ReleaseInputError } from "./errors";
 import type { EnvironmentOutputs } from "./outputs";
 import { changedLevels, completeImages, makeReleaseId, planMigration, PlanInputError, type PromotedFrom, type ReleasePlan, type ServicePlan } from "./release";
@@ -43,7 +43,11 @@ export interface SourceInput {
     /** The source stack's history of verified releases (ReleaseStorePort.listReleases) and its released set. */
     history: readonly ReleasedSet[];
     released: ReleasedSet | undefined;
-    /** The source stack's Pulumi update history: names the fate of a release that was never recorded. */
+    /** The source stack's outcome history (ReleaseStorePort.listOutcomes): names the state a refused release ended in. */
+    outcomes?: readonly ReleaseOutcome[];
+    /** Why the outcome history could not be read: said in a refusal that had to do without it. */
+    outcomesProblem?: string;
+    /** The source stack's Pulumi update history: how far a release got that the outcome history does not name. */
     updates: readonly StackHistoryEntry[];
 }
 
@@ -58,8 +62,9 @@ const UPDATE_MESSAGE = /^berth (\d{8}-\d{6}-([0-9a-f]{7}))(?::|$)/;
 /**
  * The source release: without a ref, the source's released set (its latest verified release; a release that
  * needs attention never replaced it). With one, that recorded release. Refused (ReleaseInputError, exit 3): a
- * release a rollback rolled back from, and a release that was never recorded — only a release that ended RELEASED
- * is; the source's update history says how far the unrecorded one got.
+ * release a rollback rolled back from, and a release that did not end RELEASED — the outcome history names the
+ * state it ended in; for a release it does not name (older than it, or pushed out), the source's update history
+ * says how far the release got.
  */
 export function chooseSourceRelease(input: SourceInput): SourceRelease {
     const { from } = input;
@@ -95,10 +100,37 @@ export function chooseSourceRelease(input: SourceInput): SourceRelease {
     return { set, why: `promoting release ${describe(set)} of ${from.stack}, matched by ${matchedBy}` };
 }
 
-/** Why `ref` names no recorded release: the source's Pulumi updates for that release, when there were any. */
+/** Why `ref` (a release id or sha prefix) names no verified release: the state its run ended in, when recorded. */
 function notReleased(input: SourceInput, ref: string): string {
     const { stack } = input.from;
     const candidates = rollbackCandidates(input.history, input.released);
+    const byId = (input.outcomes ?? []).filter((o) => o.releaseId === ref);
+    const matched = byId.length > 0 ? byId : SHA_PREFIX.test(ref) ? (input.outcomes ?? []).filter((o) => o.sha.startsWith(ref)) : [];
+    const mine = [...matched].sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
+    if (mine.length === 0) return fromUpdates(input, ref, candidates);
+    const commits = [...new Set(mine.map((o) => o.sha))];
+    if (commits.length > 1) {
+        const listed = commits.map((c) => `${c} (${mine.filter((o) => o.sha === c).map((o) => `${o.releaseId} ${o.state}`).join(", ")})`);
+        return `--promote-from ${stack}:${ref} is ambiguous: it prefixes the sha of ${commits.length} commits whose runs did not end RELEASED: ${listed.join("; ")}; none can be promoted — ${known(stack, candidates)}`;
+    }
+    // The last run of that release, or of that commit.
+    const [last, ...earlier] = mine;
+    const what = last.command === "rollback" ? "rollback" : "release";
+    const summary = last.summary ? `: ${last.summary}` : "";
+    const others = earlier.length > 0 ? ` (the last of ${mine.length} runs of sha ${last.sha.slice(0, 12)}; before it: ${earlier.map((o) => `${o.releaseId} ${o.state}`).join(", ")})` : "";
+    if (last.state === "RELEASED") {
+        // Recorded RELEASED, yet not among the verified releases read: SSM reads can lag a write by a few seconds.
+        return `${what} ${last.releaseId} of stack ${stack} ended RELEASED at ${last.finishedAt}, but it is not in the verified releases read from SSM yet (reads can lag a write); try again in a minute — ${known(stack, candidates)}`;
+    }
+    return `${what} ${last.releaseId} of stack ${stack} ended ${last.state} at ${last.finishedAt}${summary}${others}; only a release that ended RELEASED can be promoted — ${known(stack, candidates)}`;
+}
+
+/**
+ * No outcome of `ref` is recorded (a release from before the outcome history, pushed out of it, or its write
+ * failed): the wording of the update history, which cannot tell the state apart.
+ */
+function fromUpdates(input: SourceInput, ref: string, candidates: readonly ReleasedSet[]): string {
+    const { stack } = input.from;
     const mine = input.updates.filter((u) => {
         const m = UPDATE_MESSAGE.exec(u.message ?? "");
         return m !== null && (m[1] === ref || (SHA_PREFIX.test(ref) && (ref.startsWith(m[2]) || m[2].startsWith(ref))));
@@ -110,7 +142,13 @@ function notReleased(input: SourceInput, ref: string): string {
         latest.result === "succeeded"
             ? `its last update (${JSON.stringify(latest.message)}, Pulumi update ${latest.version}) succeeded, but it was never recorded as verified`
             : `its last update (${JSON.stringify(latest.message)}, Pulumi update ${latest.version}) ${latest.result}`;
-    return `release ${id} of stack ${stack} did not end RELEASED (it ended ROLLED_BACK, FAILED_BEFORE_CHANGE or NEEDS_ATTENTION): ${outcome}; only a verified release can be promoted — ${known(stack, candidates)}`;
+    const kept = input.outcomes?.length ?? 0;
+    const why = input.outcomesProblem
+        ? `the outcome history could not be read: ${input.outcomesProblem}`
+        : kept === 0
+          ? `no outcome history is recorded on ${stack}: a release from before berth kept one`
+          : `the outcome history of ${stack} (its last ${kept} run${kept === 1 ? "" : "s"}) does not name it: a release older than that, or one whose outcome could not be written`;
+    return `release ${id} of stack ${stack} did not end RELEASED (it ended ROLLED_BACK, FAILED_BEFORE_CHANGE, NEEDS_ATTENTION or INTERRUPTED; ${why}): ${outcome}; only a verified release can be promoted — ${known(stack, candidates)}`;
 }
 
 /** One image to bring into the target stack's repository, by digest. */

@@ -1,10 +1,11 @@
 // `deploy --dry-run` after planning: prints the exact request each mutating stage would send (build, the
-// prepare update, RunTask, the rollout update, ECR tags, the released set) and ends with "DRY RUN OK".
+// prepare update, RunTask, the rollout update, ECR tags, the released set, the outcome) and ends with "DRY RUN OK".
 import type { EnvironmentOutputs } from "../plan/outputs";
 import type { ReleasePlan } from "../plan/release";
 import type { ImageCopy } from "../plan/promotion";
 import type { ReleaseRecord } from "../plan/report";
 import type { ReleasedSet } from "../ports";
+import { outcomesParameter } from "../adapters/releaseStore";
 import { buildRequest } from "./build";
 import { migrationRequest } from "./migrate";
 import { imagesBefore, type Run } from "./record";
@@ -41,6 +42,7 @@ export function dryRun(ctx: StageContext, run: Run, plan: ReleasePlan, outputs: 
     log(`[dry-run] would update stack ${options.stackName} (parallel ${options.parallel}), rolling ${plan.levels.map((l) => l.join(" + ")).join(" → ")}`);
     for (const t of plan.releaseTags) log(`[dry-run] would tag ${t.repositoryName}@${t.digest ?? placeholder(t.service)} as ${t.tag}`);
     log(`[dry-run] would write the released set (${outputs.releasedImagesParameter}) with images ${JSON.stringify(after)}`);
+    log(`[dry-run] would add the run's final state to the outcome history (${outcomesParameter(outputs.releasedImagesParameter)})`);
     run.stage(options.copies ? "copy" : "build", "skipped", "dry run");
     log("DRY RUN OK");
     return run.finish("NOTHING_TO_DO", released?.images ?? before, `dry run: nothing was changed; ${plan.counts.rollouts} service(s) would roll`);

@@ -47,7 +47,14 @@ export async function resolvePromotion(ctx: StageContext, options: PromoteOption
         if (error instanceof StackOutputsError) throw new ReleaseInputError(`the outputs of the source stack ${from.stack} are unusable: ${error.message}`);
         throw error;
     }
-    const chosen = chooseSourceRelease({ from, history: source.history, released: source.released, updates: source.updates });
+    const chosen = chooseSourceRelease({
+        from,
+        history: source.history,
+        released: source.released,
+        outcomes: source.outcomes,
+        ...(source.outcomesProblem ? { outcomesProblem: source.outcomesProblem } : {}),
+        updates: source.updates,
+    });
     ctx.log(chosen.why);
     try {
         const promotion = planPromotion({

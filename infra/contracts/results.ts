@@ -143,12 +143,32 @@ const exitCode = z.number().int().describe("the command's exit code");
 export const releaseResultSchema = (command: "deploy" | "rollback") =>
     z.object({ schema: z.literal(SCHEMA_IDS[command]), ...releaseRecordSchema.shape, exitCode: z.union([z.literal(0), z.literal(1), z.literal(2)]) });
 
+// ── the outcome history (infra/contracts/releaseOutcomes.ts) ────────────────────────────────────────────────
+
+/** How one deploy or rollback run ended: an entry of the stack's outcome history, and `status`'s last run. */
+export const releaseOutcomeSchema = z.object({
+    releaseId: z.string().min(1),
+    sha: z.string().regex(/^[0-9a-f]{7,40}$/),
+    /** The command that ran: a rollback is a release of its own (new id, an older release's images). */
+    command: z.enum(["deploy", "rollback"]),
+    state: releaseStateSchema,
+    finishedAt: z.iso.datetime().describe("ISO-8601 UTC time"),
+    /** The report's summary sentence, cut to 160 characters. */
+    summary: z.string().optional(),
+});
+
 // ── status ───────────────────────────────────────────────────────────────────────────────────────────────
+
+const promotedFromSchema = z.object({ stack: z.string(), releaseId: z.string(), sha: z.string() });
 
 export const statusReportSchema = z.object({
     stack: z.string(),
     cluster: z.string(),
-    released: z.object({ releaseId: z.string(), sha: z.string(), releasedAt: isoTime }).optional(),
+    released: z.object({ releaseId: z.string(), sha: z.string(), releasedAt: isoTime, promotedFrom: promotedFromSchema.optional() }).optional(),
+    /** The newest entry of the stack's outcome history: how the last deploy or rollback that changed something ended. */
+    lastRun: releaseOutcomeSchema.optional(),
+    /** Why the outcome history could not be read (status still reports what runs). */
+    outcomesProblem: z.string().optional(),
     services: z.array(
         z.object({
             service: z.string(),

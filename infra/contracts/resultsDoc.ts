@@ -8,7 +8,7 @@ import { RESULT_SCHEMAS, SCHEMA_IDS, type ResultCommand } from "./results";
 const WHAT: Record<ResultCommand, string> = {
     deploy: "The release record of one `deploy`: what each stage and service did, and what runs afterwards. The Markdown report is drawn from the same record.",
     rollback: "The release record of one `rollback`, the same shape as `deploy`'s.",
-    status: "What runs now, per service: task definitions, counts, deployments, target health, the released digest.",
+    status: "What runs now, per service: task definitions, counts, deployments, target health, the released digest; and how the last run ended when it was not the released set's release.",
     preview: "The pull-request preview: change counts, changes by component, stateful replacements, the release this commit would make, the cost change, and where the Markdown went.",
     synth: "The offline synthesis: components, resources (secret inputs redacted), outputs, rollout levels and graph, policy findings, the cost estimate.",
     cost: "The monthly cost estimate: lines, totals by component and AWS service, assumptions; with `--base`, the change.",

@@ -67,7 +67,11 @@ describe("preview flow (fake stack replaying dev-replace-db.jsonl)", () => {
     function ports(env: NodeJS.ProcessEnv, released?: ReleasedSet, stack = new ReplayStack("dev", fixture("dev-replace-db.jsonl"), raw)): PreviewPorts {
         return {
             stack,
-            storeFor: () => ({ readReleased: async () => released, writeReleased: async () => Promise.reject(new Error("a preview never writes")), listReleases: async () => Promise.reject(new Error("a preview never lists releases")) }),
+            storeFor: () => ({
+                readReleased: async () => released, writeReleased: async () => Promise.reject(new Error("a preview never writes")), listReleases: async () => Promise.reject(new Error("a preview never lists releases")),
+                listOutcomes: async () => Promise.reject(new Error("a preview never reads outcomes")),
+                recordOutcome: async () => Promise.reject(new Error("a preview never records an outcome")),
+            }),
             contextDigests: () => Object.fromEntries(services.map((s) => [s, `ctx-${s}`])),
             source: { headSha: async () => SHA, dirtyPaths: async () => [] },
             now: () => Date.UTC(2026, 2, 14),

@@ -47,8 +47,12 @@ export class AwsError extends Error {
 }
 
 interface Parameter {
-    versions: { value: string; type: string; at: number; version: number; tier: string }[];
+    /** The retained versions, oldest first: SSM keeps the 100 newest. */
+    versions: { value: string; type: string; at: number; version: number; tier: string; labels: string[] }[];
 }
+
+/** Parameter Store retains this many versions of a parameter; a new one deletes the oldest (unless it has a label). */
+export const SSM_VERSIONS_KEPT = 100;
 
 export interface SimOptions {
     clock: SimClock;
@@ -123,17 +127,38 @@ export class AwsSimulator {
     // ---- SSM state, also for seeding
     putParameter(name: string, value: string, type = "String", tier = "Standard"): number {
         const p = this.parameters.get(name) ?? { versions: [] };
+        if (p.versions.length >= SSM_VERSIONS_KEPT) {
+            const oldest = p.versions[0];
+            if (oldest.labels.length > 0) {
+                throw new AwsError(
+                    "ParameterMaxVersionLimitExceeded",
+                    `You attempted to create a new version of ${name} by calling the PutParameter API with the overwrite flag. Version ${oldest.version}, the oldest version, can't be deleted because it has a label associated with it. Move the label to another version of the parameter, and try again.`,
+                );
+            }
+            p.versions.shift();
+        }
         this.parameters.set(name, p);
-        const version = p.versions.length + 1;
-        p.versions.push({ value, type, at: this.options.clock.nowMs(), version, tier });
+        const version = (p.versions[p.versions.length - 1]?.version ?? 0) + 1;
+        p.versions.push({ value, type, at: this.options.clock.nowMs(), version, tier, labels: [] });
         return version;
     }
 
-    /** The value a read sees now (SSM's eventual consistency: a write becomes visible after the lag). */
+    /** LabelParameterVersion, for seeding: a labelled version is never deleted to make room for a new one. */
+    labelParameterVersion(name: string, version: number, label: string): void {
+        const v = this.parameters.get(name)?.versions.find((x) => x.version === version);
+        if (!v) throw new Error(`no version ${version} of ${name}`);
+        v.labels.push(label);
+    }
+
+    /**
+     * The value a read sees now (SSM's eventual consistency: a write becomes visible after the lag). `name:<version>`
+     * selects a version, which is visible after the same lag.
+     */
     readParameter(name: string, lagged = true): Parameter["versions"][number] | undefined {
         const cutoff = this.options.clock.nowMs() - (lagged ? (this.faults.ssmLagSeconds ?? 0) * 1000 : 0);
-        const versions = this.parameters.get(name)?.versions ?? [];
-        return [...versions].reverse().find((v) => v.at <= cutoff);
+        const selector = /^(.*):(\d+)$/.exec(name);
+        const versions = this.parameters.get(selector ? selector[1] : name)?.versions ?? [];
+        return [...versions].reverse().find((v) => v.at <= cutoff && (!selector || v.version === Number(selector[2])));
     }
 
     /** Reads an image's environment from the registry: what the container would run with. */
@@ -442,8 +467,10 @@ export class AwsSimulator {
             }
             case "ssm:GetParameter": {
                 const v = this.readParameter(input.Name);
+                const selector = /^(.*):(\d+)$/.exec(String(input.Name));
+                if (!v && selector && this.readParameter(selector[1])) throw new AwsError("ParameterVersionNotFound", `Systems Manager could not find version ${selector[2]} of ${selector[1]}. Verify the version and try again.`);
                 if (!v) throw new AwsError("ParameterNotFound", "");
-                return { Parameter: { Name: input.Name, Type: v.type, Value: v.value, Version: v.version, LastModifiedDate: v.at / 1000, ARN: `arn:aws:ssm:${this.options.region}:${ACCOUNT}:parameter${input.Name}`, DataType: "text" } };
+                return { Parameter: { Name: selector ? selector[1] : input.Name, Selector: selector ? `:${selector[2]}` : undefined, Type: v.type, Value: v.value, Version: v.version, LastModifiedDate: v.at / 1000, ARN: `arn:aws:ssm:${this.options.region}:${ACCOUNT}:parameter${input.Name}`, DataType: "text" } };
             }
             case "ssm:PutParameter": {
                 const exists = this.parameters.has(input.Name);

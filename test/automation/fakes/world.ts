@@ -21,6 +21,7 @@ import {
     MetricsPort,
     RegistryPort,
     ReleasedSet,
+    ReleaseOutcome,
     ReleaseStorePort,
     RunTaskRequest,
     RunTaskResult,
@@ -37,6 +38,7 @@ import {
     TaskStatus,
     UpdateResult,
 } from "../../../automation/ports";
+import { serializeOutcomes } from "../../../infra/contracts/releaseOutcomes";
 import { AWS_RETRY, awsCall, nameCall, retryLine, type AwsCall } from "../../../automation/adapters/aws";
 
 export const abortError = () => Object.assign(new Error("The operation was aborted"), { name: "AbortError" });
@@ -90,6 +92,10 @@ export interface Faults {
     ssmReadLagMs?: number;
     /** Registry write fails (released set). */
     storeWriteFails?: boolean;
+    /** The outcome history's write fails with this error message (its released set and history unaffected). */
+    outcomeWriteFails?: string;
+    /** Reading the outcome history fails with this error message (a corrupt or foreign value, a denied read). */
+    outcomeReadFails?: string;
     /** Blue/green services whose deployment alarm fires this long into BAKE_TIME: ECS rolls them back (alarm). */
     alarmInBake?: Record<string, number>;
     /** Canary services whose green revision answers this share of requests with 5xx (CloudWatch sees it a minute late). */
@@ -197,6 +203,10 @@ export class World {
     readonly releasedWrites: ReleasedSet[] = [];
     /** The history of verified releases (SSM `releases/<id>`), keyed by release id like the parameter names. */
     readonly history = new Map<string, ReleasedSet>();
+    /** The outcome history (SSM `outcomes/recent`) as the last write left it, newest first, bounded like the adapter's. */
+    outcomes: ReleaseOutcome[] = [];
+    /** Every outcome berth recorded, in order (also those bounding later pushed out). */
+    readonly outcomeWrites: ReleaseOutcome[] = [];
     readonly stabiliseMs = 40_000;
     /** The target group's deregistration delay: old tasks keep serving (draining) this long after a deployment completes. */
     readonly deregistrationMs = 20_000;
@@ -796,13 +806,16 @@ export class FakeBuilder implements ImageBuilderPort {
 
 export class FakeStore implements ReleaseStorePort {
     /** What reads could see before each write: a read within `faults.ssmReadLagMs` of a write may get it. */
-    private readonly before: { at: number; released: ReleasedSet | undefined; history: ReleasedSet[] }[] = [];
+    private readonly before: { at: number; released: ReleasedSet | undefined; history: ReleasedSet[]; outcomes: ReleaseOutcome[] }[] = [];
     constructor(private readonly w: World) {}
     /** The state a read sees now: with read lag, the one from before the writes of the last `ssmReadLagMs`. */
-    private visible(): { released: ReleasedSet | undefined; history: ReleasedSet[] } {
+    private visible(): { released: ReleasedSet | undefined; history: ReleasedSet[]; outcomes: ReleaseOutcome[] } {
         const lag = this.w.faults.ssmReadLagMs ?? 0;
         const stale = this.before.find((b) => this.w.clock.now() - b.at < lag);
-        return stale ?? { released: this.w.released, history: [...this.w.history.values()] };
+        return stale ?? { released: this.w.released, history: [...this.w.history.values()], outcomes: this.w.outcomes };
+    }
+    private snapshot(): void {
+        this.before.push({ at: this.w.clock.now(), ...JSON.parse(JSON.stringify({ released: this.w.released, history: [...this.w.history.values()], outcomes: this.w.outcomes })) });
     }
     async readReleased() {
         return this.w.aws("SSMClient", "GetParameterCommand", () => {
@@ -814,7 +827,7 @@ export class FakeStore implements ReleaseStorePort {
     async writeReleased(set: ReleasedSet) {
         await this.w.aws("SSMClient", "PutParameterCommand", () => undefined);
         if (this.w.faults.storeWriteFails) throw new Error("AccessDeniedException: ssm:PutParameter");
-        this.before.push({ at: this.w.clock.now(), released: this.w.released && JSON.parse(JSON.stringify(this.w.released)), history: JSON.parse(JSON.stringify([...this.w.history.values()])) });
+        this.snapshot();
         this.w.history.set(set.releaseId, JSON.parse(JSON.stringify(set)));
         this.w.releasedWrites.push(set);
         this.w.released = set;
@@ -822,6 +835,26 @@ export class FakeStore implements ReleaseStorePort {
     async listReleases(): Promise<ReleasedSet[]> {
         const sets: ReleasedSet[] = await this.w.aws("SSMClient", "GetParametersByPathCommand", () => JSON.parse(JSON.stringify(this.visible().history)));
         return sets.sort((a, b) => b.releasedAt.localeCompare(a.releasedAt) || b.releaseId.localeCompare(a.releaseId));
+    }
+    async listOutcomes(): Promise<ReleaseOutcome[]> {
+        return this.w.aws("SSMClient", "GetParameterCommand", () => {
+            if (this.w.faults.outcomeReadFails) throw new Error(this.w.faults.outcomeReadFails);
+            return JSON.parse(JSON.stringify(this.visible().outcomes));
+        });
+    }
+    /**
+     * Like the SSM adapter after its lost-update check: the entry joins what the parameter really holds (not the lagged
+     * view), bounded and validated by the contract's own writer.
+     */
+    async recordOutcome(outcome: ReleaseOutcome): Promise<string[]> {
+        await this.w.aws("SSMClient", "GetParameterCommand", () => undefined);
+        await this.w.aws("SSMClient", "PutParameterCommand", () => undefined);
+        if (this.w.faults.outcomeWriteFails) throw new Error(this.w.faults.outcomeWriteFails);
+        const value = serializeOutcomes([outcome, ...this.w.outcomes]);
+        this.snapshot();
+        this.w.outcomes = (JSON.parse(value) as { outcomes: ReleaseOutcome[] }).outcomes;
+        this.w.outcomeWrites.push(outcome);
+        return [];
     }
 }
 

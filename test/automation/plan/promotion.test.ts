@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { chooseSourceRelease, parsePromoteFrom, planPromotion } from "../../../automation/plan/promotion";
 import type { EnvironmentOutputs } from "../../../automation/plan/outputs";
 import { releasedSetAfter } from "../../../automation/plan/release";
-import type { ReleasedSet, StackHistoryEntry } from "../../../automation/ports";
+import type { ReleasedSet, ReleaseOutcome, StackHistoryEntry } from "../../../automation/ports";
 import { ReleaseInputError } from "../../../automation/stages/types";
 import { digest, realOutputs, T0 } from "./fixtures";
 
@@ -77,14 +77,94 @@ describe("promotion: the source release (pure)", () => {
             { version: 7, kind: "update", result: "succeeded", startTime: "2026-03-13T10:00:00Z", message: "berth 20260313-090000-eeeeeee" },
         ];
         const known = "verified releases of dev, newest first: 20260311-100000-aaaaaaa (sha aaaaaaa22222, released 2026-03-11T10:00:00.000Z)";
+        const states = "it ended ROLLED_BACK, FAILED_BEFORE_CHANGE, NEEDS_ATTENTION or INTERRUPTED";
         expect(refusal(() => chooseSourceRelease({ from: { stack: "dev", ref: "20260314-100000-ddddddd" }, history: [R2], released: R2, updates }))).to.equal(
-            `release 20260314-100000-ddddddd of stack dev did not end RELEASED (it ended ROLLED_BACK, FAILED_BEFORE_CHANGE or NEEDS_ATTENTION): its last update ("berth 20260314-100000-ddddddd", Pulumi update 9) failed; only a verified release can be promoted — ${known}`,
+            `release 20260314-100000-ddddddd of stack dev did not end RELEASED (${states}; no outcome history is recorded on dev: a release from before berth kept one): its last update ("berth 20260314-100000-ddddddd", Pulumi update 9) failed; only a verified release can be promoted — ${known}`,
         );
         expect(refusal(() => chooseSourceRelease({ from: { stack: "dev", ref: "eeeeeee" }, history: [R2], released: R2, updates }))).to.equal(
-            `release 20260313-090000-eeeeeee of stack dev did not end RELEASED (it ended ROLLED_BACK, FAILED_BEFORE_CHANGE or NEEDS_ATTENTION): its last update ("berth 20260313-090000-eeeeeee", Pulumi update 7) succeeded, but it was never recorded as verified; only a verified release can be promoted — ${known}`,
+            `release 20260313-090000-eeeeeee of stack dev did not end RELEASED (${states}; no outcome history is recorded on dev: a release from before berth kept one): its last update ("berth 20260313-090000-eeeeeee", Pulumi update 7) succeeded, but it was never recorded as verified; only a verified release can be promoted — ${known}`,
         );
         expect(refusal(() => chooseSourceRelease({ from: { stack: "dev", ref: "fffffff" }, history: [R2], released: R2, updates }))).to.equal(`no verified release of stack dev has the id or sha fffffff; ${known}`);
         expect(refusal(() => chooseSourceRelease({ from: { stack: "dev", ref: "latest!" }, history: [R2], released: R2, updates }))).to.equal(`--promote-from dev:latest! is neither a release id nor a git sha (7 to 40 hex characters); ${known}`);
+    });
+});
+
+describe("promotion: a refused release names the state it ended in (the outcome history)", () => {
+    const SHA_D = "ddddddd4444444444444444444444444444444dd";
+    const known = "verified releases of dev, newest first: 20260311-100000-aaaaaaa (sha aaaaaaa22222, released 2026-03-11T10:00:00.000Z)";
+    const outcome = (releaseId: string, state: ReleaseOutcome["state"], finishedAt: string, extra: Partial<ReleaseOutcome> = {}): ReleaseOutcome => ({
+        releaseId,
+        sha: SHA_D,
+        command: "deploy",
+        state,
+        finishedAt,
+        summary: `summary of ${releaseId}`,
+        ...extra,
+    });
+    const choose = (ref: string, outcomes: ReleaseOutcome[], more: Partial<Parameters<typeof chooseSourceRelease>[0]> = {}) =>
+        refusal(() => chooseSourceRelease({ from: { stack: "dev", ref }, history: [R2], released: R2, outcomes, updates: [], ...more }));
+
+    for (const state of ["ROLLED_BACK", "FAILED_BEFORE_CHANGE", "NEEDS_ATTENTION", "INTERRUPTED", "NOTHING_TO_DO"] as const) {
+        it(`${state}: named with its finish time and summary, by release id and by sha prefix`, () => {
+            const o = outcome("20260314-100000-ddddddd", state, "2026-03-14T10:04:10.000Z");
+            const expected = `release 20260314-100000-ddddddd of stack dev ended ${state} at 2026-03-14T10:04:10.000Z: summary of 20260314-100000-ddddddd; only a release that ended RELEASED can be promoted — ${known}`;
+            expect(choose("20260314-100000-ddddddd", [o])).to.equal(expected);
+            expect(choose("rel-20260314-100000-ddddddd", [o])).to.equal(expected);
+            expect(choose("ddddddd4", [o])).to.equal(expected);
+        });
+    }
+
+    it("the outcome history wins over the update history; without a summary the state and time alone", () => {
+        const updates: StackHistoryEntry[] = [{ version: 9, kind: "update", result: "failed", startTime: "2026-03-14T10:01:00Z", message: "berth 20260314-100000-ddddddd" }];
+        const bare = outcome("20260314-100000-ddddddd", "NEEDS_ATTENTION", "2026-03-14T10:04:10.000Z");
+        delete bare.summary;
+        expect(choose("20260314-100000-ddddddd", [bare], { updates })).to.equal(
+            `release 20260314-100000-ddddddd of stack dev ended NEEDS_ATTENTION at 2026-03-14T10:04:10.000Z; only a release that ended RELEASED can be promoted — ${known}`,
+        );
+    });
+
+    it("a rollback run is named a rollback", () => {
+        const o = outcome("20260314-110000-ddddddd", "NEEDS_ATTENTION", "2026-03-14T11:02:00.000Z", { command: "rollback", summary: "the rollback update failed on orders" });
+        expect(choose("20260314-110000-ddddddd", [o])).to.equal(
+            `rollback 20260314-110000-ddddddd of stack dev ended NEEDS_ATTENTION at 2026-03-14T11:02:00.000Z: the rollback update failed on orders; only a release that ended RELEASED can be promoted — ${known}`,
+        );
+    });
+
+    it("a sha prefix: the commit's last run, naming the earlier ones; prefixes of several commits are ambiguous", () => {
+        const last = outcome("20260314-120000-ddddddd", "ROLLED_BACK", "2026-03-14T12:05:00.000Z");
+        const first = outcome("20260314-100000-ddddddd", "FAILED_BEFORE_CHANGE", "2026-03-14T10:01:00.000Z");
+        expect(choose("ddddddd", [first, last])).to.equal(
+            `release 20260314-120000-ddddddd of stack dev ended ROLLED_BACK at 2026-03-14T12:05:00.000Z: summary of 20260314-120000-ddddddd (the last of 2 runs of sha ddddddd44444; before it: 20260314-100000-ddddddd FAILED_BEFORE_CHANGE); only a release that ended RELEASED can be promoted — ${known}`,
+        );
+        // by id, only that run
+        expect(choose("20260314-100000-ddddddd", [last, first])).to.match(/^release 20260314-100000-ddddddd of stack dev ended FAILED_BEFORE_CHANGE at 2026-03-14T10:01:00.000Z: summary of 20260314-100000-ddddddd; only/);
+        const other = outcome("20260314-130000-ddddddd", "INTERRUPTED", "2026-03-14T13:00:00.000Z", { sha: "ddddddd5555555555555555555555555555555ee" });
+        expect(choose("ddddddd", [other, last, first])).to.equal(
+            `--promote-from dev:ddddddd is ambiguous: it prefixes the sha of 2 commits whose runs did not end RELEASED: ddddddd5555555555555555555555555555555ee (20260314-130000-ddddddd INTERRUPTED); ${SHA_D} (20260314-120000-ddddddd ROLLED_BACK, 20260314-100000-ddddddd FAILED_BEFORE_CHANGE); none can be promoted — ${known}`,
+        );
+    });
+
+    it("a verified release is promoted even when later runs of its commit failed; a RELEASED outcome not yet in the verified history says the read lagged", () => {
+        const failedLater = outcome("20260314-100000-aaaaaaa", "ROLLED_BACK", "2026-03-14T10:05:00.000Z", { sha: SHA_B });
+        expect(chooseSourceRelease({ from: { stack: "dev", ref: "aaaaaaa2" }, history: [R2], released: R2, outcomes: [failedLater], updates: [] }).set).to.equal(R2);
+        const lagging = outcome("20260314-100000-ddddddd", "RELEASED", "2026-03-14T10:05:00.000Z");
+        expect(choose("20260314-100000-ddddddd", [lagging])).to.equal(
+            `release 20260314-100000-ddddddd of stack dev ended RELEASED at 2026-03-14T10:05:00.000Z, but it is not in the verified releases read from SSM yet (reads can lag a write); try again in a minute — ${known}`,
+        );
+    });
+
+    it("a release the outcome history does not name falls back to the update history, saying why", () => {
+        const updates: StackHistoryEntry[] = [{ version: 9, kind: "update", result: "failed", startTime: "2026-03-14T10:01:00Z", message: "berth 20260314-100000-ddddddd" }];
+        const newer = [outcome("20260315-100000-fffffff", "RELEASED", "2026-03-15T10:05:00.000Z", { sha: "f".repeat(40) })];
+        const tail = `: its last update ("berth 20260314-100000-ddddddd", Pulumi update 9) failed; only a verified release can be promoted — ${known}`;
+        const states = "it ended ROLLED_BACK, FAILED_BEFORE_CHANGE, NEEDS_ATTENTION or INTERRUPTED";
+        expect(choose("20260314-100000-ddddddd", newer, { updates })).to.equal(
+            `release 20260314-100000-ddddddd of stack dev did not end RELEASED (${states}; the outcome history of dev (its last 1 run) does not name it: a release older than that, or one whose outcome could not be written)${tail}`,
+        );
+        expect(choose("20260314-100000-ddddddd", [], { updates, outcomesProblem: "SSM parameter /berth/dev/outcomes/recent is not a berth outcome history (not JSON)" })).to.equal(
+            `release 20260314-100000-ddddddd of stack dev did not end RELEASED (${states}; the outcome history could not be read: SSM parameter /berth/dev/outcomes/recent is not a berth outcome history (not JSON))${tail}`,
+        );
+        expect(choose("ddddddd", newer)).to.equal(`no verified release of stack dev has the id or sha ddddddd; ${known}`);
     });
 });
 

@@ -7,7 +7,8 @@ import { runRelease } from "../../../automation/commands/deploy";
 import { readStatus } from "../../../automation/commands/status";
 import { exitCodeFor, renderMarkdown } from "../../../automation/plan/report";
 import { renderStatus } from "../../../automation/plan/status";
-import type { ImageCopyRequest, PromotionPort, ReleasedSet, StackHistoryEntry } from "../../../automation/ports";
+import { resultJson, SCHEMA_IDS } from "../../../infra/contracts/results";
+import type { ImageCopyRequest, PromotionPort, ReleasedSet, ReleaseOutcome, StackHistoryEntry } from "../../../automation/ports";
 import { ReleaseInputError } from "../../../automation/stages/types";
 import { harness, type Harness } from "../fakes/harness";
 
@@ -22,7 +23,7 @@ interface Setup {
 }
 
 /** The target is the harness's stack; the source stack "staging" released new images of orders and payments. */
-async function promotion(options: { copyFails?: string; updates?: StackHistoryEntry[] } = {}): Promise<Setup> {
+async function promotion(options: { copyFails?: string; updates?: StackHistoryEntry[]; outcomes?: () => Promise<ReleaseOutcome[]> } = {}): Promise<Setup> {
     const h = await harness();
     const released = h.world.released!;
     const images: Record<string, string> = { ...released.images, orders: digest("orders@5e5e"), payments: digest("payments@5e5e") };
@@ -34,7 +35,7 @@ async function promotion(options: { copyFails?: string; updates?: StackHistoryEn
     const port: PromotionPort = {
         readSource: async (stack) => {
             expect(stack).to.equal("staging");
-            return { outputs, released: source, history: [source], updates: options.updates ?? [] };
+            return { outputs, released: source, history: [source], outcomes: options.outcomes ? await options.outcomes() : [], updates: options.updates ?? [] };
         },
         images: {
             copy: async (request) => {
@@ -73,8 +74,11 @@ describe("promotion scenarios (deploy --promote-from)", () => {
         const markdown = renderMarkdown(record);
         expect(markdown.split("\n")[3]).to.equal(`promoted from stack \`staging\` release ${source.releaseId} (sha \`5e5e5e5e5e5e\`): no build, the same digests`);
         expect(markdown).to.contain("| orders | promoted, copy |");
-        const status = renderStatus(await readStatus(h.deps));
+        const report = await readStatus(h.deps);
+        const status = renderStatus(report);
         expect(status).to.contain(`, promoted from stack \`staging\` release ${source.releaseId}\n`);
+        // status --json carries it too (its schema once lacked promotedFrom and refused the document)
+        expect(JSON.parse(resultJson("status", { schema: SCHEMA_IDS.status, ...report })).released.promotedFrom).to.deep.equal({ stack: "staging", releaseId: source.releaseId, sha: SOURCE_SHA });
         expect(h.lines).to.include(`promoting the latest verified release of staging: ${source.releaseId} (sha 5e5e5e5e5e5e, released 2026-03-02T08:00:00.000Z)`);
     });
 
@@ -92,11 +96,36 @@ describe("promotion scenarios (deploy --promote-from)", () => {
         const { h } = await promotion({ updates: [{ version: 4, kind: "update", result: "failed", startTime: "2026-03-03T08:00:00Z", message: "berth 20260303-080000-7a7a7a7" }] });
         const err = await runRelease(h.deps, { ...h.options, promoteFrom: { stack: "staging", ref: "7a7a7a7" } }).then(() => undefined, (e: unknown) => e);
         expect(err).to.be.instanceOf(ReleaseInputError);
-        expect((err as Error).message).to.match(/^release 20260303-080000-7a7a7a7 of stack staging did not end RELEASED \(it ended ROLLED_BACK, FAILED_BEFORE_CHANGE or NEEDS_ATTENTION\): its last update \("berth 20260303-080000-7a7a7a7", Pulumi update 4\) failed;/);
+        expect((err as Error).message).to.match(
+            /^release 20260303-080000-7a7a7a7 of stack staging did not end RELEASED \(it ended ROLLED_BACK, FAILED_BEFORE_CHANGE, NEEDS_ATTENTION or INTERRUPTED; no outcome history is recorded on staging: a release from before berth kept one\): its last update \("berth 20260303-080000-7a7a7a7", Pulumi update 4\) failed;/,
+        );
         const self = await runRelease(h.deps, { ...h.options, promoteFrom: { stack: "dev" } }).then(() => undefined, (e: unknown) => e);
         expect((self as Error).message).to.equal("--promote-from dev names the stack being deployed; promote from another stack");
         expect(h.stack.ups).to.have.length(0);
         expect(h.stack.previews).to.equal(0);
+    });
+
+    it("F13: a source release that rolled back is refused naming ROLLED_BACK, once the source's outcome history shows it (SSM reads lag)", async () => {
+        // The source stack's own run, over its own fakes: orders never stabilises, the release rolls back.
+        const src = await harness({ changed: ["orders"] });
+        src.world.faults.neverStabilises = ["orders"];
+        src.world.faults.ssmReadLagMs = 10_000;
+        const failed = await runRelease(src.deps, src.options);
+        expect(failed.state).to.equal("ROLLED_BACK");
+        const { h } = await promotion({ outcomes: () => src.deps.store.listOutcomes() });
+        const refuse = () => runRelease(h.deps, { ...h.options, promoteFrom: { stack: "staging", ref: failed.id } }).then(() => expect.fail("promoted"), (e: Error) => e);
+        // Read at once, the write is not visible yet: today's wording, from the (empty) update history.
+        expect((await refuse()).message).to.match(new RegExp(`^no verified release of stack staging has the id or sha ${failed.id}; `));
+        src.world.clock.t += 10_000;
+        const err = await refuse();
+        expect(err).to.be.instanceOf(ReleaseInputError);
+        expect(err.message).to.equal(
+            `release ${failed.id} of stack staging ended ROLLED_BACK at ${failed.finishedAt}: ${failed.summary}; only a release that ended RELEASED can be promoted — verified releases of staging, newest first: 20260302-080000-5e5e5e5 (sha 5e5e5e5e5e5e, released 2026-03-02T08:00:00.000Z)`,
+        );
+        const bySha = await runRelease(h.deps, { ...h.options, promoteFrom: { stack: "staging", ref: failed.sha.slice(0, 10) } }).then(() => expect.fail("promoted"), (e: Error) => e);
+        expect(bySha.message).to.equal(err.message);
+        expect(h.stack.ups).to.have.length(0);
+        expect(h.world.outcomeWrites).to.deep.equal([]);
     });
 
     it("--dry-run prints each copy it would make and changes nothing", async () => {
