@@ -106,6 +106,9 @@ export function formatEvent(event: EngineEvent, ctx: FormatContext = {}): string
     return undefined;
 }
 
+/** Step operations that leave the resource as it is. */
+const NOT_A_CHANGE = new Set(["same", "read", "refresh"]);
+
 export type RolloutState = "waiting" | "rolling" | "stable" | "failed";
 
 export interface ServiceProgress {
@@ -148,10 +151,12 @@ export class ProgressTracker {
         const startedAt = meta ? this.urnStart.get(meta.urn) : undefined;
         if (event.resourcePreEvent) this.urnStart.set(event.resourcePreEvent.metadata.urn, event.timestamp);
         const ref = meta ? resourceOf(meta.urn) : undefined;
-        if (ref?.kind === "service" && meta && meta.op !== "same" && meta.op !== "read" && meta.op !== "refresh") this.changed.add(ref.name);
+        // A read or refresh step (`up --refresh`, a `get`) looks at the service without changing it: not a rollout.
+        const changes = meta !== undefined && !NOT_A_CHANGE.has(meta.op);
+        if (ref?.kind === "service" && changes) this.changed.add(ref.name);
         const entry = ref?.kind === "service" ? this.state.get(ref.name) : undefined;
         if (entry && meta) {
-            if (event.resourcePreEvent && meta.op !== "same") Object.assign(entry, { state: "rolling", start: event.timestamp, end: undefined });
+            if (event.resourcePreEvent && changes) Object.assign(entry, { state: "rolling", start: event.timestamp, end: undefined });
             else if (event.resOutputsEvent) Object.assign(entry, { state: "stable", start: entry.start ?? event.timestamp, end: event.timestamp });
             else if (event.resOpFailedEvent) Object.assign(entry, { state: "failed", start: entry.start ?? event.timestamp, end: event.timestamp });
         }
