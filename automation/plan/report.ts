@@ -6,7 +6,8 @@ import type { ServiceVerdict } from "./verify";
 import type { z } from "zod";
 import { formatDuration } from "./events";
 import { ganttChart, mermaidBlock, type GanttMark, type GanttSection, type GanttTask } from "../../infra/contracts/mermaid";
-import { resultJson, SCHEMA_IDS, type ResultOf } from "../../infra/contracts/results";
+import { SCHEMA_IDS, type ResultOf } from "../../infra/contracts/results";
+import { resultJson } from "../../infra/contracts/resultJson";
 import type { migrationRecordSchema, releaseRecordSchema, releaseStateSchema, serviceRecordSchema, serviceSpanSchema, stageNameSchema, stageRecordSchema } from "../../infra/contracts/results";
 
 export type ReleaseState = z.infer<typeof releaseStateSchema>;

@@ -46,7 +46,7 @@ export function renderResultsDoc(): string {
         ...(Object.keys(SCHEMA_IDS) as ResultCommand[]).map((c) => `| \`${COMMAND_LINE[c]}\` | [\`${SCHEMA_IDS[c]}\`](#${anchor(SCHEMA_IDS[c])}) | ${WHAT[c]} |`),
         "",
         "Release records written before the schema ids (`deploy --json <file>` of earlier versions: `version: 1`, no",
-        "`schema`) still parse with the same schema (`readReleaseRecord` in infra/contracts/results.ts).",
+        "`schema`) still parse with the same schema (`readReleaseRecord` in infra/contracts/resultJson.ts).",
     ];
     for (const c of Object.keys(SCHEMA_IDS) as ResultCommand[]) {
         const jsonSchema = z.toJSONSchema(RESULT_SCHEMAS[c], { io: "input", unrepresentable: "any" });

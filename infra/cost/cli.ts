@@ -12,7 +12,8 @@ import { costJson, renderCostText } from "./render";
 import { describeThreshold, diffCost, exceeds, parseCostThreshold, renderCostSection, type CostThreshold } from "./diff";
 import { GitRevisionCost, RevisionCostError } from "./revision";
 import { exitWhenFlushed } from "../exitWhenFlushed";
-import { deliverResult, SCHEMA_IDS, STD_SINKS, type ResultOf } from "../contracts/results";
+import { SCHEMA_IDS, type ResultOf } from "../contracts/results";
+import { deliverResult, STD_SINKS } from "../contracts/resultJson";
 
 export const EXIT = { ok: 0, increase: 1, bug: 2, badInput: 3 } as const;
 

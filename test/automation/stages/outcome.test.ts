@@ -10,7 +10,8 @@ import { renderStatus } from "../../../automation/plan/status";
 import { outcomeOf } from "../../../automation/stages/outcome";
 import { ReleaseInputError } from "../../../automation/stages/types";
 import { OUTCOME_SUMMARY_CHARS } from "../../../infra/contracts/releaseOutcomes";
-import { resultJson, SCHEMA_IDS } from "../../../infra/contracts/results";
+import { SCHEMA_IDS } from "../../../infra/contracts/results";
+import { resultJson } from "../../../infra/contracts/resultJson";
 import { harness, SHA } from "../fakes/harness";
 
 const OLD_RELEASE = "20260301-120000-0000000";

@@ -2,7 +2,8 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { readReleaseRecord, RESULT_SCHEMAS, resultJson, SCHEMA_IDS, deliverResult } from "../../../infra/contracts/results";
+import { RESULT_SCHEMAS, SCHEMA_IDS } from "../../../infra/contracts/results";
+import { deliverResult, readReleaseRecord, resultJson } from "../../../infra/contracts/resultJson";
 import { renderResultsDoc, RESULTS_DOC } from "../../../infra/contracts/resultsDoc";
 import { parseReleasedSetValue, serializeReleasedSet } from "../../../infra/contracts/releasedSet";
 import { parseReleasedSet } from "../../../automation/adapters/releaseStore";
