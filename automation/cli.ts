@@ -2,31 +2,32 @@
 // exit codes only. Each command's work is in commands/<command>.ts; the real adapters are wired in compose.ts.
 import * as fs from "fs";
 import * as path from "path";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { ConfigError } from "../infra/config/load";
 import { StackFileError } from "../infra/synth/stackFiles";
 import { GitHubCommentError } from "./adapters/github";
 import { mapStackError } from "./adapters/pulumiStack";
 import { composeDriftPorts, composePreviewPorts, composeReleaseDeps, type ComposeOptions } from "./compose";
-import { parseCostThreshold, type CostThreshold } from "../infra/cost/diff";
+import type { CostThreshold } from "../infra/cost/diff";
 import { StackOutputsError } from "./plan/outputs";
 import { PlanInputError } from "./plan/release";
 import { postSlack } from "./adapters/slack";
 import { notifySlack } from "./commands/notify";
-import { EXIT_BAD_INPUT, EXIT_CODES, exitCodeFor, releaseResult, renderMarkdown, type ReleaseRecord, type ReleaseState } from "./plan/report";
-import { SCHEMA_IDS, type ResultCommand, type ResultOf } from "../infra/contracts/results";
+import { EXIT_BAD_INPUT, exitCodeFor, releaseResult, renderMarkdown, type ReleaseRecord } from "./plan/report";
+import { SCHEMA_IDS, type ResultOf } from "../infra/contracts/results";
 import { deliverResult, type ResultFlags } from "../infra/contracts/resultJson";
 import { runRelease } from "./commands/deploy";
 import { PreviewFailedError, PreviewInputError, runPreview, type PreviewOutcome, type PreviewPorts } from "./commands/preview";
 import { runRollback } from "./commands/rollback";
 import { DriftInputError, runDrift, type DriftPorts } from "./commands/drift";
 import { EXIT_DRIFT } from "./plan/drift";
-import { parsePromoteFrom, type PromoteFrom } from "./plan/promotion";
 import { readStatus } from "./commands/status";
 import { renderStatus } from "./plan/status";
 import { ReleaseInputError, type ReleaseDeps } from "./stages/types";
 import { RefreshFailedError } from "./ports";
 import { exitWhenFlushed } from "../infra/exitWhenFlushed";
+import { DUPLICATE_INTERRUPT_WINDOW_MS, listenForInterrupt } from "./interrupt";
+import { DRIFT_EXIT_HELP, failOn, jsonHelp, positiveInteger, PREVIEW_EXIT_HELP, promoteFrom, releaseExitHelp, services, STATUS_EXIT_HELP, type FailOn, type Invocation, type ResultOptions } from "./cliOptions";
 
 /** What main needs from the world; tests override any of it. */
 export interface CliDeps {
@@ -73,116 +74,6 @@ function defaultDeps(): CliDeps {
     };
 }
 
-/**
- * One Ctrl-C can arrive as two SIGINTs: the terminal signals the whole foreground process group, and `npm run`
- * (@npmcli/run-script's signal manager) forwards its own copy to the script it runs. SIGINTs this close together
- * are one keypress; a deliberate second press comes later.
- */
-export const DUPLICATE_INTERRUPT_WINDOW_MS = 1000;
-
-export interface InterruptOptions {
-    now?: () => number;
-    exit?: (code: number) => void;
-}
-
-/**
- * First Ctrl-C: a graceful stop (the engine finishes the operations in flight). A second one, pressed later than
- * DUPLICATE_INTERRUPT_WINDOW_MS after the first: exit now with INTERRUPTED, with a warning.
- */
-export function listenForInterrupt(controller: AbortController, stackName: string, stderr: (text: string) => void, options: InterruptOptions = {}): () => void {
-    const now = options.now ?? (() => performance.now());
-    const exit = options.exit ?? ((code: number) => process.exit(code));
-    let firstAt = 0;
-    const onSigint = () => {
-        if (!controller.signal.aborted) {
-            firstAt = now();
-            stderr("\nInterrupted: stopping gracefully — the operations in flight finish, then berth reports what runs now. Press Ctrl-C again to exit at once.\n");
-            controller.abort();
-            return;
-        }
-        if (now() - firstAt < DUPLICATE_INTERRUPT_WINDOW_MS) return;
-        stderr(`\nSecond interrupt: exiting now without waiting. The stack may have pending operations: run \`pulumi refresh --stack ${stackName}\`, then \`npm run status -- --stack ${stackName}\`.\n`);
-        exit(EXIT_CODES.INTERRUPTED);
-    };
-    process.on("SIGINT", onSigint);
-    return () => process.off("SIGINT", onSigint);
-}
-
-const STATE_MEANING: Record<0 | 1 | 2, string> = {
-    0: "released, or nothing to do",
-    1: "failed and rolled back, or failed before any service changed",
-    2: "failed and NOT rolled back — needs attention (also: interrupted, or an unexpected error, a bug: stack trace printed)",
-};
-
-function releaseExitHelp(): string {
-    const lines = ([0, 1, 2] as const).map((code) => {
-        const states = (Object.keys(EXIT_CODES) as ReleaseState[]).filter((s) => EXIT_CODES[s] === code);
-        return `  ${code}  ${STATE_MEANING[code]} (${states.join(", ")})`;
-    });
-    return `\nExit codes:\n${lines.join("\n")}\n  ${EXIT_BAD_INPUT}  nothing started: bad input (flags, config, stack outputs), stack locked or not found, Pulumi CLI missing,\n     AWS credentials/permissions/network or retries given up before anything changed (one line: call, cause, fix),\n     rollback with no earlier release\n`;
-}
-
-const STATUS_EXIT_HELP = `\nExit codes:\n  0  status read\n  2  unexpected error (a bug: stack trace printed)\n  ${EXIT_BAD_INPUT}  bad input: flags, stack outputs, stack not found, Pulumi CLI missing, AWS credentials/permissions/network\n`;
-const DRIFT_EXIT_HELP =
-    `\nExit codes:\n  0  no drift: every resource matches the state\n  ${EXIT_DRIFT}  drift: resources changed or deleted outside berth (listed)\n` +
-    `  2  the refresh preview failed, was interrupted, or an unexpected error (a bug: stack trace printed)\n` +
-    `  ${EXIT_BAD_INPUT}  bad input: flags, stack not found or locked, Pulumi CLI missing, AWS credentials, GitHub token or permission (--issue)\n`;
-const PREVIEW_EXIT_HELP =
-    `\nExit codes:\n  0  preview rendered (and delivered)\n  1  --fail-on stateful-replace: a stateful resource would be replaced or deleted\n` +
-    `  1  --fail-on cost-increase=<USD or %>: the monthly estimate rises by more (or the base commit could not be priced)\n` +
-    `  2  the preview failed, was interrupted, or an unexpected error (a bug: stack trace printed)\n  ${EXIT_BAD_INPUT}  bad input: flags, config, stack not found or locked, Pulumi CLI missing, GitHub token or permission\n`;
-
-function services(value: string): string[] {
-    const names = value
-        .split(",")
-        .map((s) => s.trim())
-        .filter((s) => s !== "");
-    if (names.length === 0) throw new InvalidArgumentError("name at least one service, comma-separated (a,b)");
-    return names;
-}
-
-function promoteFrom(value: string): PromoteFrom {
-    try {
-        return parsePromoteFrom(value);
-    } catch (e) {
-        throw new InvalidArgumentError((e as Error).message);
-    }
-}
-
-function positiveInteger(value: string): number {
-    if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError("must be a whole number of at least 1");
-    return Number(value);
-}
-
-type Invocation =
-    | { command: "deploy"; opts: { stack: string; projectDir: string; services?: string[]; parallel: number; skipMigration?: boolean; allowDirty?: boolean; dryRun?: boolean; promoteFrom?: PromoteFrom } & ResultOptions }
-    | { command: "rollback"; opts: { stack: string; projectDir: string; to?: string; parallel: number } & ResultOptions }
-    | { command: "status"; opts: { stack: string; projectDir: string } & ResultOptions }
-    | { command: "preview"; opts: { stack: string; projectDir: string; comment?: boolean; failOn?: FailOn[]; outputDir: string; base?: string } & ResultOptions }
-    | { command: "drift"; opts: { stack: string; projectDir: string; issue?: boolean } & ResultOptions };
-
-/** `--json` and `--output <file>`, the same on every command (infra/contracts/results.ts deliverResult). */
-type ResultOptions = { json?: boolean; output?: string };
-
-/** The help line naming a command's JSON schema (docs/json.md). */
-function jsonHelp(command: ResultCommand, human: string): string {
-    return `\nJSON: --json prints the result as ${SCHEMA_IDS[command]} (docs/json.md) on stdout, ${human}; --output <file> writes the same JSON to a file.\n`;
-}
-
-type FailOn = { what: "stateful-replace" } | { what: "cost-increase"; threshold: CostThreshold };
-
-/** `--fail-on stateful-replace` or `--fail-on cost-increase=<USD or %>`; repeatable. */
-function failOn(value: string, previous: FailOn[] | undefined): FailOn[] {
-    const list = previous ?? [];
-    if (value === "stateful-replace") return [...list, { what: "stateful-replace" }];
-    const m = /^cost-increase=(.*)$/.exec(value);
-    if (!m) throw new InvalidArgumentError("use stateful-replace or cost-increase=<USD a month, or a percentage such as 10%>");
-    try {
-        return [...list, { what: "cost-increase", threshold: parseCostThreshold(m[1]) }];
-    } catch (e) {
-        throw new InvalidArgumentError((e as Error).message);
-    }
-}
 
 export function buildProgram(deps: Pick<CliDeps, "stdout" | "stderr">, select: (invocation: Invocation) => void): Command {
     const program = new Command("berth")

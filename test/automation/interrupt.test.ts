@@ -6,7 +6,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DUPLICATE_INTERRUPT_WINDOW_MS, listenForInterrupt } from "../../automation/cli";
+import { DUPLICATE_INTERRUPT_WINDOW_MS, listenForInterrupt } from "../../automation/interrupt";
 
 const GRACEFUL = "\nInterrupted: stopping gracefully — the operations in flight finish, then berth reports what runs now. Press Ctrl-C again to exit at once.\n";
 const AT_ONCE = "\nSecond interrupt: exiting now without waiting. The stack may have pending operations: run `pulumi refresh --stack dev`, then `npm run status -- --stack dev`.\n";
