@@ -3,6 +3,7 @@
 // (NOTHING_TO_DO) is no release and is not recorded. One small JSON document in one SSM parameter, written at the end
 // of every other run and read by a promotion to name the state of a release it refuses.
 import { z } from "zod";
+import { parseJsonObject, type Parsed } from "./releasedSet";
 import { releaseOutcomeSchema } from "./results";
 
 export { releaseOutcomeSchema };
@@ -20,8 +21,6 @@ export const OUTCOME_SUMMARY_CHARS = 160;
 export type ReleaseOutcome = z.infer<typeof releaseOutcomeSchema>;
 
 export const releaseOutcomesSchema = z.object({ version: z.literal(1), outcomes: z.array(releaseOutcomeSchema) });
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; why: string };
 
 /** Cuts a summary to OUTCOME_SUMMARY_CHARS, marking the cut. */
 export function shortSummary(summary: string): string {
@@ -57,14 +56,10 @@ export function serializeOutcomes(outcomes: readonly ReleaseOutcome[]): string {
 
 /** Parses a stored outcome history; `why` names the first problem ("not JSON", "version 2, expected 1", …). */
 export function parseOutcomesValue(value: string): Parsed<ReleaseOutcome[]> {
-    let raw: unknown;
-    try {
-        raw = JSON.parse(value);
-    } catch {
-        return { ok: false, why: "not JSON" };
-    }
-    if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { ok: false, why: "not an object" };
-    const version = (raw as { version?: unknown }).version;
+    const object = parseJsonObject(value);
+    if (!object.ok) return object;
+    const raw = object.value;
+    const version = raw.version;
     if (version !== 1) return { ok: false, why: `version ${JSON.stringify(version)}, expected 1` };
     const parsed = releaseOutcomesSchema.safeParse(raw);
     if (!parsed.success) return { ok: false, why: issueText(parsed.error.issues[0]) };

@@ -54,7 +54,8 @@ export function parseReleasedImagesValue(value: string): Parsed<Record<string, s
     return parsed.ok ? { ok: true, value: parsed.value.images } : parsed;
 }
 
-function parseWith<T>(schema: z.ZodType<T>, value: string): Parsed<T> {
+/** A stored value as a JSON object, or why it is none ("not JSON", "not an object"). */
+export function parseJsonObject(value: string): Parsed<Record<string, unknown>> {
     let raw: unknown;
     try {
         raw = JSON.parse(value);
@@ -62,6 +63,13 @@ function parseWith<T>(schema: z.ZodType<T>, value: string): Parsed<T> {
         return { ok: false, why: "not JSON" };
     }
     if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { ok: false, why: "not an object" };
+    return { ok: true, value: raw as Record<string, unknown> };
+}
+
+function parseWith<T>(schema: z.ZodType<T>, value: string): Parsed<T> {
+    const object = parseJsonObject(value);
+    if (!object.ok) return object;
+    const raw = object.value;
     const result = schema.safeParse(raw);
     if (result.success) return { ok: true, value: result.data };
     return { ok: false, why: describeIssue(result.error.issues[0].path, raw as Record<string, unknown>) };
