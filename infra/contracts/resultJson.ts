@@ -3,6 +3,7 @@
 // result the same way (`--json` to stdout, `--output <file>`).
 import * as fs from "fs";
 import type { z } from "zod";
+import { parseJsonObject } from "./releasedSet";
 import { RESULT_SCHEMAS, releaseRecordSchema, SCHEMA_IDS, type ReleaseRecordShape, type ResultCommand, type ResultOf } from "./results";
 
 // ── writing strictly, reading tolerantly ─────────────────────────────────────────────────────────────────
@@ -49,14 +50,10 @@ export function resultJson<C extends ResultCommand>(command: C, document: Result
  * (`version: 1`, no `schema`) and records with fields added later both parse; what is read is the record itself.
  */
 export function readReleaseRecord(text: string): { ok: true; record: ReleaseRecordShape; schema?: string } | { ok: false; why: string } {
-    let raw: unknown;
-    try {
-        raw = JSON.parse(text);
-    } catch {
-        return { ok: false, why: "not JSON" };
-    }
-    if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { ok: false, why: "not an object" };
-    const schema = (raw as { schema?: unknown }).schema;
+    const object = parseJsonObject(text);
+    if (!object.ok) return object;
+    const raw = object.value;
+    const schema = raw.schema;
     if (schema !== undefined && schema !== SCHEMA_IDS.deploy && schema !== SCHEMA_IDS.rollback) {
         return { ok: false, why: `schema ${JSON.stringify(schema)} is not a release record (${SCHEMA_IDS.deploy} or ${SCHEMA_IDS.rollback})` };
     }
